@@ -1,0 +1,284 @@
+"""The values that flow through osaid: Release -> Facts -> Assessment.
+
+Every type here is a frozen dataclass so that a stage cannot mutate what an earlier stage produced.
+Sources build a `Release`; evidence extractors turn it into `Facts`; frameworks turn `Facts` into an
+`Assessment`; reports render an `Assessment`. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Verdict(str, Enum):
+    OPEN = "open-source-ai"
+    NOT_OPEN = "not-open-source-ai"
+    INSUFFICIENT = "insufficient-evidence"
+
+
+class Severity(str, Enum):
+    BLOCKER = "blocker"
+    WARNING = "warning"
+    INFO = "info"
+
+
+FREEDOMS = ("use", "study", "modify", "share")
+ELEMENTS = ("data-information", "code", "parameters")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact can be checked by a person."""
+
+    path: str | None = None
+    """Path relative to the release root (POSIX separators)."""
+    line: int | None = None
+    """1-based line in `path`."""
+    quote: str | None = None
+    """A short quote (at most 200 characters) of what was read there."""
+    field: str | None = None
+    """The model-card front-matter field the fact comes from (e.g. `license`)."""
+    url: str | None = None
+    """A link to the evidence (a declared component, a license text, a file at a revision)."""
+
+    def __post_init__(self) -> None:
+        if self.quote is not None and len(self.quote) > 200:
+            object.__setattr__(self, "quote", self.quote[:199] + "…")
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "quote": self.quote, "field": self.field,
+                "url": self.url}
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A clause in terms that limits what a user may do."""
+
+    kind: str
+    """One of the kinds in knowledge/restriction_kinds.yaml (e.g. `user-threshold`)."""
+    osd: tuple[int, ...]
+    """The Open Source Definition criteria the clause conflicts with (empty: allowed by the OSD)."""
+    quote: str
+    path: str | None = None
+    line: int | None = None
+    source: str = "catalog"
+    """How it was found: `catalog` (a known license's entry), `rule` (a clause pattern) or
+    `classifier` (a learned model, with `score`)."""
+    score: float | None = None
+
+    def to_json(self) -> dict:
+        out = {"kind": self.kind, "osd": list(self.osd), "quote": self.quote[:200], "path": self.path,
+               "line": self.line}
+        if self.source != "catalog":
+            out["source"] = self.source
+        if self.score is not None:
+            out["score"] = round(self.score, 3)
+        return out
+
+
+# --- what a source produces ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One regular file of a release, as listed by its source. Nothing about it is trusted."""
+
+    path: str
+    """Relative POSIX path inside the release root."""
+    size: int
+    head: bytes = b""
+    """A bounded prefix of the content (enough to sniff a weights header); empty when not read."""
+    sha256: str | None = None
+    """Content hash where the source knows it without reading the file (hub LFS metadata)."""
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """A small text file read in full (up to a bound): model card, license-ish file, code, config."""
+
+    path: str
+    text: str
+    truncated: bool = False
+    """True when the file was longer than the read bound; only a prefix is in `text`."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something about the input a user must know, found while reading it (not a crash)."""
+
+    rule: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    """A read-only snapshot of an AI release, however it was obtained."""
+
+    name: str
+    source: str
+    """`local`, `hf`, `git` or `manifest`."""
+    location: str
+    revision: str | None
+    files: tuple[FileEntry, ...]
+    documents: dict[str, TextDocument]
+    """Text files read in full, keyed by path: the card, license-ish files, code, configs."""
+    problems: tuple[Problem, ...] = ()
+    url_base: str | None = None
+    """Prefix to build a link to a file at this revision (`url_base + path`), if any."""
+
+
+# --- what evidence extractors produce ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LicenseFact:
+    """A license that applies to (part of) the release, identified with evidence."""
+
+    id: str
+    """An SPDX id or a `LicenseRef-...`."""
+    name: str
+    osi_approved: bool | None
+    open: bool | None
+    """Whether these terms grant the four freedoms (None: cannot tell)."""
+    evidence: tuple[Evidence, ...]
+    restrictions: tuple[Restriction, ...] = ()
+    scope: str = "release"
+    """What it covers: `release` (the whole), `code`, `data`, `document`, `parameters`, or a path."""
+    note: str | None = None
+    """Why `open` is what it is, in a sentence (from the catalog or the identification)."""
+
+
+@dataclass(frozen=True)
+class ComponentFact:
+    """One of the 17 Model Openness Framework components, as the release shows it."""
+
+    id: str
+    mof_id: int
+    name: str
+    content_type: str
+    """`code`, `data` or `document`."""
+    status: str
+    """`present` (in the release), `declared` (linked or stated, not in it) or `missing`."""
+    evidence: tuple[Evidence, ...] = ()
+    license: str | None = None
+    """SPDX expression of the terms that apply to it, by precedence (own, type-wide, release)."""
+    license_open: bool | None = None
+    license_evidence: tuple[Evidence, ...] = ()
+    withheld: tuple[Evidence, ...] = ()
+    """Statements in the release that this component is not (or will not be) provided."""
+
+
+@dataclass(frozen=True)
+class DataInfoItem:
+    """One of OSAID's three data-information items, as the release documents it."""
+
+    id: str
+    """`description`, `public-data-listing` or `third-party-data-listing`."""
+    found: bool
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[str, ...] = ()
+    """For the description: the aspects (provenance, scope ...) not covered."""
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the model card says, with where it says it."""
+
+    path: str | None
+    fields: dict[str, object]
+    """Front-matter fields as parsed (only plain data: str, int, float, bool, list, dict)."""
+    field_lines: dict[str, int]
+    """1-based line of each top-level front-matter field in the card file."""
+    sections: tuple[tuple[str, int, str], ...] = ()
+    """Body sections as (heading, line, text)."""
+    links: tuple[tuple[str, int, str], ...] = ()
+    """Links in the body as (url, line, link text)."""
+
+    def field_evidence(self, name: str, quote: str | None = None) -> Evidence:
+        return Evidence(path=self.path, line=self.field_lines.get(name), field=name,
+                        quote=quote if quote is not None else _short(self.fields.get(name)))
+
+
+def _short(value: object) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text[:200]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the frameworks may know about a release. Frameworks read nothing else."""
+
+    subject: Release
+    card: CardFacts | None
+    components: tuple[ComponentFact, ...]
+    licenses: tuple[LicenseFact, ...]
+    data_information: tuple[DataInfoItem, ...]
+    problems: tuple[Problem, ...] = ()
+    gated: Evidence | None = None
+    """Evidence that access needs an agreement or a form (a gating field), if any."""
+
+    def component(self, cid: str) -> ComponentFact:
+        for c in self.components:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+
+# --- what frameworks produce ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    element: str | None = None
+    component: str | None = None
+    osd: tuple[int, ...] = ()
+    fix: str | None = None
+    """What the publisher could do about it."""
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity.value, "element": self.element,
+                "component": self.component, "osd": list(self.osd), "message": self.message,
+                "evidence": [e.to_json() for e in self.evidence], "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One requirement of an element (e.g. "training code") and whether the release meets it."""
+
+    id: str
+    label: str
+    status: str
+    """`found`, `not-found`, `withheld` (the release says it is not provided) or `optional`."""
+    evidence: tuple[Evidence, ...] = ()
+    license: str | None = None
+    license_open: bool | None = None
+
+
+@dataclass(frozen=True)
+class ElementResult:
+    status: str
+    """`met`, `not-met` or `unknown`."""
+    items: tuple[ItemResult, ...]
+    findings: tuple[str, ...]
+    """Rule ids of the findings about this element."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The OSAID assessment of one release. Reports render this and decide nothing."""
+
+    facts: Facts
+    verdict: Verdict
+    freedoms: dict[str, str]
+    elements: dict[str, ElementResult]
+    findings: tuple[Finding, ...]
+    extra: dict[str, object] = field(default_factory=dict)
+    """Other frameworks' results keyed by their JSON name (e.g. `mof`)."""
