@@ -41,13 +41,15 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is accepted anywhere on the line, before or after the subcommand.
+    debug = "--debug" in argv or bool(os.environ.get("OSAID_DEBUG"))
+    argv = [a for a in argv if a != "--debug"]
     selected = next((a for a in argv if a in COMMANDS), None)
     parser = _parser(selected)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
-    debug = args.debug or bool(os.environ.get("OSAID_DEBUG"))
     try:
         return int(args.run(args))
     except OsaidError as exc:
