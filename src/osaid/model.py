@@ -144,8 +144,8 @@ class LicenseFact:
     """Whether these terms grant the four freedoms (None: cannot tell)."""
     evidence: tuple[Evidence, ...]
     restrictions: tuple[Restriction, ...] = ()
-    scope: str = "release"
-    """What it covers: `release` (the whole), `code`, `data`, `document`, `parameters`, or a path."""
+    scopes: tuple[str, ...] = ("release",)
+    """What it covers: `release` (the whole), a folder (`code/`) or a file path."""
     note: str | None = None
     """Why `open` is what it is, in a sentence (from the catalog or the identification)."""
 

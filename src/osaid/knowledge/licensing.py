@@ -212,11 +212,14 @@ class LicenseCatalog:
 
     # --- openness of expressions -----------------------------------------------------------------
 
-    def expression_open(self, expression: str | None, content_type: str) -> bool | None:
+    def expression_open(self, expression: str | None, content_type: str,
+                        overrides: dict[str, bool | None] | None = None) -> bool | None:
         """Whether an SPDX expression grants the freedoms for this content type.
 
         AND: every part must; OR: one open choice is enough. None when it cannot be told.
+        `overrides` gives the judgement for ids whose text was read (it beats the catalog).
         """
+        overrides = overrides or {}
         if not expression:
             return None
         from license_expression import AND, OR, LicenseWithExceptionSymbol
@@ -241,6 +244,8 @@ class LicenseCatalog:
                     return True
                 return None if any(p is None for p in parts) else False
             key = getattr(node, "key", str(node))
+            if key in overrides:
+                return overrides[key]
             return self.terms(self._spdx_lower.get(key.lower(), key)).open_as(content_type)
 
         return judge(parsed)

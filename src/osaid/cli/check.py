@@ -1,0 +1,78 @@
+"""`osaid check TARGET`: assess one release and exit by its verdict (for CI gates).
+
+Exit codes: 0 open-source-ai; 1 not-open-source-ai or insufficient-evidence (with
+`--fail-on not-open`, only not-open-source-ai fails); 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+
+from osaid.errors import UsageError
+from osaid.reports import FORMATS
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="a release folder")
+    parser.add_argument("--format", "-f", choices=sorted(FORMATS), default="text",
+                        help="report format (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the report to FILE (written whole, or not at all)")
+    parser.add_argument("--fail-on", choices=("not-open", "not-proven"), default="not-proven",
+                        help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
+                             "open-source-ai; 'not-open' fails only on not-open-source-ai")
+    parser.set_defaults(run=run)
+
+
+def _color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def run(args: argparse.Namespace) -> int:
+    from osaid.evidence.extract import extract
+    from osaid.frameworks.osaid import assess
+    from osaid.model import Verdict
+    from osaid.reports import render
+    from osaid.sources import load
+
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}")
+    release = load(args.target)
+    assessment = assess(extract(release))
+    # Render in memory first: a report is written whole or not at all.
+    buffer = io.StringIO()
+    render(args.format, assessment, buffer,
+           color=args.format == "text" and not args.output and _color(sys.stdout))
+    text = buffer.getvalue()
+    if args.output:
+        _write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if assessment.verdict is Verdict.OPEN:
+        return 0
+    if args.fail_on == "not-open" and assessment.verdict is Verdict.INSUFFICIENT:
+        return 0
+    return 1
+
+
+def _write_atomically(path: str, text: str) -> None:
+    import tempfile
+
+    from osaid.errors import InputError
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".osaid-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write report ({exc.strerror or exc})") from None

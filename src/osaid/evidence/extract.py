@@ -1,0 +1,421 @@
+"""Release -> Facts: runs every extractor and resolves which terms apply to which component.
+
+Component license precedence follows the Model Openness Tool: a component's own license (an SPDX
+header in its files, a license file in its folder), else the release-wide license for its content
+type, else the release's distribution license.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from osaid.evidence import inventory
+from osaid.evidence.card import eval_results, find_card, parse_card
+from osaid.evidence.licenses import extract_licenses, is_license_document
+from osaid.knowledge import components as component_catalog
+from osaid.knowledge import load_yaml
+from osaid.knowledge.licensing import catalog
+from osaid.model import (
+    CardFacts,
+    ComponentFact,
+    DataInfoItem,
+    Evidence,
+    Facts,
+    LicenseFact,
+    Problem,
+    Release,
+)
+
+
+_URL_KIND = (
+    ("research-paper", re.compile(r"arxiv\.org/(abs|pdf)/|aclanthology\.org/|openreview\.net/|"
+                                  r"proceedings\.|doi\.org/", re.I)),
+    ("datasets", re.compile(r"huggingface\.co/datasets/", re.I)),
+)
+_CODE_HOST = re.compile(r"https?://(www\.)?(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/"
+                        r"[^/\s]+/[^/\s)#?]+", re.I)
+
+
+def extract(release: Release) -> Facts:
+    problems: list[Problem] = list(release.problems)
+    card: CardFacts | None = None
+    card_doc = find_card(release.documents)
+    if card_doc is not None:
+        if not card_doc.text.strip():
+            problems.append(Problem("empty-card", "The model card is empty.",
+                                    (Evidence(path=card_doc.path),)))
+        card, card_problems = parse_card(card_doc)
+        problems += card_problems
+    weights = inventory.weight_files(release)
+    problems += inventory.weight_problems(weights, release)
+    licenses, license_problems = extract_licenses(release, card)
+    problems += license_problems
+    found = _classify(release, weights, card)
+    withheld = _withheld(release, card)
+    components = _components(release, found, withheld, licenses)
+    data_info = _data_information(release, card)
+    return Facts(subject=release, card=card, components=tuple(components),
+                 licenses=tuple(licenses), data_information=tuple(data_info),
+                 problems=tuple(problems), gated=_gated(card))
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+class _Found:
+    """Evidence collected per component: present files and declared links."""
+
+    def __init__(self) -> None:
+        self.present: dict[str, list[Evidence]] = {}
+        self.declared: dict[str, list[tuple[Evidence, str | None]]] = {}
+        self.paths: dict[str, list[str]] = {}
+
+    def add_present(self, cid: str, ev: Evidence, path: str | None = None) -> None:
+        self.present.setdefault(cid, []).append(ev)
+        if path:
+            self.paths.setdefault(cid, []).append(path)
+
+    def add_declared(self, cid: str, ev: Evidence, license_expr: str | None) -> None:
+        self.declared.setdefault(cid, []).append((ev, license_expr))
+
+
+def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
+    found = _Found()
+    for w in weights:
+        cid = "model-parameters-intermediate" if w.intermediate else "model-parameters-final"
+        found.add_present(cid, Evidence(path=w.path, quote=_size(w.size) + (
+            f", {w.format}" if w.format else "")), w.path)
+    weight_paths = {w.path for w in weights}
+    for f in release.files:
+        if f.path in weight_paths or is_license_document(f.path):
+            continue
+        if card is not None and f.path == card.path:
+            found.add_present("model-card", Evidence(path=f.path, quote="model card"), f.path)
+            continue
+        if inventory.is_code(f.path):
+            doc = release.documents.get(f.path)
+            hit = inventory.code_component(f.path, doc.text if doc else None)
+            if hit:
+                found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
+            continue
+        hit = inventory.path_component(f.path)
+        if hit:
+            found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
+    if card is not None:
+        _card_components(card, release, found)
+    return found
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+@cache
+def _libraries() -> dict:
+    return load_yaml("libraries.yaml")["libraries"]
+
+
+@cache
+def _code_sections() -> tuple[tuple[str, re.Pattern], ...]:
+    out = []
+    for entry in component_catalog():
+        if entry["type"] != "code":
+            continue
+        words = {"training-code": r"train", "inference-code": r"inferen|usage|how to use|quick ?start",
+                 "evaluation-code": r"evaluat|benchmark", "data-preprocessing-code":
+                 r"preprocess|data (processing|pipeline|filtering)", "model-architecture":
+                 r"architecture|model (details|code)", "supporting-libraries-and-tools":
+                 r"tokeni[sz]er|librar|tools"}.get(entry["id"])
+        if words:
+            out.append((entry["id"], re.compile(words, re.I)))
+    return tuple(out)
+
+
+def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
+    doc = release.documents.get(card.path) if card.path else None
+    card_lines = doc.text.splitlines() if doc else []
+    # Evaluation results in the card: model-index, or an evaluation section with a table.
+    if card.fields.get("model-index"):
+        results = eval_results(card.fields)
+        found.add_present("evaluation-results", card.field_evidence(
+            "model-index", f"{len(results)} result(s) in model-index" if results else None))
+    for heading, line, text in card.sections:
+        if re.search(r"evaluat|results|benchmark|performance", heading, re.I) and "|" in text:
+            found.add_present("evaluation-results", Evidence(path=card.path, line=line,
+                                                             quote=heading))
+            break
+    if card.fields.get("datasets"):
+        ds = card.fields["datasets"]
+        ds = ds if isinstance(ds, list) else [ds]
+        for d in ds[:20]:
+            found.add_declared("datasets", card.field_evidence("datasets", str(d)), None)
+    lib = card.fields.get("library_name")
+    if isinstance(lib, str) and lib.lower() in _libraries():
+        info = _libraries()[lib.lower()]
+        for cid in info["provides"]:
+            found.add_declared(cid, Evidence(path=card.path, line=card.field_lines.get(
+                "library_name"), field="library_name", quote=lib, url=info["url"]),
+                info["license"])
+    # Links in the body: papers, datasets, code repositories (by the section they appear in).
+    section_at = _section_index(card)
+    for url, line, text in card.links:
+        for cid, pattern in _URL_KIND:
+            if pattern.search(url):
+                found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
+                                                 quote=text or None), None)
+        if _CODE_HOST.match(url):
+            heading = section_at(line)
+            context = f"{heading} {text}"
+            lic = _license_near(card_lines, line)
+            matched = False
+            for cid, pattern in _code_sections():
+                if pattern.search(context):
+                    found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
+                                                     quote=(text or heading or url)[:200]), lic)
+                    matched = True
+            if not matched and re.search(r"\bcode\b", context, re.I):
+                found.add_declared("training-code", Evidence(path=card.path, line=line, url=url,
+                                                             quote=text or None), lic)
+
+
+def _section_index(card: CardFacts):
+    starts = sorted((line, heading) for heading, line, _ in card.sections)
+
+    def at(line: int) -> str:
+        current = ""
+        for start, heading in starts:
+            if start <= line:
+                current = heading
+            else:
+                break
+        return current
+
+    return at
+
+
+_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
+
+
+def _license_near(lines: list[str], line: int) -> str | None:
+    """A license stated on the same card line as a link ("code at github.com/x under MIT")."""
+    if not 0 < line <= len(lines):
+        return None
+    cat = catalog()
+    for m in _LICENSE_WORD.finditer(lines[line - 1]):
+        words = [w.strip(".,;:()[]*`'\"") for w in lines[line - 1][m.end():m.end() + 60].split()]
+        words = [w for w in words if w][:6]
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                res = cat.resolve(" ".join(words[i:i + size]))
+                if res.expression:
+                    return res.expression
+    return None
+
+
+@cache
+def _withheld_patterns():
+    data = load_yaml("withheld.yaml")
+    return (re.compile(data["statement"], re.I), re.compile(data["not_statement"], re.I),
+            tuple((s["component"], re.compile(s["pattern"], re.I)) for s in data["subjects"]))
+
+
+def _withheld(release: Release, card: CardFacts | None) -> dict[str, list[Evidence]]:
+    statement, hedge, subjects = _withheld_patterns()
+    out: dict[str, list[Evidence]] = {}
+    docs = []
+    if card is not None and card.path in release.documents:
+        docs.append(release.documents[card.path])
+    docs += [d for p, d in release.documents.items()
+             if p.lower().endswith((".md", ".rst", ".txt")) and (card is None or p != card.path)
+             and not is_license_document(p)]
+    for doc in docs[:50]:
+        text = doc.text
+        if not statement.search(text):
+            continue
+        line_starts = _line_starts(text)
+        for m in statement.finditer(text):
+            sentence = _sentence_around(text, m.start(), m.end())
+            if not sentence or hedge.search(sentence):
+                continue
+            line = _line_of(line_starts, m.start())
+            for cid, pattern in subjects:
+                if pattern.search(sentence):
+                    out.setdefault(cid, []).append(Evidence(path=doc.path, line=line,
+                                                            quote=sentence[:200]))
+    return out
+
+
+_BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*+]|\d+\.|#+)\s")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence containing text[start:end], across wrapped lines, whitespace folded."""
+    window_start = max(0, start - 400)
+    before = [m.end() for m in _BOUNDARY.finditer(text, window_start, start)]
+    s = before[-1] if before else window_start
+    after = _BOUNDARY.search(text, end, min(len(text), end + 400))
+    e = after.start() if after else min(len(text), end + 400)
+    return " ".join(text[s:e].split())
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    idx = text.find("\n")
+    while idx != -1:
+        starts.append(idx + 1)
+        idx = text.find("\n", idx + 1)
+    return starts
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(starts, offset)
+
+
+def _components(release: Release, found: _Found, withheld: dict[str, list[Evidence]],
+                licenses: list[LicenseFact]) -> list[ComponentFact]:
+    release_wide = [lf for lf in licenses if "release" in lf.scopes]
+    out = []
+    for entry in component_catalog():
+        cid, ctype = entry["id"], entry["type"]
+        present = found.present.get(cid, [])
+        declared = found.declared.get(cid, [])
+        status = "present" if present else "declared" if declared else "missing"
+        lic_expr, lic_ev = None, ()
+        if status == "present":
+            own = _own_licenses(found.paths.get(cid, []), licenses)
+            chosen = own or release_wide
+            if chosen:
+                ids = list(dict.fromkeys(lf.id for lf in chosen))
+                lic_expr = " AND ".join(ids)
+                lic_ev = tuple(e for lf in chosen for e in lf.evidence[:1])
+        elif status == "declared":
+            exprs = [lx for _, lx in declared if lx]
+            if exprs:
+                lic_expr = " AND ".join(dict.fromkeys(exprs))
+                lic_ev = tuple(ev for ev, lx in declared if lx)[:3]
+        lic_open = _expression_open(lic_expr, ctype, licenses) if lic_expr else None
+        evidence = tuple(present[:10]) if present else tuple(ev for ev, _ in declared[:10])
+        out.append(ComponentFact(
+            id=cid, mof_id=entry["mof_id"], name=entry["name"], content_type=ctype,
+            status=status, evidence=evidence, license=lic_expr, license_open=lic_open,
+            license_evidence=lic_ev, withheld=tuple(withheld.get(cid, [])[:3])))
+    return out
+
+
+def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[LicenseFact]:
+    """Licenses scoped to these files: SPDX headers on them, or a license file in their folder."""
+    if not paths:
+        return []
+    own = []
+    for lf in licenses:
+        for scope in lf.scopes:
+            if scope == "release":
+                continue
+            if (scope.endswith("/") and all(p.startswith(scope) for p in paths)) or scope in paths:
+                own.append(lf)
+                break
+    return own
+
+
+def _expression_open(expr: str, content_type: str, licenses: list[LicenseFact]):
+    """Judge an expression; what the release's own texts showed overrides the catalog."""
+    cat = catalog()
+    overrides = {lf.id: lf.open for lf in licenses
+                 if lf.open is False or not cat.terms(lf.id).known}
+    return cat.expression_open(expr, content_type, overrides)
+
+
+# --- data information ------------------------------------------------------------------------------
+
+
+@cache
+def _data_info_rules():
+    d = load_yaml("data_information.yaml")
+    flags = re.I
+    return {
+        "sections": re.compile(d["sections"], flags),
+        "documents": re.compile(d["documents"], flags),
+        "aspects": {k: re.compile(v, flags) for k, v in d["aspects"].items()},
+        "vague": re.compile(d["vague"], flags),
+        "public_links": re.compile(d["public_links"], flags),
+        "third_party_none": re.compile(d["third_party_none"], flags),
+        "third_party_listed": re.compile(d["third_party_listed"], flags),
+    }
+
+
+def _data_texts(release: Release, card: CardFacts | None) -> list[tuple[str, int, str]]:
+    """(path, first line, text) of everything that describes training data."""
+    rules = _data_info_rules()
+    out = []
+    if card is not None:
+        for heading, line, text in card.sections:
+            if heading and rules["sections"].search(heading):
+                out.append((card.path, line + 1, text))
+    for path, doc in release.documents.items():
+        if rules["documents"].search(path.lower()):
+            out.append((path, 1, doc.text))
+    return out
+
+
+def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
+    for path, line0, text in texts:
+        m = pattern.search(text)
+        if m:
+            line = line0 + text.count("\n", 0, m.start())
+            ls = text.rfind("\n", 0, m.start()) + 1
+            le = text.find("\n", m.end())
+            quote = text[ls: le if le != -1 else len(text)].strip()
+            return Evidence(path=path, line=line, quote=quote[:200])
+    return None
+
+
+def _data_information(release: Release, card: CardFacts | None) -> list[DataInfoItem]:
+    rules = _data_info_rules()
+    texts = _data_texts(release, card)
+    substantive = [(p, ln, t) for p, ln, t in texts
+                   if len(rules["vague"].sub("", t).strip()) > 40]
+    # (a) description
+    evidence, missing = [], []
+    for aspect, pattern in rules["aspects"].items():
+        ev = _first_match(substantive, pattern)
+        if ev:
+            evidence.append(ev)
+        else:
+            missing.append(aspect)
+    if not substantive and texts:
+        vague = _first_match(texts, rules["vague"])
+        if vague:
+            evidence = [vague]
+    description = DataInfoItem("description", found=not missing and bool(substantive),
+                               evidence=tuple(evidence), missing=tuple(missing))
+    # (b) public data with where to get it
+    pub: list[Evidence] = []
+    if card is not None and card.fields.get("datasets"):
+        pub.append(card.field_evidence("datasets"))
+    ev = _first_match(substantive, rules["public_links"])
+    if ev:
+        pub.append(ev)
+    public = DataInfoItem("public-data-listing", found=bool(pub), evidence=tuple(pub))
+    # (c) third-party data: listed, or stated that none was used
+    tp = _first_match(substantive, rules["third_party_none"]) or \
+        _first_match(substantive, rules["third_party_listed"])
+    third = DataInfoItem("third-party-data-listing", found=tp is not None,
+                         evidence=(tp,) if tp else ())
+    return [description, public, third]
+
+
+def _gated(card: CardFacts | None) -> Evidence | None:
+    if card is None:
+        return None
+    for name in ("extra_gated_prompt", "extra_gated_fields", "extra_gated_heading", "gated"):
+        value = card.fields.get(name)
+        if value not in (None, False, "", [], {}):
+            return card.field_evidence(name)
+    return None

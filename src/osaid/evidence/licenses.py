@@ -1,0 +1,280 @@
+"""Declared and found licenses: card fields, license-ish documents, SPDX headers in code.
+
+Each license becomes a `LicenseFact` with its evidence, the restrictions read in its text, and a
+scope (the whole release, or a folder / file it sits in). Text identification is
+`evidence.identify`, clause reading `evidence.clauses`; this module only puts them together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from osaid.knowledge import restriction_kinds
+from osaid.knowledge.licensing import catalog
+from osaid.model import CardFacts, Evidence, LicenseFact, Problem, Release, Restriction
+
+LICENSE_DOC = re.compile(
+    r"(^|/)(licen[cs]e|copying|notice|use[_-]?policy|[^/]*acceptable[_-]?use[^/]*|"
+    r"[^/]*prohibited[_-]?use[^/]*|terms|responsible[_-]?use)([._\-][^/]*)?$",
+    re.IGNORECASE)
+SPDX_HEADER = re.compile(r"SPDX-License-Identifier:\s*([^\n*#]{1,200}?)\s*(\*/|-->|$)", re.MULTILINE)
+_NOTICE = re.compile(r"(^|/)notice([._\-][^/]*)?$", re.IGNORECASE)
+_POLICY = re.compile(r"policy|acceptable|prohibited|responsible", re.IGNORECASE)
+# An identified license text is taken as that license only if it explains this much of the file.
+FULL_COVERAGE = 0.9
+
+
+@dataclass
+class _Draft:
+    id: str
+    name: str
+    scopes: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    restrictions: list[Restriction] = field(default_factory=list)
+    open_override: bool | None = None
+    """Set for terms the catalog does not know: judged from the clauses read in them."""
+    overridden: bool = False
+    note: str | None = None
+
+
+def is_license_document(path: str) -> bool:
+    return bool(LICENSE_DOC.search(path))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:60] or "unnamed"
+
+
+def _blocking(restrictions: list[Restriction]) -> list[Restriction]:
+    kinds = restriction_kinds()
+    return [r for r in restrictions if kinds.get(r.kind, {}).get("blocking")]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.drafts: dict[str, _Draft] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, lid: str, name: str, scope: str, evidence: Evidence,
+            restrictions: list[Restriction] = (), open_override: bool | None = None,
+            overridden: bool = False, note: str | None = None) -> None:
+        d = self.drafts.get(lid)
+        if d is None:
+            d = self.drafts[lid] = _Draft(lid, name, note=note)
+        if scope not in d.scopes:
+            d.scopes.append(scope)
+        d.evidence.append(evidence)
+        for r in restrictions:
+            if (r.kind, r.path, r.line) not in {(x.kind, x.path, x.line) for x in d.restrictions}:
+                d.restrictions.append(r)
+        if overridden:
+            d.overridden = True
+            d.open_override = open_override if d.open_override is not False else False
+
+    def facts(self) -> list[LicenseFact]:
+        cat = catalog()
+        out = []
+        for d in self.drafts.values():
+            terms = cat.terms(d.id)
+            restrictions = list(d.restrictions)
+            seen_kinds = {r.kind for r in restrictions}
+            # Catalog restrictions stand in where the text itself was not read (a card field only).
+            restrictions += [r for r in terms.restrictions if r.kind not in seen_kinds]
+            if d.overridden:
+                is_open = d.open_override
+            else:
+                is_open = terms.open
+                if is_open and _blocking(d.restrictions):
+                    is_open = False
+            out.append(LicenseFact(
+                id=d.id, name=d.name or terms.name, osi_approved=terms.osi_approved if terms.known
+                else None, open=is_open, evidence=tuple(d.evidence),
+                restrictions=tuple(restrictions), scopes=_ordered_scopes(d.scopes), note=d.note or terms.note or None))
+        return out
+
+
+def _ordered_scopes(scopes: list[str]) -> tuple[str, ...]:
+    return ("release",) if "release" in scopes else tuple(sorted(scopes))
+
+
+def extract_licenses(release: Release, card: CardFacts | None) -> tuple[list[LicenseFact],
+                                                                          list[Problem]]:
+    col = _Collector()
+    linked_docs: dict[str, str] = {}
+    if card is not None:
+        linked_docs = _card_licenses(card, release, col)
+    for path in sorted(release.documents):
+        if is_license_document(path):
+            _license_document(release, path, col, card_name=linked_docs.get(path))
+    _spdx_headers(release, col)
+    if card is not None:
+        _card_license_section(card, col)
+    return col.facts(), col.problems
+
+
+def _scope_of(path: str) -> str:
+    folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    return folder or "release"
+
+
+def _card_licenses(card: CardFacts, release: Release, col: _Collector) -> dict[str, str]:
+    """Licenses the card declares. Returns the release documents it links as its terms, with the
+    name the card gives them."""
+    cat = catalog()
+    value = card.fields.get("license")
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    linked: dict[str, str] = {}
+    for raw in values:
+        if not isinstance(raw, (str, int, float)):
+            col.problems.append(Problem("card-license-invalid", "The card's `license` field is not "
+                                        "a license id.", (card.field_evidence("license"),)))
+            continue
+        res = cat.resolve(str(raw))
+        ev = card.field_evidence("license", str(raw))
+        if res.expression:
+            for lid in res.ids:
+                col.add(lid, cat.terms(lid).name, "release", ev)
+            continue
+        # `other` / `unknown`: the card must name the license another way.
+        name = card.fields.get("license_name")
+        link = card.fields.get("license_link")
+        if isinstance(name, str) and name.strip():
+            named = cat.resolve(name)
+            nev = card.field_evidence("license_name")
+            if named.expression:
+                for lid in named.ids:
+                    col.add(lid, cat.terms(lid).name, "release", nev)
+                continue
+        target = _local_link(link, release) if isinstance(link, str) else None
+        if target:
+            linked[target] = name.strip() if isinstance(name, str) and name.strip() else target
+            continue  # the linked document is read below; its evidence gets the card fields
+        label = name if isinstance(name, str) and name.strip() else str(raw)
+        evs = [ev] + ([card.field_evidence("license_name")] if name else []) + \
+              ([Evidence(field="license_link", url=link, path=card.path,
+                         line=card.field_lines.get("license_link"))] if isinstance(link, str)
+               else [])
+        lid = f"LicenseRef-{_slug(label)}"
+        for e in evs:
+            col.add(lid, label, "release", e, overridden=True, open_override=None,
+                    note="The card names terms osaid cannot read here"
+                         + (f" ({link})" if isinstance(link, str) else "") + "; read them "
+                           "yourself or add the license text to the release.")
+    return linked
+
+
+def _local_link(link: str, release: Release) -> str | None:
+    """A `license_link` that points at a file of this release (relative, or a hub blob URL)."""
+    candidate = link.strip()
+    m = re.search(r"/(?:blob|resolve|raw)/[^/]+/(.+)$", candidate)
+    if m:
+        candidate = m.group(1)
+    candidate = candidate.lstrip("./")
+    return candidate if candidate in release.documents else None
+
+
+def _license_document(release: Release, path: str, col: _Collector,
+                      card_name: str | None) -> None:
+    from osaid.evidence.clauses import analyse
+    from osaid.evidence.identify import identify_text
+
+    doc = release.documents[path]
+    text = doc.text
+    scope = _scope_of(path)
+    if not text.strip():
+        col.problems.append(Problem("empty-license-file", "License file is empty.",
+                                    (Evidence(path=path),)))
+        return
+    found = analyse(text, path)
+    header = SPDX_HEADER.search(text[:2000])
+    if header and len(text) < 2000:
+        # A short file that names its license by SPDX id rather than carrying the text.
+        res = catalog().resolve(header.group(1).strip())
+        if res.expression:
+            line = text.count("\n", 0, header.start()) + 1
+            ev = Evidence(path=path, line=line, quote=header.group(0).strip()[:200])
+            for lid in res.ids:
+                col.add(lid, catalog().terms(lid).name, scope, ev, found)
+            return
+    ids = identify_text(text)
+    best = ids[0] if ids else None
+    if best is not None and best.id and best.coverage >= FULL_COVERAGE and not best.family_only:
+        ev = Evidence(path=path, line=best.line, quote=best.quote)
+        col.add(best.id, best.name or best.id, scope, ev, found)
+        return
+    blocking = _blocking(found)
+    policy = bool(_POLICY.search(path.rsplit("/", 1)[-1]))
+    if best is not None and best.id:
+        # Recognised, but with text beyond the known license (or only its family).
+        label = best.name or best.id
+        if best.family_only:
+            label = f"{label} (version unknown)"
+        elif best.coverage < FULL_COVERAGE:
+            label = f"{label} with additional terms"
+        lid = best.id if best.family_only else f"LicenseRef-{_slug(best.id)}-modified"
+        note = best.note or (f"The text matches {best.name or best.id} for "
+                             f"{best.coverage:.0%} of its length; the rest are other terms.")
+        ev = Evidence(path=path, line=best.line, quote=best.quote)
+        known_open = catalog().terms(best.id).open
+        col.add(lid, label, scope, ev, found, overridden=True,
+                open_override=False if blocking or known_open is False else None, note=note)
+        return
+    if _NOTICE.search(path) and not blocking:
+        return  # a NOTICE file carries attributions, not terms
+    first = next(((i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()),
+                 (1, ""))
+    ev = Evidence(path=path, line=first[0], quote=first[1][:200])
+    kind = "use policy" if policy else "license"
+    title = first[1].lstrip("#").strip()[:80] or path
+    lid = f"LicenseRef-{_slug(card_name or title)}"
+    name = f"{title} ({card_name})" if card_name and card_name.lower() not in title.lower() else title
+    if blocking:
+        note = (f"Unidentified {kind}; the clauses quoted in its restrictions withhold freedoms.")
+        col.add(lid, name, scope, ev, found, overridden=True, open_override=False, note=note)
+    else:
+        col.add(lid, name, scope, ev, found, overridden=True, open_override=None,
+                note=f"Unidentified {kind} with no restrictive clause osaid recognises; "
+                     "read it to be sure.")
+
+
+def _spdx_headers(release: Release, col: _Collector) -> None:
+    from osaid.evidence.inventory import is_code
+
+    cat = catalog()
+    for path, doc in release.documents.items():
+        if not is_code(path):
+            continue
+        head = doc.text[:4000]
+        m = SPDX_HEADER.search(head)
+        if not m:
+            continue
+        raw = m.group(1).strip()
+        line = head.count("\n", 0, m.start()) + 1
+        res = cat.resolve(raw)
+        ev = Evidence(path=path, line=line, quote=m.group(0).strip()[:200])
+        if res.expression:
+            for lid in res.ids:
+                col.add(lid, cat.terms(lid).name, path, ev)
+        else:
+            col.problems.append(Problem("spdx-header-invalid", f"SPDX header is not a valid "
+                                        f"expression ({res.error}).", (ev,)))
+
+
+def _card_license_section(card: CardFacts, col: _Collector) -> None:
+    """Restrictive clauses written into the card's own license section apply to the release."""
+    from osaid.evidence.clauses import analyse
+
+    for heading, line, text in card.sections:
+        if not re.search(r"licen[cs]e|terms|usage restrictions|permitted use", heading, re.I):
+            continue
+        found = [replace(r, line=(r.line or 1) + line, path=card.path)
+                 for r in analyse(text, card.path)]
+        blocking = _blocking(found)
+        if not blocking:
+            continue
+        lid = "LicenseRef-card-license-section"
+        col.add(lid, f"Terms in the card section '{heading}'", "release",
+                Evidence(path=card.path, line=line, quote=heading), found, overridden=True,
+                open_override=False,
+                note="The card's license section adds restrictions of its own.")

@@ -1,0 +1,1 @@
+"""Frameworks: pure functions from `Facts` to an assessment. They never read files."""

@@ -1,0 +1,291 @@
+"""OSAID 1.0: Facts -> Assessment. A pure function: it reads no files and guesses nothing.
+
+The verdict:
+- `not-open-source-ai` when some evidence shows a freedom withheld (terms that are not open on a
+  required component, a blocking clause, a gate) or a required element that the release's own
+  documents say is not provided;
+- `open-source-ai` only when all three elements are met and every freedom is granted;
+- `insufficient-evidence` otherwise.
+"""
+
+from __future__ import annotations
+
+from osaid.knowledge import components as component_catalog
+from osaid.knowledge import load_yaml, restriction_kinds
+from osaid.model import (
+    ELEMENTS,
+    FREEDOMS,
+    Assessment,
+    ComponentFact,
+    ElementResult,
+    Evidence,
+    Facts,
+    Finding,
+    ItemResult,
+    LicenseFact,
+    Restriction,
+    Severity,
+    Verdict,
+)
+
+DATA_ITEMS = {
+    "description": "description of all training data (provenance, scope, selection, labeling, "
+                   "processing)",
+    "public-data-listing": "listing of publicly available training data with where to obtain it",
+    "third-party-data-listing": "listing of third-party training data with where to obtain it "
+                                "(or a statement that none was used)",
+}
+ASPECT_LABELS = {
+    "provenance": "provenance", "scope": "scope and characteristics",
+    "obtained-and-selected": "how it was obtained and selected", "labeling": "labeling procedures",
+    "processing-and-filtering": "processing and filtering methods",
+}
+WANTED = {
+    "code": "an OSI-approved license (e.g. Apache-2.0, MIT, GPL-3.0-only)",
+    "data": "an OSI-approved license or open terms such as CC-BY-4.0, CDLA-Permissive-2.0 or "
+            "OpenMDW-1.0",
+    "document": "an OSI-approved license or open terms such as CC-BY-4.0",
+}
+
+
+class _Findings:
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self._rules = load_yaml("rules.yaml")
+
+    def add(self, rule: str, qualifier: str | None, message: str, evidence=(), *,
+            element: str | None = None, component: str | None = None, osd=(),
+            severity: Severity | None = None, fix: str | None = None, **fmt) -> Finding:
+        spec = self._rules["rules"].get(rule) or self._rules["problems"].get(rule) or {}
+        sev = severity or Severity(spec.get("severity", "warning"))
+        if fix is None and spec.get("fix"):
+            try:
+                fix = spec["fix"].format(**fmt)
+            except (KeyError, IndexError):
+                fix = spec["fix"]
+        f = Finding(rule=f"{rule}:{qualifier}" if qualifier else rule, severity=sev,
+                    message=message, evidence=tuple(evidence), element=element,
+                    component=component, osd=tuple(osd), fix=fix)
+        self.items.append(f)
+        return f
+
+
+def assess(facts: Facts) -> Assessment:
+    out = _Findings()
+    comps = {c.id: c for c in facts.components}
+    catalog = {e["id"]: e for e in component_catalog()}
+
+    for p in facts.problems:
+        out.add(p.rule, None, p.message, p.evidence)
+    if facts.card is None:
+        out.add("no-card", None, "The release has no model card (README.md), so nothing says "
+                "what its data, code and terms are.")
+    if not facts.licenses:
+        out.add("no-license", None, "No license was found: no `license` field in the card, no "
+                "LICENSE file, no SPDX header.")
+    _license_conflict(facts, out)
+
+    elements: dict[str, ElementResult] = {}
+    for element in ("code", "parameters"):
+        items = []
+        for entry in component_catalog():
+            if entry["osaid"] and entry["osaid"]["element"] == element:
+                items.append(_component_item(comps[entry["id"]], entry, out))
+        elements[element] = _element(element, items, out)
+    elements["data-information"] = _data_information(facts, comps, out)
+
+    restrictions = _restrictions(facts, comps, catalog, out)
+    if facts.gated is not None:
+        kind = restriction_kinds()["acceptance-required"]
+        out.add("gated-access", None, "Access to the release is gated: users must accept "
+                "conditions or share details before they can obtain it.", (facts.gated,),
+                osd=kind["osd"])
+
+    freedoms = _freedoms(facts, comps, elements, restrictions, out)
+    blockers = [f for f in out.items if f.severity is Severity.BLOCKER]
+    if blockers:
+        verdict = Verdict.NOT_OPEN
+    elif all(e.status == "met" for e in elements.values()) and \
+            all(v == "granted" for v in freedoms.values()):
+        verdict = Verdict.OPEN
+    else:
+        verdict = Verdict.INSUFFICIENT
+    ordered = sorted(out.items, key=lambda f: ("blocker", "warning", "info").index(f.severity.value))
+    return Assessment(facts=facts, verdict=verdict, freedoms=freedoms,
+                      elements={k: elements[k] for k in ELEMENTS}, findings=tuple(ordered))
+
+
+# --- elements --------------------------------------------------------------------------------------
+
+
+def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult:
+    spec = entry["osaid"]
+    element, label = spec["element"], spec["label"]
+    optional = not entry["required"]
+    if c.status == "missing":
+        if optional:
+            return ItemResult(c.id, label, "optional")
+        if c.withheld:
+            out.add("component-withheld", c.id, f"The release says its {label} is not provided.",
+                    c.withheld, element=element, component=c.id, item=label)
+            return ItemResult(c.id, label, "withheld", c.withheld)
+        out.add("component-missing", c.id, f"No {label} found in the release or linked from "
+                "its card.", element=element, component=c.id, item=label)
+        return ItemResult(c.id, label, "not-found")
+    evidence = c.evidence
+    if c.license_open is False:
+        out.add("license-not-open", c.id, f"The {label} is under terms that do not grant the "
+                f"four freedoms ({c.license}).", c.license_evidence or evidence, element=element,
+                component=c.id, fix=f"Offer the {label} under {WANTED[c.content_type]}.")
+    elif c.license_open is None and not optional:
+        if c.license is None:
+            out.add("license-unknown", c.id, f"The {label} is {c.status} but no license applies "
+                    "to it that osaid can see.", evidence[:3], element=element, component=c.id,
+                    fix=f"State the license of the {label}.")
+        else:
+            out.add("license-unknown", c.id, f"The {label} is under {c.license}, whose terms "
+                    "osaid cannot judge.", c.license_evidence or evidence[:3], element=element,
+                    component=c.id, fix=f"State the {label}'s license as an SPDX id, or read "
+                                        f"{c.license} yourself.")
+    if c.status == "declared" and c.license_open:
+        out.add("component-declared", c.id, f"The {label} is not in the release; the card links "
+                f"to it and states its license ({c.license}). The verdict relies on that link.",
+                evidence[:3], element=element, component=c.id)
+    return ItemResult(c.id, label, "found", evidence, c.license, c.license_open)
+
+
+def _element(element: str, items: list[ItemResult], out: _Findings) -> ElementResult:
+    required = [i for i in items if i.status != "optional"]
+    if any(i.status == "withheld" or (i.status == "found" and i.license_open is False
+                                      and _is_required(i.id)) for i in required):
+        status = "not-met"
+    elif all(i.status == "found" and i.license_open is True for i in required if
+             _is_required(i.id)):
+        status = "met"
+    else:
+        status = "unknown"
+    rules = tuple(dict.fromkeys(f.rule for f in out.items if f.element == element))
+    return ElementResult(status, tuple(items), rules)
+
+
+def _is_required(cid: str) -> bool:
+    return any(e["id"] == cid and e["required"] for e in component_catalog())
+
+
+def _data_information(facts: Facts, comps: dict[str, ComponentFact],
+                      out: _Findings) -> ElementResult:
+    element = "data-information"
+    items = []
+    withheld = list(comps["data-card"].withheld)
+    for item in facts.data_information:
+        label = DATA_ITEMS[item.id]
+        if item.found:
+            items.append(ItemResult(item.id, label, "found", item.evidence))
+            continue
+        if item.id == "description" and item.missing and item.evidence:
+            missing = ", ".join(ASPECT_LABELS.get(a, a) for a in item.missing)
+            detail = f"Complete the training-data description: it does not cover {missing}."
+            message = f"The training-data description does not cover {missing}."
+        elif item.id == "description":
+            detail = ("Describe all training data: provenance, scope and characteristics, how it "
+                      "was obtained and selected, labeling procedures, processing and filtering.")
+            message = "No description of the training data was found (a card that only says " \
+                      "'publicly available sources' does not describe it)."
+        else:
+            detail = f"Add a {label}."
+            message = f"No {label} was found."
+        out.add("data-information-missing", item.id, message, item.evidence, element=element,
+                detail=detail)
+        items.append(ItemResult(item.id, label, "not-found", item.evidence))
+    if withheld:
+        out.add("data-information-withheld", None, "The release says details of its training "
+                "data are not provided.", withheld, element=element)
+    if withheld:
+        status = "not-met"
+    elif all(i.status == "found" for i in items):
+        status = "met"
+    else:
+        status = "unknown"
+    rules = tuple(dict.fromkeys(f.rule for f in out.items if f.element == element))
+    return ElementResult(status, tuple(items), rules)
+
+
+# --- terms -----------------------------------------------------------------------------------------
+
+
+def _applicable(facts: Facts, comps: dict[str, ComponentFact], catalog: dict) -> list[LicenseFact]:
+    """Licenses that govern the release or one of its required components."""
+    used: set[str] = set()
+    for cid, c in comps.items():
+        if catalog[cid]["required"] and c.license:
+            used.update(t for t in c.license.replace("(", " ").replace(")", " ").split()
+                        if t not in ("AND", "OR", "WITH"))
+    return [lf for lf in facts.licenses if "release" in lf.scopes or lf.id in used]
+
+
+def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restriction]:
+    kinds = restriction_kinds()
+    found: list[Restriction] = []
+    seen: set[tuple[str, str]] = set()
+    for lf in _applicable(facts, comps, catalog):
+        for r in lf.restrictions:
+            spec = kinds.get(r.kind, {})
+            if (lf.id, r.kind) in seen:
+                continue
+            seen.add((lf.id, r.kind))
+            found.append(r)
+            ev = Evidence(path=r.path, line=r.line, quote=r.quote) if r.path else \
+                (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
+            evidence = (ev,) if r.path else (Evidence(path=ev.path, line=ev.line, field=ev.field,
+                                                      quote=r.quote, url=ev.url),)
+            how = "" if r.source in ("rule", "catalog") else f" (found by the {r.source}" + (
+                f", score {r.score:.2f})" if r.score is not None else ")")
+            if spec.get("blocking"):
+                out.add("restriction", r.kind, f"{lf.name}: {spec['label']} — "
+                        f"{spec['description']}{how}", evidence, osd=r.osd,
+                        kind_fix=spec.get("fix") or "")
+            else:
+                out.add("restriction", r.kind, f"{lf.name}: {spec.get('label', r.kind)} "
+                        f"(allowed by the OSD).", evidence, severity=Severity.INFO, osd=r.osd)
+    return found
+
+
+def _license_conflict(facts: Facts, out: _Findings) -> None:
+    release = [lf for lf in facts.licenses if "release" in lf.scopes]
+    from_card = {lf.id for lf in release if any(e.field == "license" for e in lf.evidence)}
+    from_files = {lf.id for lf in release if any(e.path and e.field is None for e in lf.evidence)}
+    if from_card and from_files and from_card != from_files and not from_card <= from_files:
+        evidence = [e for lf in release for e in lf.evidence[:1]]
+        out.add("license-conflict", None, f"The card declares {', '.join(sorted(from_card))} but "
+                f"the license files say {', '.join(sorted(from_files))}; all of them apply.",
+                evidence)
+
+
+def _freedoms(facts: Facts, comps, elements: dict[str, ElementResult],
+              restrictions: list[Restriction], out: _Findings) -> dict[str, str]:
+    kinds = restriction_kinds()
+    withheld: set[str] = set()
+    for r in restrictions:
+        if kinds.get(r.kind, {}).get("blocking"):
+            withheld.update(kinds[r.kind]["withholds"])
+    if facts.gated is not None:
+        withheld.update(kinds["acceptance-required"]["withholds"])
+    required = [c for c in comps.values() if _is_required(c.id) and c.status != "missing"]
+    if any(c.license_open is False for c in required):
+        withheld.update(("use", "modify", "share"))
+    terms_open = bool(required) and all(c.license_open is True for c in required) and \
+        comps["model-parameters-final"].status != "missing"
+    not_met = any(e.status == "not-met" for e in elements.values())
+    all_met = all(e.status == "met" for e in elements.values())
+    result = {}
+    for freedom in FREEDOMS:
+        if freedom in withheld:
+            result[freedom] = "withheld"
+        elif freedom == "study":
+            result[freedom] = "granted" if all_met else "withheld" if not_met else "unknown"
+        elif freedom == "modify":
+            result[freedom] = "withheld" if not_met else "granted" if all_met and terms_open \
+                else "unknown"
+        else:
+            result[freedom] = "granted" if terms_open and not withheld else "unknown"
+    return result
