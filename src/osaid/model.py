@@ -127,6 +127,8 @@ class Release:
     problems: tuple[Problem, ...] = ()
     url_base: str | None = None
     """Prefix to build a link to a file at this revision (`url_base + path`), if any."""
+    metadata: dict[str, object] = field(default_factory=dict)
+    """What the source knows beyond files (e.g. a hub's gating state), keyed by name."""
 
 
 # --- what evidence extractors produce ---------------------------------------------------------------

@@ -228,7 +228,8 @@ def _license_document(release: Release, path: str, col: _Collector,
     kind = "use policy" if policy else "license"
     title = first[1].lstrip("#").strip()[:80] or path
     lid = f"LicenseRef-{_slug(card_name or title)}"
-    name = f"{title} ({card_name})" if card_name and card_name.lower() not in title.lower() else title
+    name = title if not card_name or _slug(card_name).lower() == _slug(title).lower() \
+        else f"{title} ({card_name})"
     if blocking:
         note = (f"Unidentified {kind}; the clauses quoted in its restrictions withhold freedoms.")
         col.add(lid, name, scope, ev, found, overridden=True, open_override=False, note=note)
