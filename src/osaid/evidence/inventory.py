@@ -165,7 +165,11 @@ def code_component(path: str, text: str | None) -> tuple[str, str] | None:
             return component, "named " + pattern.search(low).group(0).strip("/")
     if text:
         for component, minimum, markers in r.code_contents:
-            hits = [m.pattern for m in markers if m.search(text)]
-            if len(hits) >= minimum:
-                return component, "contains " + ", ".join(h.replace("\\", "") for h in hits[:3])
+            hits = []
+            for marker in markers:
+                m = marker.search(text)
+                if m:
+                    hits.append(m.group(0))
+                    if len(hits) >= minimum:
+                        return component, "contains " + ", ".join(hits)
     return None

