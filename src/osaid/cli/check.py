@@ -16,7 +16,8 @@ from osaid.reports import FORMATS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a release folder")
+    parser.add_argument("target", help="a release folder, or a hub model: hf:ORG/NAME[@REVISION] "
+                        "(or ORG/NAME when no such folder exists)")
     parser.add_argument("--format", "-f", choices=sorted(FORMATS), default="text",
                         help="report format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE",
@@ -24,6 +25,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=("not-open", "not-proven"), default="not-proven",
                         help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
                              "open-source-ai; 'not-open' fails only on not-open-source-ai")
+    parser.add_argument("--offline", action="store_true",
+                        help="hub targets: use only the cache, never the network")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="hub cache folder (default: $OSAID_CACHE_DIR or ~/.cache/osaid)")
+    parser.add_argument("--token", metavar="TOKEN",
+                        help="hub access token (default: $HF_TOKEN, then your hub login)")
     parser.set_defaults(run=run)
 
 
@@ -44,8 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}")
-    release = load(args.target)
+    from osaid.sources import SourceOptions
+
+    release = load(args.target, SourceOptions(args.offline, args.cache_dir, args.token))
     assessment = assess(extract(release))
+    if release.url_base:  # link evidence the frameworks cited to the files at this revision
+        from osaid.evidence.extract import link_evidence
+
+        assessment = link_evidence(assessment, release.url_base)
     # Render in memory first: a report is written whole or not at all.
     buffer = io.StringIO()
     render(args.format, assessment, buffer,

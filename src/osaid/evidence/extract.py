@@ -55,9 +55,39 @@ def extract(release: Release) -> Facts:
     withheld = _withheld(release, card)
     components = _components(release, found, withheld, licenses)
     data_info = _data_information(release, card)
-    return Facts(subject=release, card=card, components=tuple(components),
-                 licenses=tuple(licenses), data_information=tuple(data_info),
-                 problems=tuple(problems), gated=_gated(card))
+    facts = Facts(subject=release, card=card, components=tuple(components),
+                  licenses=tuple(licenses), data_information=tuple(data_info),
+                  problems=tuple(problems), gated=_gated(card, release))
+    return link_evidence(facts, release.url_base) if release.url_base else facts
+
+
+_EVIDENCE_KEYS = frozenset(("path", "line", "quote", "field", "url"))
+
+
+def link_evidence(value, base: str):
+    """Give every evidence that names a release file a link to it at this revision (`base` is
+    `Release.url_base`). Walks dataclasses, tuples, lists and dicts (evidence already rendered
+    as JSON too); the release snapshot and the parsed card are left as read."""
+    import dataclasses
+    from urllib.parse import quote
+
+    def url(path: str, line) -> str:
+        return base + quote(path) + (f"#L{line}" if isinstance(line, int) and line > 0 else "")
+
+    if isinstance(value, Evidence):
+        if value.path is None or value.url is not None:
+            return value
+        return dataclasses.replace(value, url=url(value.path, value.line))
+    if isinstance(value, (tuple, list)):
+        return type(value)(link_evidence(v, base) for v in value)
+    if isinstance(value, dict):
+        if value.keys() == _EVIDENCE_KEYS and isinstance(value["path"], str) and not value["url"]:
+            return {**value, "url": url(value["path"], value["line"])}
+        return {k: link_evidence(v, base) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, (type, Release, CardFacts)):
+        return dataclasses.replace(value, **{f.name: link_evidence(getattr(value, f.name), base)
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
 
 
 # --- components ----------------------------------------------------------------------------------
@@ -411,7 +441,12 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
     return [description, public, third]
 
 
-def _gated(card: CardFacts | None) -> Evidence | None:
+def _gated(card: CardFacts | None, release: Release) -> Evidence | None:
+    hub = release.metadata.get("gated")
+    if hub not in (None, False, "", "false"):
+        url = release.metadata.get("url")
+        return Evidence(field="gated", quote=f"gated: {hub} (hub repository setting)",
+                        url=url if isinstance(url, str) else None)
     if card is None:
         return None
     for name in ("extra_gated_prompt", "extra_gated_fields", "extra_gated_heading", "gated"):
