@@ -1,0 +1,495 @@
+"""Find restrictive clauses in any license or policy text, with the line and a quote for each.
+
+A generic engine over the patterns in knowledge/clauses.yaml:
+
+1. cut the text into clauses: sentences, list items, headings and colon-ended lead-ins, each with
+   its offsets (so a match maps back to a 1-based line);
+2. one pass of a keyword regex (the kinds' `triggers`, merged into a trie) tells which kinds can
+   possibly match which clause;
+3. only those kinds' patterns run on those clauses; `unless` patterns, the blocking-kind exclusions
+   and `yield_to` drop what is not a restriction;
+4. one `Restriction` per (kind, clause), at most `max_per_kind` per kind, ordered by line.
+
+Items of a prohibited-uses list ("You agree not to use the Model: - for military use; ...") inherit
+the prohibition of their lead-in clause, so `in_list` patterns can match a bare field name there.
+Everything is compiled once per process; every gap in a pattern is bounded, and clauses are at most
+`max_clause_chars` long, so the cost stays linear in the size of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+from osaid.knowledge import load_yaml, restriction_kinds
+from osaid.model import Restriction
+
+__all__ = ["analyse", "Hit", "explain"]
+
+_FLAGS = re.IGNORECASE | re.DOTALL
+_SEP = r"(?:[\s*_>|]+)"
+"""What a space in a pattern stands for: whitespace and markdown decoration."""
+
+# --- compiling the knowledge ---------------------------------------------------------------------
+
+
+def _expand(pattern: str, defs: dict[str, str]) -> str:
+    """Replace %NAME% by its definition and plain spaces (outside [...]) by `_SEP`."""
+    for _ in range(4):  # defs may use defs
+        if "%" not in pattern:
+            break
+        pattern = re.sub(r"%([A-Z_]+)%", lambda m: defs[m.group(1)], pattern)
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            out.append(ch)
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            out.append(ch)
+            in_class = True
+        elif ch == " ":
+            if out and out[-1] == _SEP:
+                continue
+            out.append(_SEP)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _trie_regex(words: list[str]) -> str:
+    """An alternation of `words` as a prefix trie (fast in `re`), longest alternative first."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)
+
+
+def _lower_pattern(pattern: str) -> str:
+    """Lower-case the letters of a pattern, leaving escapes (\\W, \\S, \\B ...) alone."""
+    out: list[str] = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = not escaped and ch == "\\"
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Rx:
+    """A compiled pattern and how to run it cheaply.
+
+    Most patterns are compiled lower-cased and case-sensitive, and run on the lower-cased text
+    (much faster in `re` than IGNORECASE); patterns with a case-sensitive part `(?-i:...)` run
+    case-insensitively on the original text. `needs`: sets of strings such that every match
+    contains one string of each set, checked with `in` before the regex runs.
+    """
+
+    rx: re.Pattern
+    on_original: bool
+    needs: tuple[tuple[str, ...], ...]
+
+    def search(self, body: str, low: str) -> re.Match | None:
+        for alternatives in self.needs:
+            if not any(n in low for n in alternatives):
+                return None
+        return self.rx.search(body if self.on_original else low)
+
+
+def _compile(pattern: str, defs: dict[str, str]) -> _Rx:
+    src = _expand(pattern, defs)
+    on_original = "(?-i:" in src
+    flags = _FLAGS if on_original else re.DOTALL
+    if not on_original:
+        src = _lower_pattern(src)
+    try:  # parse once, for both the literal prefilter and the compiled program
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+        parsed = _parser.parse(src, flags)
+        rx = _compiler.compile(parsed, flags)
+        needs = _needs(parsed.data)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+        rx, needs = re.compile(src, flags), ()
+    return _Rx(rx, on_original, needs)
+
+
+def _needs(data) -> tuple[tuple[str, ...], ...]:
+    """Sets of literal strings, each such that any match of the parsed pattern `data` contains one
+    of them (the most selective few; empty when none is worth checking)."""
+    from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
+
+    def seq(items, top: bool = False):
+        best: set[str] | None = None
+        run: list[str] = []
+        cands: list[set[str]] = []
+        for op, av in list(items) + [(None, None)]:
+            if op is LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                cands.append({"".join(run)})
+                run = []
+            if op is BRANCH:
+                alts = [seq(b) for b in av[1]]
+                if all(a for a in alts):
+                    cands.append(set().union(*alts))
+            elif op is SUBPATTERN:
+                c = seq(av[-1])
+                if c:
+                    cands.append(c)
+            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] >= 1:
+                c = seq(av[2])
+                if c:
+                    cands.append(c)
+        cands.sort(key=lambda c: (min(map(len, c)), -len(c)), reverse=True)
+        if top:
+            return cands
+        return cands[0] if cands else best
+
+    found = seq(data, top=True)
+    return tuple(tuple(sorted({x.lower() for x in c})) for c in found
+                 if min(map(len, c)) >= 3 or not any(ch.isalnum() for x in c for ch in x))[:3]
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    id: str
+    kind: str
+    rx: _Rx
+    unless: _Rx | None
+    in_list: bool
+    yield_to: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    osd: tuple[int, ...]
+    blocking: bool
+    unless: _Rx | None
+    patterns: tuple[_Pattern, ...]
+
+
+@dataclass(frozen=True)
+class _Engine:
+    kinds: dict[str, _Kind]
+    stem_rx: re.Pattern | None
+    stem_kinds: dict[str, frozenset[str]]
+    """Lower-cased matched stem -> kinds whose triggers are a prefix of it."""
+    exact_rx: re.Pattern | None
+    exact_kinds: dict[str, frozenset[str]]
+    lead_in: tuple[_Rx, ...]
+    lead_in_unless: _Rx | None
+    exclude_blocking: _Rx | None
+    max_per_kind: int
+    max_clause: int
+    max_text: int
+
+
+def _union(patterns: list[str], defs: dict[str, str]) -> _Rx | None:
+    if not patterns:
+        return None
+    return _compile("|".join(f"(?:{p})" for p in patterns), defs)
+
+
+@cache
+def _engine() -> _Engine:
+    data = load_yaml("clauses.yaml")
+    defs: dict[str, str] = dict(data.get("defs") or {})
+    known = restriction_kinds()
+    kinds: dict[str, _Kind] = {}
+    stem_owner: dict[str, set[str]] = {}
+    exact_owner: dict[str, set[str]] = {}
+    for name, spec in data["kinds"].items():
+        meta = known[name]  # a KeyError here is a bug in the knowledge files
+        pats = tuple(
+            _Pattern(id=p["id"], kind=name, rx=_compile(p["re"], defs),
+                     unless=_union(list(p.get("unless") or ()), defs),
+                     in_list=bool(p.get("in_list")), yield_to=frozenset(p.get("yield_to") or ()))
+            for p in spec["patterns"])
+        kinds[name] = _Kind(name=name, osd=tuple(meta.get("osd") or ()),
+                            blocking=bool(meta.get("blocking")),
+                            unless=_union(list(spec.get("unless") or ()), defs), patterns=pats)
+        for t in spec.get("triggers") or ():
+            t = str(t)
+            if t.startswith("="):
+                exact_owner.setdefault(t[1:], set()).add(name)
+            else:
+                stem_owner.setdefault(t.lower(), set()).add(name)
+    # a matched stem stands for every trigger that is a prefix of it
+    stem_kinds = {s: frozenset(k for t, ks in stem_owner.items() if s.startswith(t) for k in ks)
+                  for s in stem_owner}
+    words = [s for s in stem_owner if s[:1].isalnum()]
+    literals = [s for s in stem_owner if not s[:1].isalnum()]
+    parts = []
+    if words:
+        parts.append(r"\b" + _trie_regex(words))
+    if literals:
+        parts.append(_trie_regex(literals))
+    stem_rx = re.compile("|".join(parts)) if parts else None  # run on the lower-cased text
+    exact_rx = (re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(exact_owner, key=len,
+                                                                          reverse=True))) + r")\b")
+                if exact_owner else None)
+    lead = data.get("list_lead_in") or {}
+    return _Engine(
+        kinds=kinds, stem_rx=stem_rx, stem_kinds=stem_kinds, exact_rx=exact_rx,
+        exact_kinds={w: frozenset(k) for w, k in exact_owner.items()},
+        lead_in=tuple(_compile(p["re"], defs) for p in lead.get("patterns", ())),
+        lead_in_unless=_union(list(lead.get("unless") or ()), defs),
+        exclude_blocking=_union([e["re"] for e in data.get("exclude_blocking") or ()], defs),
+        max_per_kind=int(data.get("max_per_kind", 5)),
+        max_clause=int(data.get("max_clause_chars", 800)),
+        max_text=int(data.get("max_text_chars", 300_000)))
+
+
+# --- cutting a text into clauses -------------------------------------------------------------------
+
+_LIST_MARK = r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])[ \t]"
+_BOUNDARY = re.compile(
+    r"[.!?;。；](?=[\s\"'”’)\]]|$)"            # end of a sentence
+    r"|:[ \t]*(?=\r?\n)"                      # a colon ending a line (lead-in of a list)
+    r"|\n(?:[ \t]*\r?\n"                      # a blank line
+    r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))")  # a heading or a list item starts
+_ABBREV = frozenset("e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
+                    "u.s u.k e.u p.r para incl v al".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
+_ITEM_START = re.compile(r"[ \t>]*" + _LIST_MARK)
+_PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
+
+
+def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the clauses of `text`, in order, none empty or over `max_len`."""
+    cuts: list[int] = []
+    if text.lstrip(" \t").startswith("#"):
+        cuts.append(text.find("\n") + 1 or len(text))
+    for m in _BOUNDARY.finditer(text):
+        c = text[m.start()]
+        if c == ".":
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 6), m.start())
+            if w and (w.group(1).lower().lstrip(".") in _ABBREV or len(w.group(1).strip(".")) == 1):
+                continue
+        cuts.append(m.end())
+        if c == "\n" and text[m.end():m.end() + 8].lstrip(" \t").startswith("#"):
+            cuts.append(text.find("\n", m.end()) + 1 or len(text))  # a heading is a clause
+    cuts.append(len(text))
+    cuts.sort()
+    out: list[tuple[int, int]] = []
+    prev = 0
+    for cut in cuts:
+        if cut <= prev:
+            continue
+        s, e = prev, cut
+        prev = cut
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s >= e:
+            continue
+        if e - s <= max_len:
+            out.append((s, e))
+        else:
+            out.extend(_chunks(text, s, e, max_len))
+    return out
+
+
+def _chunks(text: str, s: int, e: int, max_len: int) -> list[tuple[int, int]]:
+    """Cut an over-long clause at whitespace so no piece exceeds `max_len` characters."""
+    out = []
+    while e - s > max_len:
+        cut = text.rfind(" ", s + max_len // 2, s + max_len)
+        if cut <= s:
+            cut = s + max_len
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if s < e:
+        out.append((s, e))
+    return out
+
+
+def _lower(text: str) -> str:
+    """`text` lower-cased with every offset kept (str.lower can lengthen a few characters)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return text.replace("\u0130", "i").lower()  # U+0130 is the only one (Unicode 15)
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A restriction with the pattern that found it (for benchmarks and debugging)."""
+
+    restriction: Restriction
+    pattern: str
+
+
+def analyse(text: str, path: str | None = None) -> list[Restriction]:
+    """The restrictive clauses of `text`, one per (kind, clause), ordered by line."""
+    return [h.restriction for h in explain(text, path)]
+
+
+def explain(text: str, path: str | None = None) -> list[Hit]:
+    """Like `analyse`, with the id of the pattern behind each restriction."""
+    if not text or not isinstance(text, str):
+        return []
+    eng = _engine()
+    if len(text) > eng.max_text:  # a license is far shorter; bound the work on anything else
+        cut = text.rfind("\n", 0, eng.max_text)
+        text = text[:cut if cut > eng.max_text // 2 else eng.max_text]
+    clauses = _clauses(text, eng.max_clause)
+    if not clauses:
+        return []
+    low = _lower(text)
+    starts = [c[0] for c in clauses]
+    wanted: dict[int, set[str]] = {}
+
+    def mark(pos: int, kinds: frozenset[str]) -> None:
+        i = bisect_right(starts, pos) - 1
+        if i >= 0 and pos < clauses[i][1]:
+            wanted.setdefault(i, set()).update(kinds)
+
+    if eng.stem_rx is not None:
+        for m in eng.stem_rx.finditer(low):
+            mark(m.start(), eng.stem_kinds[m.group()])
+    if eng.exact_rx is not None:
+        for m in eng.exact_rx.finditer(text):
+            mark(m.start(), eng.exact_kinds[m.group()])
+    if not wanted:
+        return []
+
+    in_list = _list_items(text, low, clauses, eng)
+    per_kind: dict[str, int] = {}
+    hits: list[tuple[int, int, Hit]] = []
+    newlines: list[int] | None = None
+    for i in sorted(wanted):
+        cstart, cend = clauses[i]
+        body, lbody = text[cstart:cend], low[cstart:cend]
+        found: list[tuple[_Pattern, re.Match]] = []
+        excluded: bool | None = None
+        for kname in sorted(wanted[i]):
+            kind = eng.kinds[kname]
+            if per_kind.get(kname, 0) >= eng.max_per_kind:
+                continue
+            m_p = _match_kind(kind, body, lbody, i in in_list)
+            if m_p is None:
+                continue
+            if kind.blocking:
+                if excluded is None:
+                    excluded = bool(eng.exclude_blocking
+                                    and eng.exclude_blocking.search(body, lbody))
+                if excluded:
+                    continue
+            found.append(m_p)
+        kinds_here = {p.kind for p, _ in found}
+        for pat, m in found:
+            if pat.yield_to & kinds_here:
+                continue
+            kind = eng.kinds[pat.kind]
+            per_kind[kind.name] = per_kind.get(kind.name, 0) + 1
+            if newlines is None:
+                newlines = [n.start() for n in re.finditer("\n", text)]
+            pos = cstart + m.start()
+            line = bisect_right(newlines, pos - 1) + 1
+            r = Restriction(kind=kind.name, osd=kind.osd, quote=_quote(body, m.start(), m.end()),
+                            path=path, line=line, source="rule")
+            hits.append((line, pos, Hit(r, pat.id)))
+    hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
+    return [h for _, _, h in hits]
+
+
+def _match_kind(kind: _Kind, body: str, low: str,
+                listed: bool) -> tuple[_Pattern, re.Match] | None:
+    """The first pattern of `kind` that holds in the clause (with its match), if any."""
+    first: tuple[_Pattern, re.Match] | None = None
+    for pat in kind.patterns:
+        if pat.in_list and not listed:
+            continue
+        m = pat.rx.search(body, low)
+        if m is None or (pat.unless is not None and pat.unless.search(body, low)):
+            continue
+        if first is None or m.start() < first[1].start():
+            first = (pat, m)
+        if not pat.yield_to:
+            break  # a specific pattern holds: it is the one reported
+    if first is None or (kind.unless is not None and kind.unless.search(body, low)):
+        return None
+    return first
+
+
+def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engine) -> set[int]:
+    """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
+
+    A list opened by a colon lead-in ends at the first paragraph that is not a list item; one
+    opened by a heading ends at the next heading; none runs for more than 80 clauses."""
+    items: set[int] = set()
+    scope: str | None = None  # "colon" or "heading"
+    count = 0
+    for i, (s, e) in enumerate(clauses):
+        heading = text[s] == "#"
+        if scope is not None:
+            if heading or count >= 80 or (scope == "colon" and _starts_paragraph(text, s) and not
+                                          _ITEM_START.match(text, s, s + 12)):
+                scope = None
+            else:
+                items.add(i)
+                count += 1
+        if e - s < 400 and (heading or text[e - 1] == ":"):
+            body, lbody = text[s:e], low[s:e]
+            if any(rx.search(body, lbody) for rx in eng.lead_in) and not (
+                    eng.lead_in_unless and eng.lead_in_unless.search(body, lbody)):
+                scope, count = ("heading" if heading else "colon"), 0
+    return items
+
+
+def _starts_paragraph(text: str, s: int) -> bool:
+    return (s < 64 and not text[:s].strip()) or bool(_PARA_BEFORE.search(text, max(0, s - 64), s))
+
+
+_WS = re.compile(r"\s+")
+
+
+def _quote(body: str, ms: int, me: int, limit: int = 200) -> str:
+    """The clause with whitespace collapsed, trimmed to `limit` characters around the match."""
+    text = _WS.sub(" ", body).strip().lstrip("#> ").strip()
+    if len(text) <= limit:
+        return text
+    # where the match is in the collapsed text
+    pre = _WS.sub(" ", body[:ms]).lstrip().lstrip("#> ")
+    mid = len(_WS.sub(" ", body[ms:me]))
+    a = max(0, len(pre) - max(20, (limit - 2 - mid) // 3))
+    a = min(a, max(0, len(text) - (limit - 2)))
+    b = min(len(text), a + limit - 2)
+    if a > 0:
+        sp = text.find(" ", a, a + 15)
+        a = sp + 1 if sp != -1 else a
+    if b < len(text):
+        sp = text.rfind(" ", b - 15, b)
+        b = sp if sp > a else b
+    return ("…" if a > 0 else "") + text[a:b].strip() + ("…" if b < len(text) else "")
