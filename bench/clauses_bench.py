@@ -51,7 +51,8 @@ def bench_speed(texts: list[str]) -> None:
     for _ in range(20):
         a = rng.randrange(0, max(1, len(corpus) - 10_240))
         samples.append(corpus[a:a + 10_240])
-    best = min(_ms(lambda: [clauses.analyse(s) for s in samples], 3) for _ in range(3)) / len(samples)
+    runs = [_ms(lambda: [clauses.analyse(s) for s in samples], 3) for _ in range(3)]
+    best = min(runs) / len(samples)
     print(f"warm: {best:.2f} ms per 10 KB (mean over {len(samples)} 10 KB slices of the real texts,"
           " best of 3 runs)")
     worst = max(min(_ms(lambda s=s: clauses.analyse(s), 3) for _ in range(2)) for s in samples)

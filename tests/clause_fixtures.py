@@ -23,8 +23,8 @@ POSITIVE: list[tuple[str, set[str]]] = [
      "further agreement is signed.", {"user-threshold"}),
     ("Organisations with annual revenue exceeding USD 1,000,000 must buy an enterprise license.",
      {"user-threshold"}),
-    ("This grant does not cover any entity whose gross turnover is greater than €10 million a year.",
-     {"user-threshold"}),
+    ("This grant does not cover any entity whose gross turnover is greater than €10 million a "
+     "year.", {"user-threshold"}),
     ("Companies with more than 250 employees need a paid license from the author.",
      {"user-threshold"}),
     ("You may use the weights freely unless your platform serves over 50M daily active users.",
@@ -36,8 +36,8 @@ POSITIVE: list[tuple[str, set[str]]] = [
      "by reference into this Agreement.", {"acceptable-use-policy"}),
     ("You must comply with our Prohibited Use Policy, published at example.org/policy.",
      {"acceptable-use-policy"}),
-    ("Licensee agrees not to use the Software to generate spam, to impersonate others, or to harass "
-     "any person.", {"acceptable-use-policy"}),
+    ("Licensee agrees not to use the Software to generate spam, to impersonate others, or to "
+     "harass any person.", {"acceptable-use-policy"}),
     ("You agree you will not use, or let others use, the Model to:\n"
      "1. Engage in illegal activity\n2. Harass or bully people\n", {"acceptable-use-policy"}),
     ("Any use of the Materials has to be in accordance with the usage guidelines published by the "
@@ -197,7 +197,7 @@ CUSTOM_LICENSE_KINDS = {"acceptance-required", "geographic", "naming", "attribut
                         "acceptable-use-policy", "output-use", "user-threshold",
                         "terms-may-change"}
 
-# --- real texts installed on this machine ----------------------------------------------------------
+# --- real texts installed on this machine ------------------------------------------------------
 
 # Families of permissive and copyleft licenses, told apart by a marker near the top of the text.
 FAMILIES: list[tuple[str, re.Pattern]] = [

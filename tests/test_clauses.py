@@ -72,15 +72,18 @@ def test_custom_license_kinds_lines_and_quotes():
 
 
 def test_line_of_match_inside_a_wrapped_sentence():
-    text = "Preamble.\n\nThe weights are released\nto everyone, but they may\nnot be used in\nthe European Union.\n"
+    text = ("Preamble.\n\nThe weights are released\nto everyone, but they may\nnot be used in\n"
+            "the European Union.\n")
     (r,) = analyse(text)
     assert r.kind == "geographic" and r.line == 4
-    assert r.quote == "The weights are released to everyone, but they may not be used in the European Union."
+    assert r.quote == ("The weights are released to everyone, but they may not be used in the "
+                       "European Union.")
 
 
 def test_long_clause_quote_is_trimmed_around_the_match():
     filler = "and this sentence goes on about unrelated matters of packaging and naming " * 6
-    text = f"The licensee agrees that {filler} the Model is for non-commercial purposes only, {filler}."
+    text = (f"The licensee agrees that {filler} the Model is for non-commercial purposes only, "
+            f"{filler}.")
     (r,) = analyse(text)
     assert r.kind == "non-commercial"
     assert len(r.quote) <= 200
@@ -162,7 +165,8 @@ def _junk(n: int) -> str:
 
 
 @pytest.mark.parametrize("text", [
-    "", " ", "\n\n\n", ":", "#", "- ", "...", "\x00\x01\x02", "İSTANBUL may not be used in İzmir.",
+    "", " ", "\n\n\n", ":", "#", "- ", "...", "\x00\x01\x02",
+    "İSTANBUL may not be used in İzmir.",
     _junk(200_000),
     "x" * 1_000_000,
     "you shall not use the model for " * 32_000,

@@ -264,7 +264,7 @@ def _engine() -> _Engine:
         max_text=int(data.get("max_text_chars", 300_000)))
 
 
-# --- cutting a text into clauses -------------------------------------------------------------------
+# --- cutting a text into clauses ---------------------------------------------------------------
 
 _LIST_MARK = r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])[ \t]"
 _BOUNDARY = re.compile(
