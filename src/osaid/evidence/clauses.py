@@ -98,41 +98,59 @@ def _lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
 class _Rx:
-    """A compiled pattern and how to run it cheaply.
+    """A pattern, compiled on first use, and how to run it cheaply.
 
     Most patterns are compiled lower-cased and case-sensitive, and run on the lower-cased text
     (much faster in `re` than IGNORECASE); patterns with a case-sensitive part `(?-i:...)` run
     case-insensitively on the original text. `needs`: sets of strings such that every match
     contains one string of each set, checked with `in` before the regex runs.
+
+    Compiling all patterns costs more than a whole `osaid check` may take, and most texts give
+    most kinds nothing to match: a pattern is parsed and compiled only when a clause first
+    reaches it.
     """
 
-    rx: re.Pattern
-    on_original: bool
-    needs: tuple[tuple[str, ...], ...]
+    __slots__ = ("src", "on_original", "_rx", "_needs")
+
+    def __init__(self, pattern: str, defs: dict[str, str]) -> None:
+        src = _expand(pattern, defs)
+        self.on_original = "(?-i:" in src
+        self.src = src if self.on_original else _lower_pattern(src)
+        self._rx: re.Pattern | None = None
+        self._needs: tuple[tuple[str, ...], ...] = ()
+
+    def _build(self) -> re.Pattern:
+        flags = _FLAGS if self.on_original else re.DOTALL
+        try:  # parse once, for both the literal prefilter and the compiled program
+            from re import _compiler, _parser  # type: ignore[attr-defined]
+            parsed = _parser.parse(self.src, flags)
+            self._rx = _compiler.compile(parsed, flags)
+            self._needs = _needs(parsed.data)
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+            self._rx = re.compile(self.src, flags)
+        return self._rx
+
+    @property
+    def rx(self) -> re.Pattern:
+        return self._rx if self._rx is not None else self._build()
+
+    @property
+    def needs(self) -> tuple[tuple[str, ...], ...]:
+        if self._rx is None:
+            self._build()
+        return self._needs
 
     def search(self, body: str, low: str) -> re.Match | None:
-        for alternatives in self.needs:
+        rx = self.rx
+        for alternatives in self._needs:
             if not any(n in low for n in alternatives):
                 return None
-        return self.rx.search(body if self.on_original else low)
+        return rx.search(body if self.on_original else low)
 
 
 def _compile(pattern: str, defs: dict[str, str]) -> _Rx:
-    src = _expand(pattern, defs)
-    on_original = "(?-i:" in src
-    flags = _FLAGS if on_original else re.DOTALL
-    if not on_original:
-        src = _lower_pattern(src)
-    try:  # parse once, for both the literal prefilter and the compiled program
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-        parsed = _parser.parse(src, flags)
-        rx = _compiler.compile(parsed, flags)
-        needs = _needs(parsed.data)
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-        rx, needs = re.compile(src, flags), ()
-    return _Rx(rx, on_original, needs)
+    return _Rx(pattern, defs)
 
 
 def _needs(data) -> tuple[tuple[str, ...], ...]:
