@@ -391,7 +391,16 @@ def _data_texts(release: Release, card: CardFacts | None) -> list[tuple[str, int
     for path, doc in release.documents.items():
         if rules["documents"].search(path.lower()):
             out.append((path, 1, doc.text))
-    return out
+    return [(p, ln, _prose_only(t)) for p, ln, t in out]
+
+
+_NOT_PROSE = re.compile(r"^[ \t]*(#.*|.*\bTODO\b.*|<!--.*-->)[ \t]*$", re.MULTILINE)
+
+
+def _prose_only(text: str) -> str:
+    """Blank out headings, TODO placeholders and comments (keeping line numbers): a template's
+    headings ("Provenance", "Labeling") describe nothing."""
+    return _NOT_PROSE.sub("", text)
 
 
 def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
