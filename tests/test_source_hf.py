@@ -315,3 +315,12 @@ def test_card_datasets_are_looked_up_and_bounded(hub, tmp_path):
     assert by_id["ghost/none"]["error"] == "not found on the hub"
     assert by_id["not a dataset id!"]["error"] == "not a hub dataset id"
     json.dumps(release.metadata)  # plain data only
+
+
+def test_a_local_folder_pays_nothing_for_the_hub_source():
+    code = ("import sys; from osaid.sources import load; load(sys.argv[1]); "
+            "print(sorted(m for m in ('httpx2', 'httpx', 'huggingface_hub') if m in sys.modules))")
+    p = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "open-release")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
