@@ -166,9 +166,25 @@ def _code_sections() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(out)
 
 
+@cache
+def _declarations() -> tuple[tuple[str, re.Pattern, re.Pattern, re.Pattern], ...]:
+    return tuple((d["component"], re.compile(d["subject"], re.I), re.compile(d["available"], re.I),
+                  re.compile(d["not"], re.I))
+                 for d in load_yaml("card_declarations.yaml")["declarations"])
+
+
 def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
     doc = release.documents.get(card.path) if card.path else None
     card_lines = doc.text.splitlines() if doc else []
+    if doc is not None:
+        for cid, subject, available, negated in _declarations():
+            for m in subject.finditer(doc.text):
+                sentence = _sentence_around(doc.text, m.start(), m.end())
+                if available.search(sentence) and not negated.search(sentence):
+                    line = doc.text.count("\n", 0, m.start()) + 1
+                    found.add_declared(cid, Evidence(path=card.path, line=line,
+                                                     quote=sentence[:200]), None)
+                    break
     # Evaluation results in the card: model-index, or an evaluation section with a table.
     if card.fields.get("model-index"):
         results = eval_results(card.fields)
