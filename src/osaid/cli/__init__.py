@@ -16,6 +16,7 @@ from osaid.errors import OsaidError
 # name -> (module, one-line help). Adding a command is adding a module and a line here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("osaid.cli.check", "assess an AI release against OSAID 1.0"),
+    "export": ("osaid.cli.export", "write what osaid found as a Model Openness Tool manifest"),
     "license": ("osaid.cli.license", "identify one license text and the restrictions in it"),
     "licenses": ("osaid.cli.licenses", "list the license catalog and what each license withholds"),
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from osaid.evidence import inventory
+from osaid.evidence import inventory, manifest
 from osaid.evidence.card import eval_results, find_card, parse_card
 from osaid.evidence.licenses import extract_licenses, is_license_document
 from osaid.knowledge import components as component_catalog
@@ -58,6 +58,7 @@ def extract(release: Release) -> Facts:
     facts = Facts(subject=release, card=card, components=tuple(components),
                   licenses=tuple(licenses), data_information=tuple(data_info),
                   problems=tuple(problems), gated=_gated(card, release))
+    facts = manifest.merge(facts)  # what a MOT manifest declares; files win
     return link_evidence(facts, release.url_base) if release.url_base else facts
 
 

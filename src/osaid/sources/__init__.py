@@ -28,6 +28,12 @@ def load(target: str, options: SourceOptions | None = None) -> Release:
     if target.startswith("hf:") or (not os.path.lexists(target) and hf.looks_like_repo_id(target)):
         o = options or SourceOptions()
         return hf.HubSource(offline=o.offline, cache_dir=o.cache_dir, token=o.token).load(target)
+    from osaid.sources import git, manifest
+
+    if git.is_git_target(target):  # https://, ssh://, git://, file://, git@host:, *.git, git:PATH
+        return git.GitSource().load(target)
+    if manifest.is_manifest_target(target):  # a .yml/.yaml file: a MOT manifest, or refused
+        return manifest.ManifestSource().load(target)
     from osaid.sources.local import LocalSource
 
     return LocalSource().load(target)

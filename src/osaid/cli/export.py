@@ -1,0 +1,50 @@
+"""`osaid export TARGET --format mot [-o FILE]`: write what osaid found in another tool's format.
+
+The target is anything `osaid check` reads (a folder, a MOT manifest, a git URL ...). The export
+is rendered in memory and written whole, or not at all. Exit codes: 0 written; 2 usage or input
+error. The verdict does not change the exit code here (use `osaid check` for that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+
+# format -> (module with `render(assessment, out, color=...)`, one-line help)
+EXPORTS: dict[str, tuple[str, str]] = {
+    "mot": ("osaid.reports.mot", "a Model Openness Tool manifest (MOT YAML)"),
+}
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="a release folder, a MOT manifest (.yml), a git URL "
+                                       "(https://, ssh://, git@host:, file://, git:PATH; @REV)")
+    parser.add_argument("--format", "-f", choices=sorted(EXPORTS), default="mot",
+                        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORTS.items()))
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write to FILE (written whole, or not at all) instead of stdout")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import importlib
+
+    from osaid.cli.check import _write_atomically
+    from osaid.errors import UsageError
+    from osaid.evidence.extract import extract
+    from osaid.frameworks.osaid import assess
+    from osaid.sources import load
+
+    if args.format not in EXPORTS:
+        raise UsageError(f"unknown export format {args.format!r}")
+    renderer = importlib.import_module(EXPORTS[args.format][0])
+    assessment = assess(extract(load(args.target)))
+    buffer = io.StringIO()
+    renderer.render(assessment, buffer, color=False)
+    if args.output:
+        _write_atomically(args.output, buffer.getvalue())
+    else:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+    return 0

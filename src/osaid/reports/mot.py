@@ -1,0 +1,121 @@
+"""A Model Openness Tool manifest (MOT YAML) of an assessment: what the release holds, in the
+tool's record format (shared/corpus/mot-models/mof_schema.json), so it can be submitted there or
+read back by `osaid check FILE.yml`.
+
+It decides nothing: the components are the assessment's (present or declared; missing and
+withheld ones are left out, which is how the tool records "missing"), and each carries the
+license that applies to it as osaid resolved it: an SPDX expression, or `unlicensed` when none
+applies. Licenses are written per component, so a reader needs no precedence to know them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TextIO
+
+import yaml
+
+from osaid import __version__
+from osaid.evidence.manifest import component_entry, mot_knowledge
+from osaid.model import Assessment, ComponentFact, Evidence
+
+
+def to_manifest(a: Assessment, today: datetime.date | None = None) -> dict:
+    facts = a.facts
+    s = facts.subject
+    known = s.metadata.get("manifest")
+    given = known["data"]["release"] if isinstance(known, dict) else {}
+    kn = mot_knowledge()
+
+    def from_given(key: str, default: str = "") -> str:
+        value = given.get(key)
+        return str(value) if isinstance(value, (str, int, float)) and str(value).strip() \
+            else default
+
+    hub_url = s.metadata.get("url") if s.source == "hf" else None
+    if hub_url is None and s.location.startswith("https://huggingface.co/"):
+        hub_url = s.location
+    repo_id = s.metadata.get("repo_id") if s.source == "hf" else None
+    release: dict = {
+        "name": from_given("name", s.name),
+        "version": from_given("version"),
+        "date": from_given("date", (today or datetime.date.today()).isoformat()),
+        "type": from_given("type"),
+        "architecture": from_given("architecture"),
+        "origin": from_given("origin"),
+        "producer": from_given("producer", repo_id.split("/")[0] if isinstance(repo_id, str)
+                               else ""),
+        "contact": from_given("contact"),
+        "repository": from_given("repository", s.location if s.source == "git" and
+                                 s.location.startswith("https://") else ""),
+        "huggingface": from_given("huggingface", hub_url if isinstance(hub_url, str) else ""),
+    }
+    treatment = from_given("treatment")
+    if treatment:
+        release["treatment"] = treatment
+    release["license"] = {"distribution": _distribution(a)}
+    release["components"] = [_component(c, kn) for c in facts.components
+                             if c.status in ("present", "declared")]
+    fw = kn["framework"]
+    return {"framework": {"name": fw["name"], "version": str(fw["version"]),
+                          "date": str(fw["date"])},
+            "release": release}
+
+
+def _distribution(a: Assessment) -> dict:
+    release_wide = [lf for lf in a.facts.licenses if "release" in lf.scopes]
+    ids = list(dict.fromkeys(lf.id for lf in release_wide))
+    path = ""
+    for lf in release_wide:
+        for ev in lf.evidence:
+            path = _license_path(ev)
+            if path:
+                break
+        if path:
+            break
+    return {"name": " AND ".join(ids) if ids else "", "path": path}
+
+
+def _component(c: ComponentFact, kn: dict) -> dict:
+    entry = component_entry(c.id) or {}
+    out = {"name": entry.get("name", c.name), "description": entry.get("description", ""),
+           "license": c.license or kn["unlicensed_value"]}
+    lpath = next((p for p in (_license_path(e) for e in c.license_evidence) if p), "")
+    if lpath:
+        out["license_path"] = lpath
+    cpath = next((p for p in (_component_path(e, c.status) for e in c.evidence) if p), "")
+    if cpath:
+        out["component_path"] = cpath
+    return out
+
+
+def _license_path(ev: Evidence) -> str:
+    """Where the terms can be read: a link, or a license file of the release (never a card or a
+    manifest field, which only name them)."""
+    if ev.url:
+        return ev.url
+    return ev.path if ev.path and ev.field is None else ""
+
+
+def _component_path(ev: Evidence, status: str) -> str:
+    if ev.url:
+        return ev.url
+    return ev.path if status == "present" and ev.path and ev.field is None else ""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, lists indented under their key as in the tool's own records."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
+    s = a.facts.subject
+    where = s.location + (f" at {s.revision}" if s.revision else "")
+    where = "".join(ch if ch.isprintable() else "?" for ch in where)  # one comment line
+    out.write(f"# Model Openness Tool manifest written by osaid {__version__} from {where} "
+              f"({s.source}).\n# osaid's verdict under OSAID 1.0: {a.verdict.value}. Licenses "
+              "are SPDX expressions as osaid resolved them.\n")
+    yaml.dump(to_manifest(a), out, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+              default_flow_style=False, width=100)
