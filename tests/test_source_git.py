@@ -282,6 +282,12 @@ def test_git_protocol_over_loopback(daemon, repo, cli):
     assert r.json["subject"]["source"] == "git"
     assert r.json["subject"]["location"] == daemon
     assert r.json["subject"]["revision"] == git("rev-parse", "v1", cwd=repo)
+    # The export names the repository it came from.
+    import yaml
+
+    exported = yaml.safe_load(cli("export", daemon).out)
+    assert exported["release"]["repository"] == daemon
+    assert exported["release"]["name"] == "heron"
 
 
 # --- targets --------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def to_manifest(a: Assessment, today: datetime.date | None = None) -> dict:
                                else ""),
         "contact": from_given("contact"),
         "repository": from_given("repository", s.location if s.source == "git" and
-                                 s.location.startswith("https://") else ""),
+                                 not s.location.startswith(("file:", "/")) else ""),
         "huggingface": from_given("huggingface", hub_url if isinstance(hub_url, str) else ""),
     }
     treatment = from_given("treatment")
