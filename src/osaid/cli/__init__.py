@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("osaid.cli.export", "write what osaid found as a Model Openness Tool manifest"),
     "license": ("osaid.cli.license", "identify one license text and the restrictions in it"),
     "licenses": ("osaid.cli.licenses", "list the license catalog and what each license withholds"),
+    "init": ("osaid.cli.init", "start a release's MOT manifest and data-information file"),
 }
 
 

@@ -25,6 +25,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=("not-open", "not-proven"), default="not-proven",
                         help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
                              "open-source-ai; 'not-open' fails only on not-open-source-ai")
+    parser.add_argument("--framework", metavar="LIST",
+                        help="comma-separated frameworks to report: osaid, mof, osai-index, "
+                             "eu-ai-act (default: all); the verdict is always OSAID's")
     parser.add_argument("--offline", action="store_true",
                         help="hub targets: use only the cache, never the network")
     parser.add_argument("--cache-dir", metavar="DIR",
@@ -43,6 +46,9 @@ def _color(stream) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from osaid import frameworks
     from osaid.evidence.extract import extract
     from osaid.frameworks.osaid import assess
     from osaid.model import Verdict
@@ -51,10 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}")
+    selected = frameworks.select(args.framework)
     from osaid.sources import SourceOptions
 
     release = load(args.target, SourceOptions(args.offline, args.cache_dir, args.token))
     assessment = assess(extract(release))
+    extra = frameworks.run(selected, assessment.facts)
+    if extra:
+        assessment = dataclasses.replace(assessment, extra={**assessment.extra, **extra})
     if release.url_base:  # link evidence the frameworks cited to the files at this revision
         from osaid.evidence.extract import link_evidence
 
