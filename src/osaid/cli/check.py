@@ -92,10 +92,13 @@ def _write_atomically(path: str, text: str) -> None:
     from osaid.errors import InputError
 
     folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".osaid-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
         raise InputError(f"{path}: cannot write report ({exc.strerror or exc})") from None
