@@ -118,8 +118,6 @@ def test_an_unfilled_template_adds_no_data_information(cli, tree):
     assert after["verdict"] == before["verdict"]
 
 
-@pytest.mark.xfail(strict=True, reason="the file inventory counts any DATA_INFORMATION.md as a data "
-                   "card, even one that is still all TODO")
 def test_an_unfilled_template_is_not_a_data_card(cli, tree):
     release = tree({"README.md": "# bare\n", "model.safetensors": safetensors_bytes()})
     before = cli("check", str(release), "--format", "json", "--framework", "mof").json

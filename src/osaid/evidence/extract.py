@@ -52,6 +52,7 @@ def extract(release: Release) -> Facts:
     licenses, license_problems = extract_licenses(release, card)
     problems += license_problems
     found = _classify(release, weights, card)
+    problems += found.problems
     withheld = _withheld(release, card)
     components = _components(release, found, withheld, licenses)
     data_info = _data_information(release, card)
@@ -101,6 +102,7 @@ class _Found:
         self.present: dict[str, list[Evidence]] = {}
         self.declared: dict[str, list[tuple[Evidence, str | None]]] = {}
         self.paths: dict[str, list[str]] = {}
+        self.problems: list[Problem] = []
 
     def add_present(self, cid: str, ev: Evidence, path: str | None = None) -> None:
         self.present.setdefault(cid, []).append(ev)
@@ -131,6 +133,16 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
                 found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
             continue
         hit = inventory.path_component(f.path)
+        if hit and hit[0] == "data-card" and f.path in release.documents:
+            todos = _TODO.findall(release.documents[f.path].text)
+            if len(todos) >= 3:  # a template still being filled in is not a data card yet
+                first = release.documents[f.path].text.find(todos[0])
+                found.problems.append(Problem(
+                    "data-card-unfinished", f"{len(todos)} TODO markers: not counted as a data "
+                    "card until they are filled in.", (Evidence(
+                        path=f.path, line=release.documents[f.path].text.count("\n", 0, first) + 1,
+                        quote=todos[0].strip()[:200]),)))
+                continue
         if hit:
             found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
     if card is not None:
@@ -411,6 +423,7 @@ def _data_texts(release: Release, card: CardFacts | None) -> list[tuple[str, int
     return [(p, ln, _prose_only(t)) for p, ln, t in out]
 
 
+_TODO = re.compile(r"^.*\bTODO\b.*$", re.MULTILINE)
 _NOT_PROSE = re.compile(r"^[ \t]*(#.*|.*\bTODO\b.*|<!--.*-->)[ \t]*$", re.MULTILINE)
 
 
