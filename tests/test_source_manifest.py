@@ -233,6 +233,23 @@ def test_folder_with_manifest_merges_and_files_win(tmp_path, capsys):
     assert facts.subject.metadata["manifest"]["path"] == "mof.yml"
 
 
+def test_folder_manifest_that_agrees_with_the_files_changes_nothing(tmp_path):
+    root = tmp_path / "release"
+    root.mkdir()
+    _write(root / "train.py", "# SPDX-License-Identifier: MIT AND LicenseRef-Lab-Terms\n"
+           "import torch\n\ndef train(model, loader, optimizer):\n    optimizer.step()\n")
+    before = extract(load(str(root))).component("training-code")
+    assert before.license == "MIT AND LicenseRef-Lab-Terms"
+    _write(root / "mof.yml", "framework: {name: Model Openness Framework, version: '1.0', "
+           "date: '2024-12-15'}\nrelease:\n  name: lab\n  license: {}\n  components:\n"
+           "    - {name: Training code, license: 'LicenseRef-Lab-Terms, MIT'}\n")
+    after = extract(load(str(root))).component("training-code")
+    assert (after.status, after.license, after.license_open) == \
+        (before.status, before.license, before.license_open)
+    assert after.evidence == before.evidence
+    assert any(e.path == "mof.yml" for e in after.license_evidence)
+
+
 def test_folder_config_named_model_yml_is_not_a_manifest(tmp_path):
     root = tmp_path / "release"
     root.mkdir()

@@ -443,6 +443,8 @@ def _combine(a: ComponentFact, b: ComponentFact) -> ComponentFact:
     if second.status != "missing" and second.license and second.license != first.license:
         if first.license is None:
             license_, license_ev = second.license, second.license_evidence
+        elif set(_split_and(first.license)) == set(_split_and(second.license)):
+            license_ev = _union(first.license_evidence, second.license_evidence)  # the same terms
         else:
             terms = [(t, ()) for t in _split_and(first.license) + _split_and(second.license)]
             terms = list(dict.fromkeys(terms))
