@@ -98,4 +98,8 @@ def _mot_status(c) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # piped into `head`
+        sys.stderr.close()
+        sys.exit(1)
