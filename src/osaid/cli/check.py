@@ -16,8 +16,9 @@ from osaid.reports import FORMATS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a release folder, or a hub model: hf:ORG/NAME[@REVISION] "
-                        "(or ORG/NAME when no such folder exists)")
+    parser.add_argument("target", help="a release folder; a hub model: hf:ORG/NAME[@REVISION] "
+                        "(or ORG/NAME when no such folder exists); a git repository: URL[@REV] "
+                        "or git:PATH; or a Model Openness Tool manifest (.yml)")
     parser.add_argument("--format", "-f", choices=sorted(FORMATS), default="text",
                         help="report format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE",

@@ -77,7 +77,7 @@ def assess(facts: Facts) -> Assessment:
 
     for p in facts.problems:
         out.add(p.rule, None, p.message, p.evidence)
-    if facts.card is None:
+    if facts.card is None and facts.subject.source != "manifest":
         out.add("no-card", None, "The release has no model card (README.md), so nothing says "
                 "what its data, code and terms are.")
     if not facts.licenses:
@@ -148,8 +148,9 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
                     component=c.id, fix=f"State the {label}'s license as an SPDX id, or read "
                                         f"{c.license} yourself.")
     if c.status == "declared" and c.license_open:
-        out.add("component-declared", c.id, f"The {label} is not in the release; the card links "
-                f"to it and states its license ({c.license}). The verdict relies on that link.",
+        out.add("component-declared", c.id, f"The {label} is not in the release itself; it is "
+                f"declared (linked or listed) with its license ({c.license}). The verdict relies "
+                "on that declaration.",
                 evidence[:3], element=element, component=c.id)
     return ItemResult(c.id, label, "found", evidence, c.license, c.license_open)
 
