@@ -197,6 +197,10 @@ def test_gated_without_access_assesses_metadata_and_reports_it(hub, cli):
     assert len(resolves) == 1
     params = next(c for c in report["components"] if c["id"] == "model-parameters-final")
     assert params["status"] == "present"
+    # The card could not be read, but the hub's card fields still name the license.
+    lic = next(x for x in report["licenses"] if x["id"] == "LicenseRef-quarry-community-license-1.0")
+    assert any(e["field"] == "license_name" for e in lic["evidence"])
+    assert "no-license" not in rules
 
 
 def test_gated_with_a_granted_token_reads_the_files(hub, cli, monkeypatch):

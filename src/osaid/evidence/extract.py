@@ -47,6 +47,8 @@ def extract(release: Release) -> Facts:
                                     (Evidence(path=card_doc.path),)))
         card, card_problems = parse_card(card_doc)
         problems += card_problems
+    elif release.metadata.get("card_data_license") is not None:
+        card = _hub_card_fields(release)
     weights = inventory.weight_files(release)
     problems += inventory.weight_problems(weights, release)
     licenses, license_problems = extract_licenses(release, card)
@@ -478,6 +480,15 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
     third = DataInfoItem("third-party-data-listing", found=tp is not None,
                          evidence=(tp,) if tp else ())
     return [description, public, third]
+
+
+def _hub_card_fields(release: Release) -> CardFacts:
+    """The card's license fields as the hub reports them, when the card itself could not be read
+    (a gated repository without access): a card field with no file line."""
+    fields = {name: release.metadata.get(f"card_data_{name}")
+              for name in ("license", "license_name", "license_link")}
+    return CardFacts(path=None, fields={k: v for k, v in fields.items() if v is not None},
+                     field_lines={})
 
 
 def _gated(card: CardFacts | None, release: Release) -> Evidence | None:
