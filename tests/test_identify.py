@@ -190,3 +190,13 @@ def _timed(fn, arg) -> float:
     t = time.perf_counter()
     fn(arg)
     return time.perf_counter() - t
+
+
+def test_a_title_stub_is_named_but_a_title_over_other_text_is_not_covered():
+    stub = identify_text("Apache License\nVersion 2.0, January 2004\n")
+    assert stub[0].id == "Apache-2.0" and stub[0].method == "catalog-title"
+    assert stub[0].coverage == 1.0
+    other = identify_text("Apache License\nVersion 2.0, January 2004\n\n"
+                          + "Our own terms restrict many uses of the model. " * 60)
+    assert other[0].id == "Apache-2.0" and other[0].coverage < 0.1
+    assert "not recognised" in other[0].note

@@ -82,7 +82,7 @@ def _rules() -> tuple[_Rule, ...]:
             continue
 
         def rx(key: str) -> tuple[re.Pattern, ...]:
-            return tuple(re.compile(p, re.I) for p in facts.get(key) or ())
+            return tuple(re.compile(p, re.I | re.M) for p in facts.get(key) or ())
 
         out.append(_Rule(e["id"], e.get("name") or e["id"], e.get("family"), rx("title"),
                          rx("markers"), rx("terms"), e["id"] in families))
@@ -119,6 +119,11 @@ class _Folded:
             pos += len(f) + 1
         self.joined = "\n".join(folded)
         self.head_end = self.starts[HEAD_LINES] if len(self.starts) > HEAD_LINES else len(self.joined)
+        self.words = len(_WORD.findall(text))
+        self._by_number = dict(zip(self.numbers, self.raw))
+
+    def word_count(self, number: int) -> int:
+        return len(_WORD.findall(self._by_number.get(number, "")))
 
     def first(self, patterns, head: bool = False) -> tuple[int, str] | None:
         """(line number, raw line) of the earliest match of any pattern."""
@@ -175,12 +180,22 @@ def _catalog(lines: _Folded) -> list[Identification]:
             family_hits.pop(fam, None)
             continue
         score, rule, (line, raw), method = best
+        coverage = 1.0
+        if not rule.id.startswith("LicenseRef-") and lines.words:
+            # A standard text named by its title: the title and version lines explain only
+            # themselves (a stub naming the license is explained whole; a long text is not).
+            named = {line, *(m[0] for m in [lines.first(rule.markers)] if m)}
+            coverage = min(1.0, sum(lines.word_count(n) for n in named) / lines.words)
         note = None
         if score < 0.9:
             note = ("title matches, but the version or release-date line osaid expects is not in "
                     "the text" if method == "catalog-title" else
                     "a version line matches, but not the title")
-        out.append(Identification(rule.id, rule.name, 1.0, method, line, raw[:200], note=note))
+        if coverage < 0.9:
+            note = (f"The title names {rule.id}, but the rest of the text ({1 - coverage:.0%} of "
+                    "its words) was not recognised as that license's text.")
+        out.append(Identification(rule.id, rule.name, coverage, method, line, raw[:200],
+                                  note=note))
         if rule.family:
             family_hits.pop(rule.family, None)
     for fam, where in family_hits.items():
