@@ -211,6 +211,50 @@ def _short(value: object) -> str | None:
 
 
 @dataclass(frozen=True)
+class BaseFact:
+    """A model this release derives from, assessed with the same pipeline (see docs/lineage.md)."""
+
+    id: str
+    """The id as the card names it (a hub id such as `org/name`)."""
+    relation: str
+    """`finetune`, `adapter`, `quantized` or `merge`: how the naming release derives from it."""
+    depth: int
+    """1 for a base the release's own card names; 2 for that base's base, and so on."""
+    status: str
+    """`assessed`, `unavailable` (could not be loaded), `cycle` (already on the path) or
+    `not-followed` (past the depth or count bound)."""
+    verdict: str = "insufficient-evidence"
+    """Its verdict, its own bases included; `insufficient-evidence` unless assessed."""
+    own_verdict: str | None = None
+    """Its verdict from its own terms and artifacts alone (its bases left aside)."""
+    license: str | None = None
+    """The terms of its parameters (else its release-wide license) as an SPDX expression."""
+    license_open: bool | None = None
+    via: str | None = None
+    """The id of the derivative that names it (None: the release itself)."""
+    location: str | None = None
+    """Where it was read from (`hf:org/name`, a folder), when it was."""
+    reason: str | None = None
+    """Why it was not assessed (status other than `assessed`)."""
+    named_at: tuple[Evidence, ...] = ()
+    """Where the derivative names it (the card's `base_model` field)."""
+    relation_evidence: tuple[Evidence, ...] = ()
+    """Why the relation is what it is (the card's `base_model_relation`, or the file it was
+    inferred from)."""
+    relation_inferred: bool = False
+    terms: tuple[Finding, ...] = ()
+    """Its own findings that show its terms withhold a freedom (not-open licenses, blocking
+    clauses, a gate), with evidence pointing into it."""
+    withholds: tuple[str, ...] = ()
+    """The freedoms its own terms withhold."""
+    items: tuple[ItemResult, ...] = ()
+    """Its OSAID element items (data information and code), evidence pointing into it."""
+    takes: tuple[str, ...] = ()
+    """Item ids the relation leaves unchanged, so the base's count for the derivative when the
+    derivative lacks them (knowledge/lineage.yaml)."""
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the frameworks may know about a release. Frameworks read nothing else."""
 
@@ -222,6 +266,9 @@ class Facts:
     problems: tuple[Problem, ...] = ()
     gated: Evidence | None = None
     """Evidence that access needs an agreement or a form (a gating field), if any."""
+    bases: tuple[BaseFact, ...] = ()
+    """The models this release derives from (card `base_model`, followed by `osaid.lineage`),
+    nearest first; empty when the card names none or lineage was not resolved."""
 
     def component(self, cid: str) -> ComponentFact:
         for c in self.components:
