@@ -1,0 +1,88 @@
+"""`osaid lock TARGET... [--lock FILE]`: pin the terms of one or more releases in `osaid.lock`.
+
+For each target: the subject and its resolved revision, the verdict, license ids, each terms
+document's SHA-256 (as read and normalised) with its normalised text, the restrictions found, the
+datasets named, and each base model the card names (locked the same way). `osaid verify` compares
+a lock with what the targets serve now. See docs/bom-and-lock.md.
+
+Exit codes: 0 written; 2 usage or input error (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+DEFAULT_LOCK = "osaid.lock"
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offline", action="store_true",
+                        help="hub targets: use only the cache, never the network")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="hub cache folder (default: $OSAID_CACHE_DIR or ~/.cache/osaid)")
+    parser.add_argument("--token", metavar="TOKEN",
+                        help="hub access token (default: $HF_TOKEN, then your hub login)")
+
+
+def source_options(args: argparse.Namespace):
+    from osaid.sources import SourceOptions
+
+    return SourceOptions(args.offline, args.cache_dir, args.token)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("targets", nargs="+", metavar="TARGET",
+                        help="releases to lock: folders, hf:ORG/NAME[@REV], git URLs, manifests")
+    parser.add_argument("--lock", "-o", metavar="FILE", default=DEFAULT_LOCK,
+                        help=f"the lock file to write (default: {DEFAULT_LOCK}; written whole, "
+                             "or not at all)")
+    add_source_options(parser)
+    parser.set_defaults(run=run)
+
+
+def stored_target(target: str, lock_path: str) -> str:
+    """How a target is written in the lock: hub ids as `hf:ORG/NAME[@REV]`, local paths relative
+    to the lock file's folder (so a lock committed with a repository works from any checkout)."""
+    from osaid.lock import _is_hub
+
+    if _is_hub(target):
+        return target if target.startswith("hf:") else "hf:" + target
+    if os.path.lexists(target):
+        rel = os.path.relpath(os.path.abspath(target),
+                              os.path.dirname(os.path.abspath(lock_path)))
+        return rel.replace(os.sep, "/")
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from osaid import __version__
+    from osaid.cli.check import _write_atomically
+    from osaid.errors import UsageError
+    from osaid.lock import SCHEMA, assess_target, lock_entry
+
+    if os.path.isdir(args.lock):
+        raise UsageError(f"{args.lock}: is a folder; --lock names the lock file to write")
+    options = source_options(args)
+    entries = []
+    seen: set[str] = set()
+    for target in args.targets:
+        stored = stored_target(target, args.lock)
+        if stored in seen:
+            continue
+        seen.add(stored)
+        a = assess_target(target, options)
+        entries.append(lock_entry(a, stored, options=options))
+    lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__},
+            "entries": entries}
+    _write_atomically(args.lock, json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
+    for e in entries:
+        rev = e["subject"]["revision"]
+        print(f"locked {e['target']}" + (f" at {rev}" if rev else "") + f": {e['verdict']}, "
+              f"{len(e['documents'])} terms document(s), {len(e['restrictions'])} restriction(s)"
+              + (f", {len(e['base_models'])} base model(s)" if e.get("base_models") else ""),
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,112 @@
+"""`osaid verify [--lock osaid.lock]`: re-resolve every locked target and report drift in its terms.
+
+Drift: a terms document changed (with a unified diff of the normalised text and the restrictions
+that appeared or disappeared), added or removed; license ids changed; a new or dropped base model
+or dataset; the verdict changed. A moved revision or a whitespace-only edit is a note, not drift.
+Meant for a scheduled CI job (docs/bom-and-lock.md).
+
+Exit codes: 0 no drift; 1 drift; 2 usage or input error (lock unreadable, a target unreachable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from osaid.cli.lock import DEFAULT_LOCK, add_source_options, source_options
+
+MAX_LOCK_BYTES = 64 * 1024 * 1024
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock", "-l", metavar="FILE", default=DEFAULT_LOCK,
+                        help=f"the lock file to verify (default: {DEFAULT_LOCK})")
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
+                        help="report format (default: text)")
+    add_source_options(parser)
+    parser.set_defaults(run=run)
+
+
+def read_lock(path: str) -> dict:
+    from osaid.errors import InputError
+    from osaid.lock import SCHEMA
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_LOCK_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such lock file (write one with `osaid lock TARGET...`)") \
+            from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read lock file ({exc.strerror or exc})") from None
+    if len(data) > MAX_LOCK_BYTES:
+        raise InputError(f"{path}: lock file larger than {MAX_LOCK_BYTES // 2 ** 20} MiB")
+    try:
+        lock = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON lock file ({exc})") from None
+    if not isinstance(lock, dict) or lock.get("schema") != SCHEMA:
+        raise InputError(f"{path}: not an osaid lock (expected \"schema\": \"{SCHEMA}\")")
+    entries = lock.get("entries")
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("target"), str) for e in entries):
+        raise InputError(f"{path}: malformed lock: `entries` must be a list of objects with a "
+                         "`target`")
+    return lock
+
+
+def _resolve(target: str, lock_path: str) -> str:
+    """Locked local paths are relative to the lock file's folder."""
+    from osaid.lock import _is_hub
+
+    if _is_hub(target) or os.path.isabs(target) or "://" in target or target.startswith(
+            ("git:", "git@", "file:")):
+        return target
+    here = os.path.join(os.path.dirname(os.path.abspath(lock_path)), target)
+    return here if os.path.lexists(here) else target
+
+
+def run(args: argparse.Namespace) -> int:
+    from osaid.lock import assess_target, compare, lock_entry
+
+    lock = read_lock(args.lock)
+    options = source_options(args)
+    results = []
+    for old in lock["entries"]:
+        target = old["target"]
+        a = assess_target(_resolve(target, args.lock), options)
+        new = lock_entry(a, target, options=options, with_bases="base_models" in old)
+        drift, notes = compare(old, new, target)
+        results.append({"target": target, "subject": new["subject"]["name"],
+                        "revision": new["subject"]["revision"],
+                        "drift": [d.to_json() for d in drift], "notes": notes})
+    drifted = any(r["drift"] for r in results)
+    if args.format == "json":
+        json.dump({"schema": "osaid.verify/1", "lock": args.lock, "drift": drifted,
+                   "targets": results}, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _text(results, sys.stdout)
+    sys.stdout.flush()
+    return 1 if drifted else 0
+
+
+def _text(results: list[dict], out) -> None:
+    n = sum(1 for r in results if r["drift"])
+    out.write(f"osaid verify: {len(results)} target(s), "
+              + (f"{n} with drift\n" if n else "no drift\n"))
+    for r in results:
+        status = f"DRIFT ({len(r['drift'])})" if r["drift"] else "no drift"
+        out.write(f"\n{r['target']} ({r['subject']}): {status}\n")
+        for d in r["drift"]:
+            out.write(f"  {d['kind']}: {d['message']}\n")
+            for x in d.get("restrictions_added", []):
+                out.write(f"    + restriction {x['kind']}: \"{x['quote']}\"\n")
+            for x in d.get("restrictions_removed", []):
+                out.write(f"    - restriction {x['kind']}: \"{x['quote']}\"\n")
+            for line in d.get("diff", []):
+                out.write(f"    {line}\n")
+        for note in r["notes"]:
+            out.write(f"  note: {note}\n")
