@@ -44,7 +44,7 @@ def test_real_license_files_from_installed_packages(spdx_id):
         pytest.skip(f"no installed package ships a lone {spdx_id} license file")
     ids = identify_text(text)
     assert ids and ids[0].id == spdx_id, ids
-    assert ids[0].method == "spdx-text"
+    assert ids[0].method in {"spdx-text", "spdx-fingerprint"}
     assert ids[0].coverage > 0.8
 
 
@@ -200,3 +200,23 @@ def test_a_title_stub_is_named_but_a_title_over_other_text_is_not_covered():
                           + "Our own terms restrict many uses of the model. " * 60)
     assert other[0].id == "Apache-2.0" and other[0].coverage < 0.1
     assert "not recognised" in other[0].note
+
+
+def test_verbatim_standard_text_is_named_by_fingerprint_and_edits_are_not():
+    import osaid.evidence.identify as identify
+
+    text = _apache()
+    if text is None:
+        pytest.skip("no Apache-2.0 text on this machine")
+    if identify.fingerprint(text) not in identify._fingerprints():
+        pytest.skip("this machine's Apache-2.0 text is not the one fingerprinted")
+    ids = identify_text("Copyright 2031 Someone Else\n\n" + text.replace("\n", "\n  "))
+    assert ids[0].id == "Apache-2.0" and ids[0].method == "spdx-fingerprint"
+    assert ids[0].coverage == 1.0
+    edited = text + "\nYou may not use the Work for military purposes.\n"
+    ids = identify_text(edited)
+    assert ids[0].method == "spdx-text" and ids[0].coverage < 1.0
+
+
+def test_texts_without_license_words_skip_the_classifier():
+    assert identify_text("Please use this model responsibly and kindly. " * 5) == []

@@ -257,7 +257,7 @@ def _engine() -> _Engine:
             else:
                 stem_owner.setdefault(t.lower(), set()).add(name)
     # a matched stem stands for every trigger that is a prefix of it
-    stem_kinds = {s: frozenset(k for t, ks in stem_owner.items() if s.startswith(t) for k in ks)
+    stem_kinds = {s: frozenset(k for i in range(1, len(s) + 1) for k in stem_owner.get(s[:i], ()))
                   for s in stem_owner}
     words = [s for s in stem_owner if s[:1].isalnum()]
     literals = [s for s in stem_owner if not s[:1].isalnum()]

@@ -186,6 +186,13 @@ def _license_document(release: Release, path: str, col: _Collector,
         col.problems.append(Problem("empty-license-file", "License file is empty.",
                                     (Evidence(path=path),)))
         return
+    ids = identify_text(text)
+    best = ids[0] if ids else None
+    if best is not None and best.method == "spdx-fingerprint":
+        # Word for word a standard license: its terms are that license's, nothing to read out.
+        col.add(best.id, best.name or best.id, scope, Evidence(path=path, line=best.line,
+                                                               quote=best.quote))
+        return
     found = analyse(text, path)
     header = SPDX_HEADER.search(text[:2000])
     if header and len(text) < 2000:
@@ -197,8 +204,6 @@ def _license_document(release: Release, path: str, col: _Collector,
             for lid in res.ids:
                 col.add(lid, catalog().terms(lid).name, scope, ev, found)
             return
-    ids = identify_text(text)
-    best = ids[0] if ids else None
     if best is not None and best.id and best.coverage >= FULL_COVERAGE and not best.family_only:
         ev = Evidence(path=path, line=best.line, quote=best.quote)
         col.add(best.id, best.name or best.id, scope, ev, found)
