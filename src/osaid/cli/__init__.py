@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "license": ("osaid.cli.license", "identify one license text and the restrictions in it"),
     "licenses": ("osaid.cli.licenses", "list the license catalog and what each license withholds"),
     "init": ("osaid.cli.init", "start a release's MOT manifest and data-information file"),
+    "scan": ("osaid.cli.scan", "assess many releases into the index database, with history"),
+    "serve": ("osaid.cli.serve", "serve the index database as web pages, a JSON API and badges"),
 }
 
 
