@@ -35,6 +35,11 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="hub cache folder (default: $OSAID_CACHE_DIR or ~/.cache/osaid)")
     parser.add_argument("--token", metavar="TOKEN",
                         help="hub access token (default: $HF_TOKEN, then your hub login)")
+    parser.add_argument("--base", metavar="ID=PATH", action="append", default=[],
+                        help="read the base model the card names as ID from PATH (a folder, a "
+                             "manifest or any target above) instead of the hub; repeatable")
+    parser.add_argument("--lineage-depth", metavar="N", default="4",
+                        help="follow base_model links this many levels (default: 4; 0: none)")
     parser.set_defaults(run=run)
 
 
@@ -61,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
     selected = frameworks.select(args.framework)
     from osaid.sources import SourceOptions
 
-    release = load(args.target, SourceOptions(args.offline, args.cache_dir, args.token))
-    assessment = assess(extract(release))
+    from osaid import lineage
+
+    bases, depth = lineage.parse_mapping(args.base), lineage.parse_depth(args.lineage_depth)
+    options = SourceOptions(args.offline, args.cache_dir, args.token)
+    release = load(args.target, options)
+    assessment = assess(lineage.resolve(extract(release), options=options, mapping=bases,
+                                        max_depth=depth))
     extra = frameworks.run(selected, assessment.facts)
     if extra:
         assessment = dataclasses.replace(assessment, extra={**assessment.extra, **extra})

@@ -55,6 +55,7 @@ def extract(release: Release) -> Facts:
     problems += license_problems
     found = _classify(release, weights, card)
     problems += found.problems
+    problems += _hub_datasets(release, found)  # the card's datasets, as the hub shows them
     withheld = _withheld(release, card)
     components = _components(release, found, withheld, licenses)
     data_info = _data_information(release, card)
@@ -219,7 +220,7 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
             found.add_present("evaluation-results", Evidence(path=card.path, line=line,
                                                              quote=heading))
             break
-    if card.fields.get("datasets"):
+    if card.fields.get("datasets") and not release.metadata.get("datasets"):
         ds = card.fields["datasets"]
         ds = ds if isinstance(ds, list) else [ds]
         for d in ds[:20]:
@@ -477,7 +478,10 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
                                evidence=tuple(evidence), missing=tuple(missing))
     # (b) public data with where to get it
     pub: list[Evidence] = []
-    if card is not None and card.fields.get("datasets"):
+    hub_datasets = release.metadata.get("datasets")
+    if isinstance(hub_datasets, list) and hub_datasets:  # only a dataset page that exists lists
+        pub += [_dataset_evidence(d) for d in hub_datasets if _dataset_found(d)]
+    elif card is not None and card.fields.get("datasets"):
         pub.append(card.field_evidence("datasets"))
     ev = _first_match(substantive, rules["public_links"])
     if ev:
@@ -513,3 +517,54 @@ def _gated(card: CardFacts | None, release: Release) -> Evidence | None:
         if value not in (None, False, "", [], {}):
             return card.field_evidence(name)
     return None
+
+
+# --- datasets the card names, as the hub describes them (sources/hf.py, docs/lineage.md) -----------
+
+
+def _dataset_found(d: object) -> bool:
+    """The hub has a page for it (its card may still be unreadable, e.g. gated)."""
+    error = d.get("error") if isinstance(d, dict) else None
+    return isinstance(d, dict) and isinstance(d.get("url"), str) and \
+        (not error or str(error).startswith("card not read"))
+
+
+def _dataset_evidence(d: dict) -> Evidence:
+    detail = ", ".join(str(x) for x in (d.get("license"), d.get("size_category")) if x)
+    quote = f"{d.get('id')}" + (f" ({detail})" if detail else "")
+    # The dataset's page is where to check it; the card line is the `datasets` field's.
+    return Evidence(field="datasets", quote=quote[:200], url=d.get("url"))
+
+
+def _hub_datasets(release: Release, found: _Found) -> list[Problem]:
+    """Each dataset the hub found becomes a declared `datasets` component entry with its license
+    (so MOF and data terms see it); a gated dataset or terms not open for data is a problem."""
+    named = release.metadata.get("datasets")
+    if not isinstance(named, list):
+        return []
+    cat = catalog()
+    problems: list[Problem] = []
+    for d in named[:50]:
+        if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+            continue
+        ev = _dataset_evidence(d)
+        if not _dataset_found(d):
+            problems.append(Problem("dataset-unresolved", f"The card names the dataset "
+                                    f"{d['id']}, which could not be read on the hub "
+                                    f"({d.get('error') or 'no page'}): it lists nothing.", (ev,)))
+            continue
+        raw = d.get("license")
+        raw = [raw] if isinstance(raw, str) else [x for x in raw or () if isinstance(x, str)]
+        exprs = [cat.resolve(x).expression for x in raw]
+        expr = " AND ".join(dict.fromkeys(e for e in exprs if e)) or None
+        found.add_declared("datasets", ev, expr)
+        terms_open = cat.expression_open(expr, "data", {}) if expr else None
+        if d.get("gated"):
+            problems.append(Problem("dataset-terms", f"The training dataset {d['id']} is gated on "
+                                    f"the hub (gated: {d['gated']}): obtaining it needs an "
+                                    "agreement.", (ev,)))
+        if terms_open is False:
+            problems.append(Problem("dataset-terms", f"The training dataset {d['id']} is under "
+                                    f"{expr} ({', '.join(raw)}), terms that do not grant the four "
+                                    "freedoms for data.", (ev,)))
+    return problems

@@ -93,6 +93,8 @@ def assess(facts: Facts) -> Assessment:
                 items.append(_component_item(comps[entry["id"]], entry, out))
         elements[element] = _element(element, items, out)
     elements["data-information"] = _data_information(facts, comps, out)
+    if facts.bases:  # items a derivative takes from its base (docs/lineage.md)
+        _inherit_elements(facts, elements, out)
 
     restrictions = _restrictions(facts, comps, catalog, out)
     if facts.gated is not None:
@@ -102,6 +104,8 @@ def assess(facts: Facts) -> Assessment:
                 osd=kind["osd"])
 
     freedoms = _freedoms(facts, comps, elements, restrictions, out)
+    if facts.bases:  # a derivative is bound by its bases' terms (docs/lineage.md)
+        _inherit_terms(facts, freedoms, out)
     blockers = [f for f in out.items if f.severity is Severity.BLOCKER]
     if blockers:
         verdict = Verdict.NOT_OPEN
@@ -290,3 +294,94 @@ def _freedoms(facts: Facts, comps, elements: dict[str, ElementResult],
         else:
             result[freedom] = "granted" if terms_open and not withheld else "unknown"
     return result
+
+
+# --- lineage (Facts.bases, filled in by osaid.lineage; rules in docs/lineage.md) ------------------
+
+
+def _relation_label(relation: str) -> str:
+    return load_yaml("lineage.yaml")["relations"].get(relation, {}).get("label", relation)
+
+
+def _inherit_elements(facts: Facts, elements: dict[str, ElementResult], out: _Findings) -> None:
+    """An item the release lacks counts as found when every direct base shows it and the
+    relation leaves it unchanged (`BaseFact.takes`); the report says it was taken."""
+    direct = [b for b in facts.bases if b.depth == 1]
+    if not direct or any(b.status != "assessed" for b in direct):
+        return
+    for name, element in list(elements.items()):
+        items, taken = list(element.items), False
+        for n, item in enumerate(items):
+            if item.status != "not-found":
+                continue
+            theirs = [next((x for x in b.items if x.id == item.id), None) if item.id in b.takes
+                      else None for b in direct]
+            if not all(x is not None and x.status == "found" and x.license_open is not False
+                       for x in theirs):
+                continue
+            evidence = tuple(ev for x in theirs for ev in x.evidence[:2])
+            lic = " AND ".join(dict.fromkeys(x.license for x in theirs if x.license)) or None
+            opens = [x.license_open for x in theirs]
+            items[n] = ItemResult(item.id, item.label, "found", evidence, lic,
+                                  True if all(o is True for o in opens) else None)
+            dropped = {f"component-missing:{item.id}", f"data-information-missing:{item.id}"}
+            out.items = [f for f in out.items if f.rule not in dropped]
+            names = ", ".join(b.id for b in direct)
+            relation = _relation_label(direct[0].relation)
+            out.add("inherited-element", item.id, f"The {item.label} is taken from the base "
+                    f"{names}: a {relation} does not change it.", evidence, element=name,
+                    component=item.id if name != "data-information" else None)
+            taken = True
+        if not taken:
+            continue
+        if name == "data-information":
+            status = element.status if element.status == "not-met" else \
+                "met" if all(i.status == "found" for i in items) else "unknown"
+            rules = tuple(dict.fromkeys(f.rule for f in out.items if f.element == name))
+            elements[name] = ElementResult(status, tuple(items), rules)
+        else:
+            elements[name] = _element(name, items, out)
+
+
+def _inherit_terms(facts: Facts, freedoms: dict[str, str], out: _Findings) -> None:
+    """Every base's terms bind the derivative: a base whose own terms withhold a freedom is a
+    blocker; a base that could not be read or shown open keeps the verdict from open."""
+    unproven = False
+    for b in facts.bases:
+        via = f", through {b.via}" if b.via else ""
+        how = f"{_relation_label(b.relation)}{via}"
+        if b.status == "assessed" and b.terms:
+            terms = sorted(b.terms, key=lambda f: not f.rule.startswith("restriction"))
+            clauses = list(dict.fromkeys(f.message for f in terms))
+            evidence = tuple(ev for f in terms for ev in f.evidence[:1])[:4] + b.named_at[:1]
+            osd = sorted({n for f in b.terms for n in f.osd})
+            out.add("inherited-terms", b.id, f"Derived from {b.id} ({how}), whose terms bind this "
+                    f"release too: {b.license or 'its license'} is not open — {clauses[0]}"
+                    + (f" (and {len(clauses) - 1} more)" if len(clauses) > 1 else ""),
+                    evidence, element="parameters", component="model-parameters-final", osd=osd,
+                    base=b.id, license=b.license or "its license")
+            for freedom in b.withholds:
+                freedoms[freedom] = "withheld"
+        elif b.status == "assessed" and b.own_verdict != "open-source-ai":
+            out.add("base-not-proven", b.id, f"Derived from {b.id} ({how}), which is not shown to "
+                    f"be Open Source AI on its own ({b.own_verdict}); what it lacks, this release "
+                    "lacks too.", b.named_at, element="parameters", base=b.id)
+            unproven = True
+        elif b.status == "unavailable":
+            out.add("base-unavailable", b.id, f"Derived from {b.id} ({how}), which could not be "
+                    f"read ({b.reason}): its terms cannot be shown to grant the four freedoms.",
+                    b.named_at, element="parameters", base=b.id)
+            unproven = True
+        elif b.status == "not-followed":
+            out.add("lineage-not-followed", b.id, f"Derived from {b.id} ({how}), which was not "
+                    f"followed ({b.reason}): its terms are not known.", b.named_at,
+                    element="parameters", base=b.id)
+            unproven = True
+        elif b.status == "cycle":
+            out.add("lineage-cycle", b.id, f"The lineage loops: {b.id} is named as a base again "
+                    f"({b.reason}); it was not followed a second time.", b.named_at,
+                    element="parameters")
+    if unproven:
+        for freedom, status in freedoms.items():
+            if status == "granted":
+                freedoms[freedom] = "unknown"

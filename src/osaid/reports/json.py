@@ -44,6 +44,10 @@ def to_dict(a: Assessment) -> dict:
             for lf in a.facts.licenses
         ],
         "findings": [f.to_json() for f in a.findings],
+        "lineage": [{"id": b.id, "relation": b.relation, "license": b.license,
+                     "verdict": b.verdict, "depth": b.depth, "status": b.status, "via": b.via,
+                     "relation_inferred": b.relation_inferred, "location": b.location,
+                     "reason": b.reason} for b in a.facts.bases],
         **a.extra,
     }
 

@@ -55,6 +55,14 @@ def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
             w("\n")
             for ev in lf.evidence[:3]:
                 w(f"  - at {_cell(evidence_text(ev))}\n")
+    if a.facts.bases:
+        w("\n## Lineage\n\n| depth | base model | relation | license | verdict |\n"
+          "|---|---|---|---|---|\n")
+        for b in a.facts.bases:
+            state = b.verdict if b.status == "assessed" else f"{b.verdict} ({b.status})"
+            w(f"| {b.depth} | `{_cell(b.id)}` | {b.relation}"
+              f"{' (inferred)' if b.relation_inferred else ''} | {_cell(b.license or '-')} | "
+              f"{state} |\n")
     w(f"\n## Findings ({len(a.findings)})\n\n")
     for f in a.findings:
         osd = f" (OSD {', '.join(map(str, f.osd))})" if f.osd else ""

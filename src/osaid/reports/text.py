@@ -111,6 +111,16 @@ def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
                 console.print(Text(f"    at {evidence_text(ev)}"))
         console.print()
 
+    if a.facts.bases:
+        console.print(Text("Lineage (derived from)", style="bold"))
+        for b in a.facts.bases:
+            how = b.relation + (" (inferred)" if b.relation_inferred else "")
+            state = b.verdict if b.status == "assessed" else f"{b.verdict}: {b.status}"
+            console.print(Text.assemble(f"  {'  ' * (b.depth - 1)}{b.depth}. {b.id} — {how}, ",
+                                        f"{b.license or 'license unknown'}: ",
+                                        (state, VERDICT_STYLE.get(Verdict(b.verdict), ""))))
+        console.print()
+
     console.print(Text(f"Findings ({len(a.findings)})", style="bold"))
     for f in a.findings:
         osd = f" [OSD {', '.join(map(str, f.osd))}]" if f.osd else ""
