@@ -70,21 +70,20 @@ def _strings(value: object) -> list[str]:
 
 
 def base_models(facts: Facts) -> list[dict]:
-    """The models this one derives from: `{id, relation, field}` each.
+    """The models this one derives from, nearest first: `{id, relation, depth, via, license,
+    verdict, location}` each.
 
-    Uses `Facts.lineage` when the evidence stage provides it (a sequence of objects or dicts with
-    `id` and `relation`); until then, the card's `base_model` (id or list) and
-    `base_model_relation` fields, read as plain strings and not judged."""
-    lineage = getattr(facts, "lineage", None)
+    Uses `Facts.bases` when lineage was resolved (each base assessed, with its license and
+    verdict); otherwise the card's `base_model` (id or list) and `base_model_relation` fields,
+    read as plain strings (depth 1; license and verdict None: not known, not assumed)."""
     out: list[dict] = []
-    if lineage:
-        for item in lineage:
-            get = item.get if isinstance(item, dict) else (lambda k, _i=item: getattr(_i, k, None))
-            bid = get("id")
-            if isinstance(bid, str) and bid.strip():
-                rel = get("relation")
-                out.append({"id": bid.strip(), "relation": rel if isinstance(rel, str) else None,
-                            "field": "base_model"})
+    bases = getattr(facts, "bases", ())
+    if bases:
+        for b in bases:
+            out.append({"id": b.id, "relation": b.relation, "depth": b.depth, "via": b.via,
+                        "license": b.license,
+                        "verdict": b.verdict if b.status == "assessed" else None,
+                        "location": b.location})
         return _dedupe(out)
     card = facts.card
     if card is None:
@@ -92,7 +91,8 @@ def base_models(facts: Facts) -> list[dict]:
     rel = card.fields.get("base_model_relation")
     for bid in _strings(card.fields.get("base_model")):
         out.append({"id": bid.strip()[:200], "relation": rel if isinstance(rel, str) else None,
-                    "field": "base_model"})
+                    "depth": 1, "via": None, "license": None, "verdict": None,
+                    "location": None})
     return _dedupe(out)
 
 
@@ -197,7 +197,8 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
     }
     if with_bases:
         bases = []
-        for i, b in enumerate(base_models(facts)):
+        direct = [b for b in base_models(facts) if b["depth"] == 1]
+        for i, b in enumerate(direct):
             item: dict = {"id": b["id"], "relation": b["relation"]}
             if i < MAX_BASE_MODELS and options is not None:
                 from osaid.errors import OsaidError

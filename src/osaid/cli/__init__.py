@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("osaid.cli.init", "start a release's MOT manifest and data-information file"),
     "scan": ("osaid.cli.scan", "assess many releases into the index database, with history"),
     "serve": ("osaid.cli.serve", "serve the index database as web pages, a JSON API and badges"),
+    "bom": ("osaid.cli.bom", "write an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1)"),
+    "lock": ("osaid.cli.lock", "pin the terms of releases in osaid.lock"),
+    "verify": ("osaid.cli.verify", "report drift between osaid.lock and the releases now"),
 }
 
 
