@@ -365,7 +365,60 @@ def default_repos() -> list[FakeRepo]:
     ]
     pebble = repos[0]
     pebble.refs["v1.0"] = pebble.refs["main"]
-    return repos
+    return repos + lineage_repos()
+
+
+def _derived(files: dict[str, bytes | LfsBlob], front: str) -> dict[str, bytes | LfsBlob]:
+    """A copy of an example's files whose card front matter has `front` (YAML lines) added."""
+    out = dict(files)
+    text = out["README.md"].decode()
+    out["README.md"] = text.replace("---\n", "---\n" + front.rstrip("\n") + "\n", 1).encode()
+    return out
+
+
+def _repo(repo_id: str, files: dict[str, bytes | LfsBlob]) -> FakeRepo:
+    return FakeRepo(repo_id, files, card_data=_front_matter(files))
+
+
+def lineage_repos() -> list[FakeRepo]:
+    """Models that name a base (`base_model`): a chain of three, two that name each other, one
+    whose base does not exist, an Apache-2.0 fine-tune of a base under the Llama 2 license, and a
+    quantization and an adapter of the open example."""
+    open_files = _tree("open-release")
+    ns = "osaid-examples"
+    weights = LfsBlob(7 * 1000 ** 3, hashlib.sha256(b"llama2-style base").hexdigest())
+    llama_base = {
+        "README.md": b"---\nlicense: llama2\npipeline_tag: text-generation\n---\n\n# A 7B base "
+                     b"model\n\nA base model published under the Llama 2 Community License; see "
+                     b"the license field.\n",
+        "config.json": b'{"model_type": "llama"}\n',
+        "model.safetensors": weights,
+    }
+    gguf_card = (f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
+                 "library_name: gguf\n---\n\n# pebble-lm-tiny, 4-bit\n\nThe same model, stored "
+                 "at 4 bits per weight for small machines.\n").encode()
+    lora_card = (f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
+                 "library_name: peft\n---\n\n# pebble-lm-tiny, story-ending adapter\n\nA small "
+                 "adapter trained to end stories politely.\n").encode()
+    return [
+        _repo(f"{ns}/chain-root", _derived(open_files, "")),
+        _repo(f"{ns}/chain-mid", _derived(open_files, f"base_model: {ns}/chain-root")),
+        _repo(f"{ns}/chain-top", _derived(open_files, f"base_model: {ns}/chain-mid\n"
+                                                      "base_model_relation: finetune")),
+        _repo(f"{ns}/loop-a", _derived(open_files, f"base_model: {ns}/loop-b")),
+        _repo(f"{ns}/loop-b", _derived(open_files, f"base_model: [{ns}/loop-a]")),
+        _repo(f"{ns}/orphan-ft", _derived(open_files, f"base_model: {ns}/no-such-base")),
+        _repo(f"{ns}/llama2-style-base", llama_base),
+        _repo(f"{ns}/pebble-chat-apache", _derived(open_files,
+                                                   f"base_model: {ns}/llama2-style-base")),
+        _repo(f"{ns}/pebble-lm-tiny-gguf", {
+            "README.md": gguf_card, "LICENSE": open_files["LICENSE"],
+            "pebble-lm-tiny.Q4_K_M.gguf": LfsBlob(1_200_000, hashlib.sha256(b"q4").hexdigest())}),
+        _repo(f"{ns}/pebble-lm-tiny-lora", {
+            "README.md": lora_card, "LICENSE": open_files["LICENSE"],
+            "adapter_config.json": b'{"peft_type": "LORA", "r": 8}\n',
+            "adapter_model.safetensors": LfsBlob(90_000, hashlib.sha256(b"lora").hexdigest())}),
+    ]
 
 
 def resolve_url(hub: FakeHub, repo_id: str, rev: str, path: str) -> str:

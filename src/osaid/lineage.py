@@ -288,13 +288,30 @@ def _summary(name: str, release: Release, own: Assessment, full: Assessment) -> 
     terms = tuple(dataclasses.replace(f, evidence=tuple(link(e) for e in f.evidence))
                   for f in own.findings
                   if f.severity.value == "blocker" and f.rule.split(":")[0] in TERMS_RULES)
-    withholds = tuple(x for x in FREEDOMS if own.freedoms.get(x) == "withheld") if terms else ()
+    withholds = _withholds(terms)
     items = tuple(dataclasses.replace(i, evidence=tuple(link(e) for e in i.evidence))
                   for element in ("data-information", "code")
                   for i in full.elements[element].items)
     return BaseFact(id=name, relation="", depth=1, status="assessed", verdict=full.verdict.value,
                     own_verdict=own.verdict.value, license=lic, license_open=lic_open,
                     location=release.location, terms=terms, withholds=withholds, items=items)
+
+
+def _withholds(terms) -> tuple[str, ...]:
+    """The freedoms a base's own terms withhold (the framework's rules, from its findings)."""
+    from osaid.knowledge import restriction_kinds
+
+    kinds = restriction_kinds()
+    out: set[str] = set()
+    for f in terms:
+        rule, _, qualifier = f.rule.partition(":")
+        if rule == "license-not-open":
+            out.update(("use", "modify", "share"))
+        elif rule == "restriction":
+            out.update(kinds.get(qualifier, {}).get("withholds", ()))
+        elif rule == "gated-access":
+            out.update(kinds["acceptance-required"]["withholds"])
+    return tuple(x for x in FREEDOMS if x in out)
 
 
 def _rebaser(release: Release):

@@ -299,8 +299,10 @@ def _freedoms(facts: Facts, comps, elements: dict[str, ElementResult],
 # --- lineage (Facts.bases, filled in by osaid.lineage; rules in docs/lineage.md) ------------------
 
 
-def _relation_label(relation: str) -> str:
-    return load_yaml("lineage.yaml")["relations"].get(relation, {}).get("label", relation)
+def _relation_label(relation: str, article: bool = False) -> str:
+    spec = load_yaml("lineage.yaml")["relations"].get(relation, {})
+    label = spec.get("label", relation)
+    return f"{spec.get('article', 'a')} {label}" if article else label
 
 
 def _inherit_elements(facts: Facts, elements: dict[str, ElementResult], out: _Findings) -> None:
@@ -327,9 +329,9 @@ def _inherit_elements(facts: Facts, elements: dict[str, ElementResult], out: _Fi
             dropped = {f"component-missing:{item.id}", f"data-information-missing:{item.id}"}
             out.items = [f for f in out.items if f.rule not in dropped]
             names = ", ".join(b.id for b in direct)
-            relation = _relation_label(direct[0].relation)
-            out.add("inherited-element", item.id, f"The {item.label} is taken from the base "
-                    f"{names}: a {relation} does not change it.", evidence, element=name,
+            relation = _relation_label(direct[0].relation, article=True)
+            out.add("inherited-element", item.id, f"Taken from the base {names}, as {relation} "
+                    f"does not change it: the {item.label}.", evidence, element=name,
                     component=item.id if name != "data-information" else None)
             taken = True
         if not taken:
