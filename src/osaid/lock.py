@@ -203,9 +203,10 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
             if i < MAX_BASE_MODELS and options is not None:
                 from osaid.errors import OsaidError
 
+                where = b["location"] or "hf:" + b["id"]
                 try:
-                    base = assess_target("hf:" + b["id"], options)
-                    item["lock"] = lock_entry(base, "hf:" + b["id"], with_bases=False)
+                    base = assess_target(where, options)
+                    item["lock"] = lock_entry(base, where, with_bases=False)
                 except OsaidError as exc:
                     item["error"] = str(exc)[:300]
             bases.append(item)

@@ -83,6 +83,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    for warning in getattr(renderer, "warnings", lambda _t: [])(text):
+    for warning in getattr(renderer, "bom_warnings", lambda _t: [])(text):
         print(f"osaid: warning: {warning}", file=sys.stderr)
     return 0

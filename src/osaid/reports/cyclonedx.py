@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 import uuid
+import warnings
 from typing import TextIO
 
 from osaid import __version__
@@ -136,7 +137,8 @@ def _properties(a: Assessment):
 
 def build(a: Assessment, timestamp=None) -> dict:
     """The BOM as a JSON-ready dict (library output plus `modelCard` and `data`)."""
-    from cyclonedx.model import ExternalReference, ExternalReferenceType, HashType, Property, XsUri
+    from cyclonedx.contrib.hash.factories import HashTypeFactory
+    from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.model.contact import OrganizationalEntity
@@ -166,7 +168,7 @@ def build(a: Assessment, timestamp=None) -> dict:
             for path in _files(c):
                 f = by_path.get(path)
                 if f is not None and f.sha256:
-                    weights_hashes.append(HashType.from_hashlib_alg("sha256", f.sha256))
+                    weights_hashes.append(HashTypeFactory().from_hashlib_alg("sha256", f.sha256))
         if c.content_type != "code" or c.status not in ("present", "declared"):
             continue
         files = [Component(type=ComponentType.FILE, name=p, bom_ref=f"file:{p}")
@@ -194,7 +196,7 @@ def build(a: Assessment, timestamp=None) -> dict:
             version=d["revision"], licenses=_licenses(d["license"]), external_references=links,
             properties=props))
 
-    ancestors = []
+    ancestors, pedigree = [], []
     for b in base_models(facts):
         org_name = b["id"].split("/") if b["id"].count("/") == 1 else None
         props = [Property(name="osaid:base:depth", value=str(b["depth"]))]
@@ -202,25 +204,29 @@ def build(a: Assessment, timestamp=None) -> dict:
             props.append(Property(name="osaid:base:relation", value=b["relation"]))
         if b["verdict"]:
             props.append(Property(name="osaid:verdict", value=b["verdict"]))
+        base_purl = _purl(*org_name, None) if org_name and all(org_name) else None
         ancestors.append(Component(
             type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"], bom_ref=f"base:{b['id']}",
-            purl=_purl(*org_name, None) if org_name and all(org_name) else None,
-            licenses=_licenses(b["license"]), properties=props))
+            purl=base_purl, licenses=_licenses(b["license"]), properties=props))
+        # The pedigree names it again (a bom-ref is unique in a BOM: the copy carries none).
+        pedigree.append(Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"],
+                                  purl=base_purl))
 
     model = Component(
         type=ComponentType.MACHINE_LEARNING_MODEL, name=s.name, bom_ref=ref,
         version=s.revision, purl=purl, licenses=_licenses(_model_license(facts)),
         supplier=OrganizationalEntity(name=hub[0]) if hub else None,
         external_references=external, hashes=weights_hashes, properties=_properties(a),
-        pedigree=Pedigree(ancestors=ancestors) if ancestors else None)
+        pedigree=Pedigree(ancestors=pedigree) if pedigree else None)
 
     tool = Component(type=ComponentType.APPLICATION, name="osaid", version=__version__)
     meta = BomMetaData(component=model, tools=ToolRepository(components=[tool]),
                        timestamp=timestamp)
-    bom = Bom(metadata=meta, components=[*data_components, *groups])
-    if data_components or ancestors:
-        bom.register_dependency(model, [*data_components, *ancestors])
-    out = json.loads(JsonV1Dot6(bom).output_as_string())
+    bom = Bom(metadata=meta, components=[*ancestors, *data_components, *groups])
+    bom.register_dependency(model, [*data_components, *ancestors])
+    with warnings.catch_warnings():  # an empty dependency graph is what some releases show
+        warnings.simplefilter("ignore", UserWarning)
+        out = json.loads(JsonV1Dot6(bom).output_as_string())
     _add_unsupported(out, a, sets)
     out.pop("serialNumber", None)
     digest = json.dumps(out, sort_keys=True).encode()

@@ -236,5 +236,5 @@ def violations(document: dict) -> list[str]:
     return out
 
 
-def warnings(text: str) -> list[str]:
+def bom_warnings(text: str) -> list[str]:
     return [f"SPDX AI/Dataset profile: {v}" for v in violations(json.loads(text))]
