@@ -256,7 +256,7 @@ def assess_task(task: Task, settings: Settings) -> dict:
         digest = content_hash(release)
         if digest == task.known_hash:
             return {**base, "status": "unchanged", "content_hash": digest}
-        return {**base, **_assess(release, settings.exports), "status": "assessed",
+        return {**base, **_assess(release, settings.exports, settings), "status": "assessed",
                 "content_hash": digest}
     except OsaidError as exc:
         return {**base, "status": "error", "error": str(exc)}
@@ -265,13 +265,21 @@ def assess_task(task: Task, settings: Settings) -> dict:
                 "error": f"internal error: {type(exc).__name__}: {exc}"}
 
 
-def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS) -> dict:
+def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
+            settings: Settings | None = None) -> dict:
     from osaid import __version__, frameworks
     from osaid.evidence.extract import extract, link_evidence
     from osaid.frameworks.osaid import assess
     from osaid.reports.json import to_dict
 
-    a = assess(extract(release))
+    facts = extract(release)
+    lineage = _lineage()
+    if lineage is not None and settings is not None:  # follow the bases the card names
+        from osaid.sources import SourceOptions
+
+        facts = lineage.resolve(facts, options=SourceOptions(settings.offline,
+                                                             settings.cache_dir, settings.token))
+    a = assess(facts)
     extra = frameworks.run(list(frameworks.NAMES), a.facts)
     a = dataclasses.replace(a, extra={**a.extra, **extra})
     if release.url_base:
@@ -298,6 +306,16 @@ def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS) -> dict:
         "licenses": report["licenses"], "findings": report["findings"],
         "exports": _exports(a, exports),
     }
+
+
+def _lineage():
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("osaid.lineage") is None:
+        return None
+    module = importlib.import_module("osaid.lineage")
+    return module if hasattr(module, "resolve") else None
 
 
 def _organisation(release) -> str | None:
