@@ -52,7 +52,9 @@ def stored_target(target: str, lock_path: str) -> str:
     if os.path.lexists(target):
         rel = os.path.relpath(os.path.abspath(target),
                               os.path.dirname(os.path.abspath(lock_path)))
-        return rel.replace(os.sep, "/")
+        rel = rel.replace(os.sep, "/")
+        # `./` keeps a relative folder from reading as a hub id (`org/name`) later.
+        return rel if rel.startswith("../") else "./" + rel
     return target
 
 

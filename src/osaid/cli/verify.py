@@ -59,13 +59,9 @@ def read_lock(path: str) -> dict:
 
 def _resolve(target: str, lock_path: str) -> str:
     """Locked local paths are relative to the lock file's folder."""
-    from osaid.lock import _is_hub
-
-    if _is_hub(target) or os.path.isabs(target) or "://" in target or target.startswith(
-            ("git:", "git@", "file:")):
-        return target
-    here = os.path.join(os.path.dirname(os.path.abspath(lock_path)), target)
-    return here if os.path.lexists(here) else target
+    if target.startswith(("./", "../")):
+        return os.path.join(os.path.dirname(os.path.abspath(lock_path)), target)
+    return target
 
 
 def run(args: argparse.Namespace) -> int:
