@@ -61,9 +61,12 @@ def test_output_file_written_whole(cli, tmp_path):
     assert out.read_text().startswith("{")
     bad = tmp_path / "no-such-dir" / "r.json"
     r = cli("check", str(EXAMPLES / "open-release"), "-o", str(bad))
-    assert r.code == 2 and "cannot write report" in r.err
+    assert r.code == 2 and "cannot write" in r.err
     assert not bad.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".osaid-")]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a 0600 temp file
 
 
 def test_no_color_and_force_color(tmp_path):

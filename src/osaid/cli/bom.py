@@ -67,7 +67,7 @@ def assess_for_bom(target: str, options):
 def run(args: argparse.Namespace) -> int:
     import importlib
 
-    from osaid.cli.check import _write_atomically
+    from osaid.output import write_whole
     from osaid.errors import UsageError
 
     if args.format not in BOM_FORMATS:
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     renderer.render(a, buffer, timestamp=when)
     text = buffer.getvalue()
     if args.output:
-        _write_atomically(args.output, text)
+        write_whole(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

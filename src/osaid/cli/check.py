@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
            color=args.format == "text" and not args.output and _color(sys.stdout))
     text = buffer.getvalue()
     if args.output:
-        _write_atomically(args.output, text)
+        from osaid.output import write_whole
+
+        write_whole(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -95,21 +97,3 @@ def run(args: argparse.Namespace) -> int:
     if args.fail_on == "not-open" and assessment.verdict is Verdict.INSUFFICIENT:
         return 0
     return 1
-
-
-def _write_atomically(path: str, text: str) -> None:
-    import tempfile
-
-    from osaid.errors import InputError
-
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".osaid-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise InputError(f"{path}: cannot write report ({exc.strerror or exc})") from None

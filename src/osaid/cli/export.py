@@ -30,7 +30,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import importlib
 
-    from osaid.cli.check import _write_atomically
+    from osaid.output import write_whole
     from osaid.errors import UsageError
     from osaid.evidence.extract import extract
     from osaid.frameworks.osaid import assess
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     buffer = io.StringIO()
     renderer.render(assessment, buffer, color=False)
     if args.output:
-        _write_atomically(args.output, buffer.getvalue())
+        write_whole(args.output, buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

@@ -20,6 +20,7 @@ import os
 import sys
 
 from osaid.errors import InputError, UsageError
+from osaid.output import write_whole
 
 MANIFEST = "mof.yml"
 DATA_INFORMATION = "DATA_INFORMATION.md"
@@ -79,25 +80,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {targets[DATA_INFORMATION]} ({todo[DATA_INFORMATION]} TODO)")
     sys.stdout.flush()
     return 0
-
-
-def write_whole(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".osaid-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # --- mof.yml --------------------------------------------------------------------------------------

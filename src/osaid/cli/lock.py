@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from osaid import __version__
-    from osaid.cli.check import _write_atomically
+    from osaid.output import write_whole
     from osaid.errors import UsageError
     from osaid.lock import SCHEMA, assess_target, lock_entry
 
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         entries.append(lock_entry(a, stored, options=options))
     lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__},
             "entries": entries}
-    _write_atomically(args.lock, json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
+    write_whole(args.lock, json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
     for e in entries:
         rev = e["subject"]["revision"]
         print(f"locked {e['target']}" + (f" at {rev}" if rev else "") + f": {e['verdict']}, "
