@@ -38,7 +38,8 @@ def test_negative_fixture(text):
 @pytest.mark.parametrize("text,expected", HARD, ids=[t[:50] for t, _ in HARD])
 @pytest.mark.xfail(reason="known miss: wording the patterns do not cover", strict=True)
 def test_hard_fixture(text, expected):
-    assert expected <= kinds_of(text)
+    # the patterns' limits; the classifier (tests/test_classifier.py) may catch some of these
+    assert expected <= {r.kind for r in analyse(text) if r.source == "rule"}
 
 
 def test_every_kind_has_positive_fixtures():

@@ -399,10 +399,7 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
     if eng.exact_rx is not None:
         for m in eng.exact_rx.finditer(text):
             mark(m.start(), eng.exact_kinds[m.group()])
-    if not wanted:
-        return []
-
-    in_list = _list_items(text, low, clauses, eng)
+    in_list = _list_items(text, low, clauses, eng) if wanted else set()
     per_kind: dict[str, int] = {}
     hits: list[tuple[int, int, Hit]] = []
     newlines: list[int] | None = None
@@ -438,8 +435,50 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
             r = Restriction(kind=kind.name, osd=kind.osd, quote=_quote(body, m.start(), m.end()),
                             path=path, line=line, source="rule")
             hits.append((line, pos, Hit(r, pat.id)))
+    hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
     hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
     return [h for _, _, h in hits]
+
+
+_NOTICE = re.compile(r"[\W_]*(?:copyright|\(c\)|©)", re.I)
+
+
+def _classifier_hits(text: str, low: str, path: str | None, clauses: list[tuple[int, int]],
+                     eng: _Engine, per_kind: dict[str, int], rule_hits: list) -> list:
+    """Clauses the learned classifier (evidence/classifier.py) puts in a blocking kind at or above
+    that kind's calibrated threshold, where no rule found that kind in the clause. Copyright
+    notices are not scored; the filters that drop non-restrictions for the rules (a kind's
+    `unless`, `exclude_blocking`) apply too."""
+    from osaid.evidence.classifier import model
+    clf = model()
+    if clf is None:
+        return []
+    blocking = frozenset(k.name for k in eng.kinds.values() if k.blocking)
+    starts = [c[0] for c in clauses]
+    ruled = {(bisect_right(starts, pos) - 1, h.restriction.kind) for _, pos, h in rule_hits}
+    newlines: list[int] | None = None
+    out = []
+    for i, (cstart, cend) in enumerate(clauses):
+        if cend - cstart < 20 or _NOTICE.match(text, cstart, cend):
+            continue
+        body, lbody = text[cstart:cend], low[cstart:cend]
+        for kname, score in clf.predict(body, blocking).items():
+            kind = eng.kinds.get(kname)
+            if kind is None or not kind.blocking or (i, kname) in ruled or \
+                    per_kind.get(kname, 0) >= eng.max_per_kind:
+                continue
+            if kind.unless is not None and kind.unless.search(body, lbody):
+                continue
+            if kind.blocking and eng.exclude_blocking and eng.exclude_blocking.search(body, lbody):
+                continue
+            per_kind[kname] = per_kind.get(kname, 0) + 1
+            if newlines is None:
+                newlines = [n.start() for n in re.finditer("\n", text)]
+            line = bisect_right(newlines, cstart - 1) + 1
+            r = Restriction(kind=kname, osd=kind.osd, quote=_quote(body, 0, 0), path=path,
+                            line=line, source="classifier", score=score)
+            out.append((line, cstart, Hit(r, "classifier")))
+    return out
 
 
 def _match_kind(kind: _Kind, body: str, low: str,

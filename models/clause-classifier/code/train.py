@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Training: fit the clause classifier on data/build/train.tsv and write model.safetensors.
+
+Needs scikit-learn (osaid's `train` extra). Deterministic: fixed settings and seed below, solvers
+without randomness, vocabulary ties broken by term order, thresholds from a fixed 5-fold split.
+
+    python code/prepare_data.py && python code/train.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from array import array
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from model import write_safetensors  # noqa: E402
+from prepare_data import BUILD, KINDS, NON_BLOCKING, ROOT  # noqa: E402
+from tokenizer import CHAR, WORD  # noqa: E402
+
+SEED = 20241028
+SETTINGS = {
+    "word_ngram_range": list(WORD["ngram_range"]),
+    "char_ngram_range": list(CHAR["ngram_range"]),
+    "min_df": 2,
+    "sublinear_tf": True,
+    "C": 4.0,
+    "class_weight": "balanced",
+    "solver": "liblinear",
+    "l1_ratio": 1.0,
+    "folds": 5,
+    "seed": SEED,
+    "min_precision": 0.9,
+}
+
+
+def load_rows(path: Path = BUILD / "train.tsv") -> list[tuple[str, list[str], str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        origin, kinds, text = line.split("\t")
+        rows.append((origin, [] if kinds == "-" else kinds.split(","), text))
+    return rows
+
+
+def vectorizers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    import numpy as np
+    common = {"min_df": SETTINGS["min_df"], "sublinear_tf": True, "dtype": np.float64}
+    return (TfidfVectorizer(**WORD, **common), TfidfVectorizer(**CHAR, **common))
+
+
+def fit(texts: list[str], labels: list[list[str]]):
+    """(word vectorizer, char vectorizer, {kind: LogisticRegression}) trained on the texts."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    vw, vc = vectorizers()
+    X = sp.hstack([vw.fit_transform(texts), vc.fit_transform(texts)]).tocsr()
+    models = {}
+    for kind in KINDS:
+        y = [kind in ls for ls in labels]
+        m = LogisticRegression(C=SETTINGS["C"], l1_ratio=SETTINGS["l1_ratio"],
+                               solver=SETTINGS["solver"], class_weight=SETTINGS["class_weight"],
+                               random_state=SEED, max_iter=1000, tol=1e-6)
+        models[kind] = m.fit(X, y)
+    return vw, vc, models
+
+
+def transform(vw, vc, texts: list[str]):
+    import scipy.sparse as sp
+    return sp.hstack([vw.transform(texts), vc.transform(texts)]).tocsr()
+
+
+def out_of_fold(rows) -> list[dict[str, float]]:
+    """Each training row's scores from a model fitted without its fold (fixed, stratified by
+    whether the row has any kind)."""
+    from sklearn.model_selection import StratifiedKFold
+    texts = [t for _, _, t in rows]
+    strata = [ls[0] if ls else "-" for _, ls, _ in rows]
+    oof: list[dict[str, float]] = [{} for _ in rows]
+    folds = StratifiedKFold(SETTINGS["folds"], shuffle=True, random_state=SEED)
+    for tr, te in folds.split(texts, strata):
+        vw, vc, models = fit([texts[i] for i in tr], [rows[i][1] for i in tr])
+        X = transform(vw, vc, [texts[i] for i in te])
+        for kind, m in models.items():
+            for i, p in zip(te, m.predict_proba(X)[:, 1]):
+                oof[i][kind] = float(p)
+    return oof
+
+
+def calibrate(rows, oof) -> dict[str, float]:
+    """Per kind, the lowest threshold >= 0.5 with out-of-fold precision >= min_precision that no
+    drawn clause of an OSI-approved license reaches (for blocking kinds); 1.01 when none."""
+    out = {}
+    for kind in KINDS:
+        floor = 0.5
+        if kind not in NON_BLOCKING:  # above every drawn clause of an OSI-approved license
+            drawn = [s[kind] for (o, ls, _), s in zip(rows, oof) if o != "own" and kind not in ls]
+            floor = max([floor] + [x + 1e-3 for x in drawn])
+        best = 1.01  # above any probability: the kind is never reported
+        for t in sorted({round(s[kind], 3) for s in oof if s[kind] >= floor} | {round(floor, 3)}):
+            hits = [(kind in ls) for (_, ls, _), s in zip(rows, oof) if s[kind] >= t]
+            if hits and sum(hits) / len(hits) >= SETTINGS["min_precision"]:
+                best = t
+                break
+        out[kind] = best
+    return out
+
+
+def export(vw, vc, models, thresholds, path: Path) -> None:
+    vocab = {}
+    for name, v in (("word", vw), ("char", vc)):
+        terms = sorted(v.vocabulary_, key=v.vocabulary_.get)
+        vocab[name] = (terms, [float(x) for x in v.idf_])
+    nfeat = len(vocab["word"][0]) + len(vocab["char"][0])
+    index, value = array("q"), array("d")  # the non-zero weights, row-major (kind, feature)
+    for k, kind in enumerate(KINDS):
+        row = models[kind].coef_[0]
+        assert len(row) == nfeat
+        for j, x in enumerate(row.tolist()):
+            if x != 0.0:
+                index.append(k * nfeat + j)
+                value.append(x)
+    tensors = {
+        "coef_index": ("I64", [len(index)], index),
+        "coef_value": ("F64", [len(value)], value),
+        "intercept": ("F64", [len(KINDS)], [float(models[k].intercept_[0]) for k in KINDS]),
+        "idf_word": ("F64", [len(vocab["word"][1])], vocab["word"][1]),
+        "idf_char": ("F64", [len(vocab["char"][1])], vocab["char"][1]),
+    }
+    meta = {
+        "format": "osaid-clause-classifier/1",
+        "coef_shape": json.dumps([len(KINDS), nfeat]),
+        "kinds": json.dumps(KINDS),
+        "thresholds": json.dumps(thresholds, sort_keys=True),
+        "settings": json.dumps(SETTINGS, sort_keys=True),
+        "vocabulary_word": json.dumps(vocab["word"][0], ensure_ascii=False),
+        "vocabulary_char": json.dumps(vocab["char"][0], ensure_ascii=False),
+        "license": "Apache-2.0",
+    }
+    write_safetensors(path, tensors, meta)
+
+
+def main() -> None:
+    rows = load_rows()
+    oof = out_of_fold(rows)
+    thresholds = calibrate(rows, oof)
+    vw, vc, models = fit([t for _, _, t in rows], [ls for _, ls, _ in rows])
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "model.safetensors"
+    export(vw, vc, models, thresholds, out)
+    nnz = sum(int((m.coef_ != 0).sum()) for m in models.values())
+    print(f"wrote {out}: {len(vw.vocabulary_)} word + {len(vc.vocabulary_)} char features, "
+          f"{nnz} non-zero weights; thresholds {json.dumps(thresholds)}")
+
+
+if __name__ == "__main__":
+    main()
