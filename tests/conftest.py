@@ -51,6 +51,19 @@ def run_cli(*argv: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch, tmp_path_factory):
+    """No test reaches a real hub: the default endpoint is a closed loopback port (a refused
+    connection, at once), and caches live in a temporary folder. Tests that serve a fake hub
+    point HF_ENDPOINT at it themselves."""
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("OSAID_CACHE_DIR", str(cache / "osaid"))
+    monkeypatch.setenv("HF_HOME", str(cache / "hf"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(cache / "data"))
+
+
 @pytest.fixture
 def cli():
     return run_cli
