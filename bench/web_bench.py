@@ -23,12 +23,11 @@ MOT = REPO.parent / "shared" / "corpus" / "mot-models"
 
 
 def build(db: Path, n: int) -> None:
+    import contextlib
+    import io
     import sqlite3
 
     from osaid.cli import main
-
-    import contextlib
-    import io
 
     with contextlib.redirect_stdout(io.StringIO()):
         code = main(["scan", "--jobs", str(os.cpu_count() or 1), "--db", str(db), "--format", "csv",

@@ -12,11 +12,9 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
 from test_web import XSS_MARK, XSS_NAME, build_db
 
 CHROMIUM = "/usr/bin/chromium"

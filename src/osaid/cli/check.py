@@ -64,9 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}")
     selected = frameworks.select(args.framework)
-    from osaid.sources import SourceOptions
-
     from osaid import lineage
+    from osaid.sources import SourceOptions
 
     bases, depth = lineage.parse_mapping(args.base), lineage.parse_depth(args.lineage_depth)
     options = SourceOptions(args.offline, args.cache_dir, args.token)

@@ -30,10 +30,10 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import importlib
 
-    from osaid.output import write_whole
     from osaid.errors import UsageError
     from osaid.evidence.extract import extract
     from osaid.frameworks.osaid import assess
+    from osaid.output import write_whole
     from osaid.sources import load
 
     if args.format not in EXPORTS:

@@ -119,10 +119,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(doc: dict) -> None:
-    from osaid.cli.licenses import console
-
     from rich.table import Table
     from rich.text import Text
+
+    from osaid.cli.licenses import console
 
     out = console()
     where = doc["path"] or "<stdin>"

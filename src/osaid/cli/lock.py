@@ -62,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from osaid import __version__
-    from osaid.output import write_whole
     from osaid.errors import UsageError
     from osaid.lock import SCHEMA, assess_target, lock_entry
+    from osaid.output import write_whole
 
     if os.path.isdir(args.lock):
         raise UsageError(f"{args.lock}: is a folder; --lock names the lock file to write")

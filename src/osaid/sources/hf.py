@@ -202,7 +202,7 @@ class HubSource(Source):
         from huggingface_hub.utils import _http
 
         # The HTTP client huggingface_hub's session is built on (httpx2, or httpx before it).
-        httpx2 = getattr(_http, "httpx2", None) or getattr(_http, "httpx")
+        httpx2 = getattr(_http, "httpx2", None) or _http.httpx
 
         all_headers = self._headers(headers)
         for attempt in range(1, self.tries + 1):
