@@ -57,7 +57,7 @@ def test_entries_are_complete_and_valid():
             r"LicenseRef-osaid-[a-z0-9.\-+]+", e["id"]), e["id"]
         assert e["open"] in (True, False, None), e["id"]
         assert e["source"] and e["note"], e["id"]
-        assert e["date"] is None or isinstance(e["date"], date), e["id"]
+        assert e["date"] is None or date.fromisoformat(e["date"]), e["id"]
         for r in e["restrictions"]:
             assert r["kind"] in kinds, (e["id"], r)
             assert r.get("summary") and len(r["summary"]) <= 200, (e["id"], r)

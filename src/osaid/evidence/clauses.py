@@ -111,24 +111,27 @@ class _Rx:
     reaches it.
     """
 
-    __slots__ = ("src", "on_original", "_rx", "_needs")
+    __slots__ = ("_pattern", "_defs", "on_original", "_rx", "_needs")
 
     def __init__(self, pattern: str, defs: dict[str, str]) -> None:
-        src = _expand(pattern, defs)
-        self.on_original = "(?-i:" in src
-        self.src = src if self.on_original else _lower_pattern(src)
+        self._pattern, self._defs = pattern, defs
+        self.on_original = False
         self._rx: re.Pattern | None = None
         self._needs: tuple[tuple[str, ...], ...] = ()
 
     def _build(self) -> re.Pattern:
+        src = _expand(self._pattern, self._defs)
+        self.on_original = "(?-i:" in src
+        if not self.on_original:
+            src = _lower_pattern(src)
         flags = _FLAGS if self.on_original else re.DOTALL
         try:  # parse once, for both the literal prefilter and the compiled program
             from re import _compiler, _parser  # type: ignore[attr-defined]
-            parsed = _parser.parse(self.src, flags)
+            parsed = _parser.parse(src, flags)
             self._rx = _compiler.compile(parsed, flags)
             self._needs = _needs(parsed.data)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-            self._rx = re.compile(self.src, flags)
+            self._rx = re.compile(src, flags)
         return self._rx
 
     @property
