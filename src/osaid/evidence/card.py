@@ -10,14 +10,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
+from osaid.evidence import safe_yaml
 from osaid.model import CardFacts, Evidence, Problem, TextDocument
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 CARD_NAMES = ("README.md", "MODEL_CARD.md", "model_card.md", "ModelCard.md", "modelcard.md",
               "README.markdown", "README.rst", "README.txt", "README")
@@ -73,53 +67,17 @@ def _front_matter(raw: str, path: str) -> tuple[dict, dict, Problem | None]:
         return bad(f"The card's front matter is larger than {MAX_FRONT_MATTER // 1024} KiB; "
                    "it was not read.", 1)
     try:
-        depth = 0
-        for event in yaml.parse(raw, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                return bad("The card's front matter uses YAML aliases, which osaid refuses "
-                           "(they can expand without bound); its fields were not read.",
-                           event.start_mark.line + 2)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return bad(f"The card's front matter is nested deeper than {MAX_DEPTH} levels; "
-                               "its fields were not read.", event.start_mark.line + 2)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-        node = yaml.compose(raw, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return bad(f"The card's front matter is not valid YAML ({reason}); its fields were not "
-                   "read.", line)
-    if node is None:
+        parsed = safe_yaml.parse(raw, MAX_DEPTH)
+    except safe_yaml.UnsafeYaml as exc:
+        # Lines in the front matter are one below the card's (the opening '---').
+        return bad(f"The card's front matter {exc.reason}; its fields were not read.",
+                   exc.line + 2 if exc.line is not None else None)
+    if parsed.data is None:
         return {}, {}, None
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(parsed.data, dict):
         return bad("The card's front matter is not a mapping of fields; it was not read.", 2)
-    field_lines: dict[str, int] = {}
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            field_lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
-    try:
-        data = yaml.load(raw, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        return bad(f"The card's front matter could not be read ({type(exc).__name__}).", 2)
-    if not isinstance(data, dict):
-        return bad("The card's front matter is not a mapping of fields; it was not read.", 2)
-    fields = {str(k): _plain(v) for k, v in data.items()}
-    return fields, field_lines, None
-
-
-def _plain(value: object) -> object:
-    """Keep only JSON-like data (dates become strings)."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
+    field_lines = {k: line + 2 for k, line in parsed.lines.items() if "." not in k and "[" not in k}
+    return parsed.data, field_lines, None
 
 
 def _body(lines: list[str], start: int):

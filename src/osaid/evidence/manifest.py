@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
-
+from osaid.evidence import safe_yaml
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
 from osaid.model import (
@@ -31,11 +30,6 @@ from osaid.model import (
     Problem,
     Release,
 )
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1024 * 1024
 """Largest manifest read; the tool's own records are under 10 KiB."""
@@ -66,32 +60,13 @@ def parse_manifest(text: str, path: str) -> dict:
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise ManifestError(f"larger than {MAX_BYTES // 1024} KiB")
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                raise ManifestError(f"uses a YAML alias at line {event.start_mark.line + 1}, which "
-                                    "osaid refuses (aliases can expand without bound)")
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ManifestError(f"nested deeper than {MAX_DEPTH} levels")
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
-    except ManifestError:
-        raise
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ManifestError(f"not valid YAML{where}: {reason}") from None
-    except (RecursionError, ValueError) as exc:
-        raise ManifestError(f"could not be read ({type(exc).__name__})") from None
-    _validate(data)
-    lines: dict[str, int] = {}
-    _mark_lines(node, "", lines)
-    return {"path": path, "data": _plain(data), "lines": lines}
+        parsed = safe_yaml.parse(text, MAX_DEPTH)
+    except safe_yaml.UnsafeYaml as exc:
+        where = f" (line {exc.line + 1})" if exc.line is not None else ""
+        raise ManifestError(f"{exc.reason}{where}") from None
+    _validate(parsed.data)
+    lines = {k: line + 1 for k, line in parsed.lines.items()}
+    return {"path": path, "data": parsed.data, "lines": lines}
 
 
 def _validate(data: object) -> None:
@@ -114,32 +89,6 @@ def _validate(data: object) -> None:
         raise ManifestError("`release.components` is not a list")
     if rel.get("license") is not None and not isinstance(rel["license"], dict):
         raise ManifestError("`release.license` is not a mapping")
-
-
-def _mark_lines(node, prefix: str, lines: dict[str, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                continue
-            path = f"{prefix}.{key.value}" if prefix else str(key.value)
-            lines.setdefault(path, key.start_mark.line + 1)
-            _mark_lines(value, path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            path = f"{prefix}[{i}]"
-            lines.setdefault(path, item.start_mark.line + 1)
-            _mark_lines(item, path, lines)
-
-
-def _plain(value: object) -> object:
-    """JSON-like data only (dates become strings)."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
 
 
 # --- knowledge ------------------------------------------------------------------------------------
