@@ -18,6 +18,7 @@ is answered with HTTP 500 and recorded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -423,3 +424,20 @@ def lineage_repos() -> list[FakeRepo]:
 
 def resolve_url(hub: FakeHub, repo_id: str, rev: str, path: str) -> str:
     return f"{hub.url}/{repo_id}/resolve/{rev}/{quote(path)}"
+
+
+@contextlib.contextmanager
+def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None):
+    """A fake hub with `repos` (default: the fixture repos), and the environment pointing osaid
+    at it: its endpoint, a fresh cache, no token, no offline switch, no stored login."""
+    from osaid.sources import hf
+
+    with FakeHub(default_repos() if repos is None else repos) as h:
+        monkeypatch.setenv("HF_ENDPOINT", h.url)
+        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
+            monkeypatch.delenv(var, raising=False)
+        # Never pick up a login stored on the machine running the tests.
+        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+        yield h

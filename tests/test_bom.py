@@ -9,23 +9,16 @@ import sys
 
 import pytest
 from conftest import EXAMPLES
-from hubserver import FakeHub, FakeRepo, default_repos
+from hubserver import FakeRepo, default_repos, serving
 
 from osaid.reports import cyclonedx, spdx3
-from osaid.sources import hf
 
 EPOCH = "1767225600"  # the committed example BOMs are written with this SOURCE_DATE_EPOCH
 
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
-    with FakeHub(default_repos()) as h:
-        monkeypatch.setenv("HF_ENDPOINT", h.url)
-        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+    with serving(monkeypatch, tmp_path, default_repos()) as h:
         yield h
 
 

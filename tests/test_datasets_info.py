@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import EXAMPLES
-from hubserver import FakeHub, FakeRepo, _dataset_card, default_repos
-
-from osaid.sources import hf
+from hubserver import FakeRepo, _dataset_card, default_repos, serving
 
 NS = "osaid-examples"
 CARD = """---
@@ -43,13 +41,7 @@ def hub(monkeypatch, tmp_path):
                                  f"{NS}/no-such-dataset"]),
         _model("ghost-data-lm", [f"{NS}/no-such-dataset"]),
     ]
-    with FakeHub(default_repos() + extra) as h:
-        monkeypatch.setenv("HF_ENDPOINT", h.url)
-        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+    with serving(monkeypatch, tmp_path, default_repos() + extra) as h:
         yield h
 
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 from conftest import EXAMPLES
-from hubserver import FakeHub, default_repos
+from hubserver import default_repos, serving
 
 from osaid.frameworks.osaid import assess
 from osaid.model import BaseFact, Evidence, Finding, ItemResult, Severity
@@ -18,13 +18,7 @@ NS = "osaid-examples"
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
-    with FakeHub(default_repos()) as h:
-        monkeypatch.setenv("HF_ENDPOINT", h.url)
-        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+    with serving(monkeypatch, tmp_path, default_repos()) as h:
         yield h
 
 

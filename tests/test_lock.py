@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 from conftest import EXAMPLES
-from hubserver import FakeHub, default_repos
+from hubserver import default_repos, serving
 
 from osaid.lock import normalize
-from osaid.sources import hf
 
 
 @pytest.fixture
@@ -129,13 +128,7 @@ def test_verify_errors_exit_2_with_one_line(cli, release, tmp_path):
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
-    with FakeHub(default_repos()) as h:
-        monkeypatch.setenv("HF_ENDPOINT", h.url)
-        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+    with serving(monkeypatch, tmp_path, default_repos()) as h:
         yield h
 
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from conftest import EXAMPLES, REPO
-from hubserver import GRANTED_TOKEN, HUGE, FakeHub, FakeRepo, LfsBlob, default_repos
+from hubserver import GRANTED_TOKEN, HUGE, FakeRepo, LfsBlob, default_repos, serving
 
 from osaid.sources import hf
 from osaid.sources.hf import HubSource
@@ -23,14 +23,7 @@ GATED = "osaid-examples/pebble-lm-gated"
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
     """A fresh fake hub with the fixture repos; the environment points osaid at it."""
-    with FakeHub(default_repos()) as h:
-        monkeypatch.setenv("HF_ENDPOINT", h.url)
-        monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for var in ("HF_TOKEN", "HF_HUB_OFFLINE", "OSAID_HF_REF_TTL", "XDG_CACHE_HOME"):
-            monkeypatch.delenv(var, raising=False)
-        # Never pick up a login stored on the machine running the tests.
-        monkeypatch.setattr(hf, "_stored_token", lambda: None)
+    with serving(monkeypatch, tmp_path, default_repos()) as h:
         yield h
 
 
