@@ -15,7 +15,7 @@ import argparse
 import io
 import sys
 
-from osaid.cli.lock import add_source_options, source_options
+from osaid.cli.options import add_source_options, source_options
 
 # format -> (module with `render(assessment, out, timestamp=...)`, one-line help)
 BOM_FORMATS: dict[str, tuple[str, str]] = {

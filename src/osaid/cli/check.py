@@ -12,6 +12,7 @@ import os
 import sys
 
 from osaid.errors import UsageError
+from osaid.cli.options import add_source_options, source_options
 from osaid.reports import FORMATS
 
 
@@ -29,12 +30,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--framework", metavar="LIST",
                         help="comma-separated frameworks to report: osaid, mof, osai-index, "
                              "eu-ai-act (default: all); the verdict is always OSAID's")
-    parser.add_argument("--offline", action="store_true",
-                        help="hub targets: use only the cache, never the network")
-    parser.add_argument("--cache-dir", metavar="DIR",
-                        help="hub cache folder (default: $OSAID_CACHE_DIR or ~/.cache/osaid)")
-    parser.add_argument("--token", metavar="TOKEN",
-                        help="hub access token (default: $HF_TOKEN, then your hub login)")
+    add_source_options(parser)
     parser.add_argument("--base", metavar="ID=PATH", action="append", default=[],
                         help="read the base model the card names as ID from PATH (a folder, a "
                              "manifest or any target above) instead of the hub; repeatable")
@@ -65,10 +61,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown format {args.format!r}")
     selected = frameworks.select(args.framework)
     from osaid import lineage
-    from osaid.sources import SourceOptions
 
     bases, depth = lineage.parse_mapping(args.base), lineage.parse_depth(args.lineage_depth)
-    options = SourceOptions(args.offline, args.cache_dir, args.token)
+    options = source_options(args)
     release = load(args.target, options)
     assessment = assess(lineage.resolve(extract(release), options=options, mapping=bases,
                                         max_depth=depth))

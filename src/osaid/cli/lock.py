@@ -14,22 +14,9 @@ import argparse
 import json
 import os
 
+from osaid.cli.options import add_source_options, source_options
+
 DEFAULT_LOCK = "osaid.lock"
-
-
-def add_source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--offline", action="store_true",
-                        help="hub targets: use only the cache, never the network")
-    parser.add_argument("--cache-dir", metavar="DIR",
-                        help="hub cache folder (default: $OSAID_CACHE_DIR or ~/.cache/osaid)")
-    parser.add_argument("--token", metavar="TOKEN",
-                        help="hub access token (default: $HF_TOKEN, then your hub login)")
-
-
-def source_options(args: argparse.Namespace):
-    from osaid.sources import SourceOptions
-
-    return SourceOptions(args.offline, args.cache_dir, args.token)
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,8 @@ import json
 import os
 import sys
 
-from osaid.cli.lock import DEFAULT_LOCK, add_source_options, source_options
+from osaid.cli.lock import DEFAULT_LOCK
+from osaid.cli.options import add_source_options, source_options
 
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 
