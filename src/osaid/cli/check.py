@@ -11,8 +11,8 @@ import io
 import os
 import sys
 
-from osaid.errors import UsageError
 from osaid.cli.options import add_source_options, source_options
+from osaid.errors import UsageError
 from osaid.reports import FORMATS
 
 
