@@ -130,3 +130,11 @@ def test_optional_components_do_not_decide():
     a = assess(facts(overrides={"model-parameters-intermediate": ("missing", None, None),
                                 "research-paper": ("missing", None, None)}))
     assert a.verdict is Verdict.OPEN
+
+
+def test_optional_component_under_closed_terms_warns_but_does_not_block():
+    a = assess(facts(overrides={"model-parameters-intermediate":
+                                ("present", "CC-BY-NC-4.0", False)}))
+    f = next(f for f in a.findings if f.rule == "license-not-open:model-parameters-intermediate")
+    assert f.severity.value == "warning"
+    assert a.verdict is Verdict.OPEN

@@ -138,9 +138,11 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
         return ItemResult(c.id, label, "not-found")
     evidence = c.evidence
     if c.license_open is False:
-        out.add("license-not-open", c.id, f"The {label} is under terms that do not grant the "
-                f"four freedoms ({c.license}).", c.license_evidence or evidence, element=element,
-                component=c.id, fix=f"Offer the {label} under {WANTED[c.content_type]}.")
+        # An optional component under closed terms withholds nothing OSAID requires.
+        out.add("license-not-open", c.id, f"The terms on the {label} ({c.license}) do not grant "
+                "the four freedoms.", c.license_evidence or evidence, element=element,
+                component=c.id, fix=f"Offer the {label} under {WANTED[c.content_type]}.",
+                severity=Severity.WARNING if optional else None)
     elif c.license_open is None and not optional:
         if c.license is None:
             out.add("license-unknown", c.id, f"The {label} is {c.status} but no license applies "

@@ -207,7 +207,9 @@ class LicenseCatalog:
         for r in entry.get("restrictions") or ():
             kind = r["kind"]
             section = r.get("section")
-            quote = (f"§{section}: " if section else "") + r.get("summary", kinds[kind]["label"])
+            where = (f"§{section}: " if str(section)[:1].isdigit() else f"{section}: ") \
+                if section else ""
+            quote = where + r.get("summary", kinds[kind]["label"])
             yield Restriction(kind=kind, osd=tuple(kinds[kind]["osd"]), quote=quote, source="catalog")
 
     def entries(self) -> list[dict]:
