@@ -139,7 +139,7 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
     evidence = c.evidence
     if c.license_open is False:
         # An optional component under closed terms withholds nothing OSAID requires.
-        out.add("license-not-open", c.id, f"The terms on the {label} ({c.license}) do not grant "
+        out.add("license-not-open", c.id, f"{c.license} covers the {label} and does not grant "
                 "the four freedoms.", c.license_evidence or evidence, element=element,
                 component=c.id, fix=f"Offer the {label} under {WANTED[c.content_type]}.",
                 severity=Severity.WARNING if optional else None)
