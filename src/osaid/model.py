@@ -206,7 +206,14 @@ class CardFacts:
 def _short(value: object) -> str | None:
     if value is None:
         return None
-    text = value if isinstance(value, str) else repr(value)
+    if isinstance(value, list):
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, default=str)
     return text[:200]
 
 
