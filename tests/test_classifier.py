@@ -42,6 +42,21 @@ def test_scores_are_probabilities_for_any_input():
         assert all(0.0 <= v <= 1.0 for v in s.values())
 
 
+def _clauses() -> list[str]:
+    """Clauses of every sort: the fixtures, a custom license and real license texts cut as the
+    analyser cuts them, and odd spacing and characters."""
+    from clause_fixtures import CUSTOM_LICENSE, HARD, NEGATIVE, POSITIVE, find_real_texts
+
+    from osaid.evidence.clauses import _clauses as cut
+    texts = SAMPLE + [t for t, _ in POSITIVE] + list(NEGATIVE) + [t for t, _ in HARD]
+    for text in [CUSTOM_LICENSE] + [t for _, _, t in find_real_texts(limit=40)]:
+        texts += [text[a:b] for a, b in cut(text, 800)]
+    texts += ["Ünïcode  tabs\t\nand\u00a0nbsp, CAFÉ", "\u0130stanbul ıi", "snake_case __x__ a_b",
+              "don't can't won't", "ab " * 300, "line\u2028break\x1cfs", "x y", "  ", "1 2 34",
+              "The model's outputs must not be used to train other models; research only."]
+    return texts
+
+
 def test_osaid_scores_equal_the_release_inference_code():
     sys.path.insert(0, str(RELEASE / "code"))
     try:
@@ -49,9 +64,24 @@ def test_osaid_scores_equal_the_release_inference_code():
         rel = ClauseClassifier(RELEASE / "model.safetensors")
     finally:
         sys.path.remove(str(RELEASE / "code"))
-    for text in SAMPLE:
+    for text in _clauses():
         a, b = classifier.scores(text), rel.scores(text)
-        assert a == pytest.approx(b, abs=1e-12)
+        assert a == pytest.approx(b, abs=1e-12), text
+
+
+def test_predict_skips_no_clause_that_reaches_a_threshold():
+    """The bounds `predict` uses to skip clauses never hide a kind that reaches its threshold."""
+    m = classifier.model()
+    reported = 0
+    for kinds in (None, frozenset(BLOCKING), frozenset({"attribution", "research-only"})):
+        for text in _clauses():
+            want = {k: p for k, p in m.scores(text).items()
+                    if (kinds is None or k in kinds) and p >= m.thresholds[k]}
+            got = m.predict(text, kinds)
+            assert got.keys() == want.keys(), text
+            assert got == pytest.approx(want, abs=1e-12)
+            reported += len(got)
+    assert reported > 20  # the texts reach thresholds, so the check means something
 
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
@@ -72,13 +102,14 @@ def test_pure_python_scores_equal_scikit_learn(tmp_path):
         path = tmp_path / "m.safetensors"
         train.export(vw, vc, models, {k: 0.5 for k in train.KINDS}, path)
         probe = SAMPLE[:5] + ["research only, commercial use not permitted, retain notice"]
+        probe += texts + _clauses()
         X = train.transform(vw, vc, probe)
+        proba = {kind: models[kind].predict_proba(X)[:, 1] for kind in train.KINDS}
         m = classifier.Model(path)
         for i, text in enumerate(probe):
             got = m.scores(text)
             for kind in train.KINDS:
-                assert got[kind] == pytest.approx(models[kind].predict_proba(X[i])[0, 1],
-                                                  abs=1e-9), (text, kind)
+                assert got[kind] == pytest.approx(proba[kind][i], abs=1e-9), (text, kind)
     finally:
         sys.path.remove(str(RELEASE / "code"))
 

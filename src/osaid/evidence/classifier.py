@@ -18,6 +18,8 @@ import sys
 from array import array
 from collections import Counter
 from functools import cache
+from itertools import chain
+from operator import mul
 from pathlib import Path
 
 __all__ = ["Model", "model", "scores", "predict"]
@@ -27,26 +29,70 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _DTYPES = {"F64": "d", "I64": "q"}
 
 
-def _word_terms(text: str, lo: int, hi: int) -> list[str]:
-    tokens = _TOKEN.findall(text)
-    out = list(tokens) if lo == 1 else []
-    for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return out
+class _PerWord(dict):
+    """`fn` of each whitespace-separated word, computed once per word: no token and no `char_wb`
+    n-gram spans two words, so a clause's are its words' in order. Cleared when it grows past
+    `limit` words."""
+
+    def __init__(self, fn, limit: int = 50_000) -> None:
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        value = self.fn(word)
+        if len(self) >= self.limit:
+            self.clear()
+        self[word] = value
+        return value
 
 
-def _char_grams(text: str, n: int) -> Counter:
-    """Counts of the character n-grams scikit-learn's `char_wb` analyser yields, plus some that
-    span two words (an inner space), which no vocabulary term has, so they never match.
+def _char_grams(word: str, vocab: dict, lo: int, hi: int) -> tuple[str, ...]:
+    """The character n-grams of one word that are in `vocab`, as scikit-learn's `char_wb`
+    analyser yields them: the word padded with a space each side, every n-gram of it, or the
+    padded word whole when it is too short."""
+    w = " " + word + " "
+    wl = len(w)
+    out: list[str] = []
+    for n in range(lo, hi + 1):
+        if wl <= n:
+            if w in vocab:
+                out.append(w)
+            break
+        out.extend(g for g in map(w.__getitem__, map(slice, range(wl - n + 1), range(n, wl + 1)))
+                   if g in vocab)
+    return tuple(out)
 
-    The words are joined by single spaces and padded, and every n-gram of that string is taken at
-    C speed; words too short to hold an n-gram with their padding are added whole, as
-    `char_wb` does."""
-    words = text.split()
-    s = " " + " ".join(words) + " "
-    grams = Counter(map(s.__getitem__, map(slice, range(len(s) - n + 1), range(n, len(s) + 1))))
-    grams.update(" " + w + " " for w in words if len(w) + 2 < n)
-    return grams
+
+class _Tf(dict):
+    """Sublinear term frequency, 1 + ln(count), computed once per count."""
+
+    def __missing__(self, count: int) -> float:
+        v = self[count] = 1.0 + math.log(count)
+        return v
+
+
+class _Scorer:
+    """What scoring needs for one set of kinds: per block, the terms with a weight for one of
+    them and those weights; the kinds' indexes, intercepts and the linear score each must reach
+    to be reported; and each word's positive-weight character n-grams."""
+
+    __slots__ = ("kinds", "base", "need", "pairs", "positive", "char_hits")
+
+    def __init__(self, model: Model, kinds: tuple[int, ...], need: dict[int, float]) -> None:
+        self.kinds = kinds
+        self.base = list(model.intercept)
+        self.need = need
+        wanted = set(kinds)
+        self.pairs = tuple({t: p for t, pairs in block.items()
+                            if (p := tuple((k, w) for k, w in pairs if k in wanted))}
+                           for block in model.weights)
+        # the terms that can raise the score of a kind that can be reported
+        self.positive = tuple({t: p for t, pairs in block.items()
+                               if (p := tuple((k, w) for k, w in pairs if w > 0 and k in need))}
+                              for block in self.pairs)
+        # per word: its character n-grams with a positive weight
+        positive = self.positive[1]
+        self.char_hits = _PerWord(lambda w: tuple(g for g in model._grams[w] if g in positive))
 
 
 class Model:
@@ -75,48 +121,93 @@ class Model:
         for flat, w in zip(t["coef_index"], t["coef_value"]):
             rows.setdefault(flat % nfeat, []).append((flat // nfeat, w))
         self.intercept = tuple(t["intercept"])
-        self.tables: list[dict[str, tuple[float, tuple]]] = []
+        # per block (word, char): term -> idf, and term -> ((kind, weight), ...) for the few
+        # terms with a non-zero weight
+        self.idf: list[dict[str, float]] = []
+        self.weights: list[dict[str, tuple[tuple[int, float], ...]]] = []
         col = 0
         for block in ("word", "char"):
             vocab = json.loads(meta[f"vocabulary_{block}"])
-            idf = t[f"idf_{block}"]
-            self.tables.append({term: (idf[i], tuple(rows.get(col + i, ())))
-                                for i, term in enumerate(vocab)})
+            self.idf.append(dict(zip(vocab, t[f"idf_{block}"])))
+            self.weights.append({vocab[c - col]: tuple(rows[c]) for c in sorted(rows)
+                                 if col <= c < col + len(vocab)})
             col += len(vocab)
-        # For `predict`: the kinds that can be reported, the linear score each must reach, and
-        # the terms with a positive weight for one of them. A clause's score for a kind is at most
-        # its intercept plus the positive weights of its terms (each feature value is at most 1),
-        # so a clause whose bound stays below every kind's threshold needs no further work.
-        self._logit = {k: math.log(t / (1 - t)) for k, t in self.thresholds.items() if t < 1}
-        enabled = {i for i, k in enumerate(self.kinds) if k in self._logit}
-        self._positive = {term: pos for table in self.tables for term, (_, pairs) in table.items()
-                          if (pos := tuple((k, w) for k, w in pairs if w > 0 and k in enabled))}
-
-    def _terms(self, low: str) -> tuple[Counter, Counter]:
+        self._floor = tuple(min(idf.values(), default=0.0) ** 2 for idf in self.idf)
         lo, hi = self.char_range
-        chars = _char_grams(low, lo)
-        for n in range(lo + 1, hi + 1):
-            chars.update(_char_grams(low, n))
-        return Counter(_word_terms(low, *self.word_range)), chars
+        self._tokens = _PerWord(lambda w: tuple(_TOKEN.findall(w)))
+        self._grams = _PerWord(lambda w: _char_grams(w, self.idf[1], lo, hi))
+        self._tf = _Tf()
+        self._scorers: dict[frozenset[str] | None, _Scorer] = {}
 
-    def decision(self, text: str, terms: tuple[Counter, Counter] | None = None) -> list[float]:
-        """The linear score of each kind (before the sigmoid)."""
-        acc = list(self.intercept)
-        for table, counts in zip(self.tables, terms or self._terms(text.lower())):
-            feats, ss = [], 0.0
-            for term in counts.keys() & table.keys():
-                idf, pairs = table[term]
-                v = (1.0 + math.log(counts[term])) * idf
-                ss += v * v
-                if pairs:
-                    feats.append((v, pairs))
-            if feats:
-                norm = math.sqrt(ss)
-                for v, pairs in feats:
-                    v /= norm
-                    for k, w in pairs:
-                        acc[k] += v * w
+    def _scorer(self, kinds: frozenset[str] | None) -> _Scorer:
+        s = self._scorers.get(kinds)
+        if s is None:
+            idx = tuple(i for i, k in enumerate(self.kinds) if kinds is None or k in kinds)
+            # a kind whose threshold is above 1 is switched off: it can never be reported
+            need = {i: math.log(self.thresholds[self.kinds[i]] /
+                                (1 - self.thresholds[self.kinds[i]]))
+                    for i in idx if self.thresholds[self.kinds[i]] < 1}
+            s = self._scorers[kinds] = _Scorer(self, idx, need)
+        return s
+
+    def _word_counts(self, words: list[str]) -> Counter:
+        """Counts of the word n-grams of a clause (given as its whitespace-separated words), as
+        scikit-learn's `word` analyser yields them."""
+        lo, hi = self.word_range
+        tokens = list(chain.from_iterable(map(self._tokens.__getitem__, words)))
+        terms = Counter(tokens) if lo == 1 else Counter()
+        for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
+            terms.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
+        return terms
+
+    def _char_counts(self, words: list[str]) -> Counter:
+        """Counts of the character n-grams of a clause that are in the vocabulary."""
+        return Counter(chain.from_iterable(map(self._grams.__getitem__, words)))
+
+    def _raise(self, top: dict[int, float], counts: Counter, have, block: int,
+               scorer: _Scorer) -> None:
+        """Add to `top` an upper bound of what one block adds to each kind's score.
+
+        A term's feature value is tf * idf / norm, with tf >= 1; the block's norm is at least the
+        root of the squared values of the positive-weight terms present plus the smallest idf
+        squared for every other term present (`have`). So the block adds at most, for each
+        positive-weight term present, its weight times its value over that smaller norm."""
+        positive = scorer.positive[block]
+        hits = have & positive.keys()
+        if not hits:
+            return
+        tf, idf = self._tf.__getitem__, self.idf[block]
+        values = {t: tf(counts[t]) * idf[t] for t in hits}
+        least = math.sqrt(sum(v * v for v in values.values())
+                          + (len(have) - len(hits)) * self._floor[block])
+        for t, v in values.items():
+            v /= least
+            for k, w in positive[t]:
+                top[k] += v * w
+
+    def _linear(self, counts: tuple[Counter, Counter], present: tuple, scorer: _Scorer,
+                ) -> list[float]:
+        """The linear score of each kind of `scorer` (others stay at their intercept);
+        `present`: per block, the vocabulary terms of `counts`."""
+        acc = list(scorer.base)
+        tf = self._tf.__getitem__
+        for c, have, idf, pairs in zip(counts, present, self.idf, scorer.pairs):
+            if not have:
+                continue
+            values = list(map(mul, map(tf, map(c.__getitem__, have)), map(idf.__getitem__, have)))
+            norm = math.sqrt(sum(map(mul, values, values)))
+            for term in have & pairs.keys():
+                v = tf(c[term]) * idf[term] / norm
+                for k, w in pairs[term]:
+                    acc[k] += v * w
         return acc
+
+    def decision(self, text: str) -> list[float]:
+        """The linear score of each kind (before the sigmoid)."""
+        words = text.lower().split()
+        wc, cc = self._word_counts(words), self._char_counts(words)
+        return self._linear((wc, cc), (wc.keys() & self.idf[0].keys(), cc.keys()),
+                            self._scorer(None))
 
     def scores(self, text: str) -> dict[str, float]:
         """The probability of each kind for one clause."""
@@ -124,18 +215,36 @@ class Model:
 
     def predict(self, text: str, kinds: frozenset[str] | None = None) -> dict[str, float]:
         """The kinds (of `kinds`, default all) whose probability reaches their calibrated
-        threshold, with the probability."""
-        terms = self._terms(text.lower())
-        bound = [self.intercept[i] if k in self._logit and (kinds is None or k in kinds)
-                 else -math.inf for i, k in enumerate(self.kinds)]
-        for counts in terms:
-            for term in counts.keys() & self._positive.keys():
-                for k, w in self._positive[term]:
-                    bound[k] += w
-        if not any(b >= self._logit[k] for k, b in zip(self.kinds, bound) if b > -math.inf):
+        threshold, with the probability.
+
+        Most clauses reach no threshold, and two upper bounds of the scores tell most of them
+        cheaply: first the word block's bound (`_raise`) plus, for the character block, the
+        weight of each positive-weight n-gram present (a feature value is at most 1); then both
+        blocks' bounds. Only the clauses left are scored in full."""
+        scorer = self._scorer(kinds)
+        need = scorer.need
+        if not need:
             return {}
-        return {k: p for k, d in zip(self.kinds, self.decision(text, terms))
-                if (kinds is None or k in kinds) and (p := _sigmoid(d)) >= self.thresholds[k]}
+        low = text.lower()
+        words = low.split()
+        wc = self._word_counts(words)
+        have = wc.keys() & self.idf[0].keys()
+        top = {k: scorer.base[k] for k in need}
+        self._raise(top, wc, have, 0, scorer)
+        # the character block's positive-weight n-grams, each with a value of at most 1
+        capped = dict(top)
+        for g in set(chain.from_iterable(map(scorer.char_hits.__getitem__, words))):
+            for k, w in scorer.positive[1][g]:
+                capped[k] += w
+        if all(capped[k] < n for k, n in need.items()):
+            return {}
+        cc = self._char_counts(words)
+        self._raise(top, cc, cc.keys(), 1, scorer)
+        if all(top[k] < n for k, n in need.items()):
+            return {}
+        acc = self._linear((wc, cc), (have, cc.keys()), scorer)
+        return {self.kinds[k]: p for k in need
+                if (p := _sigmoid(acc[k])) >= self.thresholds[self.kinds[k]]}
 
 
 def _sigmoid(x: float) -> float:

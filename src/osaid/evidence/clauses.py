@@ -145,9 +145,9 @@ class _Rx:
         return self._needs
 
     def search(self, body: str, low: str) -> re.Match | None:
-        rx = self.rx
+        rx = self._rx if self._rx is not None else self._build()
         for alternatives in self._needs:
-            if not any(n in low for n in alternatives):
+            if not any(map(low.__contains__, alternatives)):
                 return None
         return rx.search(body if self.on_original else low)
 
