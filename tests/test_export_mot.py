@@ -184,3 +184,46 @@ def test_unknown_export_format_is_a_usage_error(cli, tmp_path):
     with pytest.raises(SystemExit) as exc:  # argparse refuses it before anything is read
         cli("export", str(src), "--format", "cyclonedx")
     assert exc.value.code == 2
+
+
+def test_manifest_yaml_is_exactly_what_pyyaml_writes():
+    """`mot.dump` writes the manifest's shape itself; it must match PyYAML byte for byte, for
+    the corpus and for strings that YAML quotes, folds or escapes, in every place."""
+    import random
+
+    from osaid.evidence.extract import extract
+    from osaid.frameworks.osaid import assess
+    from osaid.reports import mot
+    from osaid.sources import load
+
+    def pyyaml(doc: dict) -> str:
+        return yaml.dump(doc, **mot._DUMP_OPTIONS)
+
+    docs = [mot.to_manifest(assess(extract(load(str(p)))))
+            for p in sorted(CORPUS.glob("*.yml"))[:40]]
+    for doc in docs:
+        assert mot.dump(doc) == pyyaml(doc)
+    pieces = ["a", "Z", "1", "1.0", "2024-01-01", "yes", "No", "null", "~", "", " ", ":", ": ",
+              "#", " #", "-", "- ", "?", "---", "...", "'", '"', "\\", "\t", "\n", "é", "日本",
+              "\u2028", "\x85", "\ufeff", "\x00", "\x7f", "http://x.y/z", "@", "`", "%", "!",
+              "&", "*", "|", ">", "[", "]", "{", "}", ",", "word ", "longword" * 7, " x" * 30,
+              "true", "0x1F", "+1", ".inf", "<<", "="]
+    rng = random.Random(7)
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+
+    for _ in range(1500):
+        doc = json.loads(json.dumps(rng.choice(docs)))
+        release = doc["release"]
+        for k in list(release):
+            if isinstance(release[k], str) and rng.random() < .5:
+                release[k] = text()
+        release["license"]["distribution"]["path"] = text()
+        for c in release["components"]:
+            for k in list(c):
+                if rng.random() < .4:
+                    c[k] = text()
+        if rng.random() < .05:
+            release["components"] = []
+        assert mot.dump(doc) == pyyaml(doc), doc

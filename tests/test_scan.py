@@ -176,6 +176,28 @@ def test_parallel_scan_matches_serial(tmp_path):
     assert verdicts(serial) == verdicts(parallel)
     assert len(verdicts(serial)) == 33
 
+    # what is stored is the same too: reports, their hashes, licenses, findings and exports
+    def stored(db: Path) -> dict:
+        from osaid.index.store import unpack
+
+        out = {}
+        for key, aid, content, report_hash, report in rows(
+                db, "SELECT s.key, a.id, a.content_hash, a.report_hash, a.report "
+                    "FROM subjects s JOIN assessments a ON a.id = s.current_id"):
+            out[key] = (content, report_hash, unpack(report),
+                        rows(db, "SELECT license_id, name, open, osi_approved, scopes, "
+                                 "restrictions FROM licenses WHERE assessment_id = ?", (aid,)),
+                        rows(db, "SELECT rule, severity, element, component, message "
+                                 "FROM findings WHERE assessment_id = ?", (aid,)),
+                        {fmt: unpack(body) for fmt, body in rows(
+                            db, "SELECT format, body FROM exports WHERE assessment_id = ?",
+                            (aid,))})
+        return out
+
+    a, b = stored(tmp_path / "a.db"), stored(tmp_path / "b.db")
+    assert len(a) == 33 and a == b
+    assert all(set(v[5]) == {"mot"} for v in a.values())
+
 
 def test_ctrl_c_keeps_what_finished_and_a_rerun_resumes(tmp_path):
     db = tmp_path / "i.db"

@@ -37,6 +37,9 @@ _MANIFEST_HEAD = re.compile(r"^framework\s*:", re.M)
 RACY_SECONDS = 2.0
 CHUNK = 8
 """Subjects per task sent to a worker: enough to make the round trip cheap."""
+BATCH = 64
+BATCH_SECONDS = 0.5
+"""Results are written this many at a time, or at least this often: one transaction each."""
 EXPORTS: dict[str, str] = {"mot": "osaid.reports.mot", "cyclonedx": "osaid.reports.cyclonedx"}
 """Export formats a scan can store with each assessment (those whose module exists)."""
 DEFAULT_EXPORTS = ("mot",)
@@ -267,9 +270,14 @@ def assess_task(task: Task, settings: Settings) -> dict:
 
 def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
             settings: Settings | None = None) -> dict:
+    """Assess a release into what the store writes, ready to write: the report and exports
+    already encoded and compressed, license and finding rows already flattened, so the main
+    process (which writes for every worker) only inserts, and what crosses between processes is
+    a few kilobytes per subject."""
     from osaid import __version__, frameworks
     from osaid.evidence.extract import extract, link_evidence
     from osaid.frameworks.osaid import assess
+    from osaid.index.store import pack
     from osaid.reports.json import to_dict
 
     facts = extract(release)
@@ -302,20 +310,30 @@ def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
         "weights_license": weights,
         "license_family": license_family(weights),
         "tool_version": __version__,
-        "report": text, "report_hash": report_hash,
-        "licenses": report["licenses"], "findings": report["findings"],
-        "exports": _exports(a, exports),
+        "report": pack(text), "report_hash": report_hash,
+        "licenses": [(lf["id"], lf["name"], lf["open"], lf["osi_approved"],
+                      json.dumps(lf["scopes"]), json.dumps(lf["restrictions"]))
+                     for lf in report["licenses"]],
+        "findings": [(f["rule"], f["severity"], f["element"], f["component"], f["message"])
+                     for f in report["findings"]],
+        "exports": {fmt: pack(body) for fmt, body in _exports(a, exports).items()},
     }
 
 
-def _lineage():
-    import importlib
-    import importlib.util
+_LINEAGE: list = []
 
-    if importlib.util.find_spec("osaid.lineage") is None:
-        return None
-    module = importlib.import_module("osaid.lineage")
-    return module if hasattr(module, "resolve") else None
+
+def _lineage():
+    """`osaid.lineage` when it is installed (looked up once per process)."""
+    if not _LINEAGE:
+        import importlib
+        import importlib.util
+
+        module = None
+        if importlib.util.find_spec("osaid.lineage") is not None:
+            module = importlib.import_module("osaid.lineage")
+        _LINEAGE.append(module if hasattr(module, "resolve") else None)
+    return _LINEAGE[0]
 
 
 def _organisation(release) -> str | None:
@@ -422,8 +440,9 @@ def now_iso() -> str:
 
 def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, inputs: list[str],
          progress=None) -> list[Outcome]:
-    """Scan `subjects` into `store`. `progress(advance)` is called as subjects finish. On Ctrl-C
-    what finished is already committed; the KeyboardInterrupt goes on up."""
+    """Scan `subjects` into `store`. `progress(advance)` is called as subjects finish. Results
+    are written `BATCH` at a time (or every `BATCH_SECONDS`), each batch one transaction. On
+    Ctrl-C what finished is committed; the KeyboardInterrupt goes on up."""
     started = time.time()
     when = now_iso()
     scan_id = store.begin_scan(when, settings.engine, inputs)
@@ -445,20 +464,30 @@ def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, input
         if progress:
             progress(len(touched))
 
-    def take(results: list[dict]) -> None:
-        assessed = [r for r in results if r["status"] == "assessed"]
-        same = [(r["key"], r["stat_fingerprint"], r["engine"], when) for r in results
-                if r["status"] == "unchanged"]
-        for r in results:
-            if r["status"] == "error":
-                outcomes[r["key"]] = Outcome(r["key"], "error", r["error"])
-            elif r["status"] == "unchanged":
-                outcomes[r["key"]] = Outcome(r["key"], "unchanged")
-        if same:
-            store.touch(same)
-        if assessed:
-            for key, status in store.record(assessed, scan_id, when):
+    assessed: list[dict] = []
+    same: list[tuple[str, str | None, str, str]] = []
+    last_write = [time.monotonic()]
+
+    def write() -> None:
+        if assessed or same:
+            for key, status in store.record(assessed, scan_id, when, unchanged=same):
                 outcomes[key] = Outcome(key, status)
+            assessed.clear()
+            same.clear()
+        last_write[0] = time.monotonic()
+
+    def take(results: list[dict]) -> None:
+        for r in results:
+            if r["status"] == "assessed":
+                assessed.append(r)
+            elif r["status"] == "unchanged":
+                same.append((r["key"], r["stat_fingerprint"], r["engine"], when))
+                outcomes[r["key"]] = Outcome(r["key"], "unchanged")
+            else:
+                outcomes[r["key"]] = Outcome(r["key"], "error", r["error"])
+        if len(assessed) + len(same) >= BATCH or \
+                time.monotonic() - last_write[0] >= BATCH_SECONDS:
+            write()
         if progress:
             progress(len(results))
 
@@ -469,6 +498,10 @@ def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, input
                 take(_work(tasks[i:i + CHUNK], settings))
         else:
             _pooled(tasks, settings, jobs, take)
+        write()
+    except KeyboardInterrupt:
+        write()  # keep what finished
+        raise
     finally:
         counts: dict[str, int] = {}
         for o in outcomes.values():
@@ -479,7 +512,8 @@ def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, input
 
 def _pooled(tasks: list[Task], settings: Settings, jobs: int, take) -> None:
     """Run chunks of tasks on `jobs` processes with at most `2 * jobs` chunks in flight, so
-    memory stays bounded however many subjects there are."""
+    memory stays bounded however many subjects there are. On Ctrl-C the chunks not started are
+    cancelled, and the results of those running are still taken."""
     import concurrent.futures as cf
     import multiprocessing
 
@@ -490,17 +524,30 @@ def _pooled(tasks: list[Task], settings: Settings, jobs: int, take) -> None:
     chunks = (tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK))
     pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     pending: set = set()
+
+    def take_done(done, *, strict: bool = True) -> None:
+        for f in done:
+            if not f.cancelled() and f.exception() is None:
+                take(f.result())
+        if strict:
+            for f in done:
+                f.result()  # a worker that died raises here, after the others' results are taken
+
     try:
         for chunk in chunks:
             pending.add(pool.submit(_work, chunk, settings))
             if len(pending) >= 2 * jobs:
                 done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for f in done:
-                    take(f.result())
+                take_done(done)
         while pending:
             done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for f in done:
-                take(f.result())
+            take_done(done)
+    except KeyboardInterrupt:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        take_done([f for f in pending if f.done()], strict=False)
+        raise
     except BaseException:
         for f in pending:
             f.cancel()

@@ -212,28 +212,42 @@ class Store:
         """Subjects seen unchanged: (key, stat fingerprint, engine, when)."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.executemany(
-                "UPDATE subjects SET stat_fingerprint = ?, engine = ?, last_scanned = ? "
-                "WHERE key = ?", [(fp, engine, when, key) for key, fp, engine, when in rows])
+            self._touch(rows)
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
 
-    def record(self, results: list[dict], scan_id: int | None, when: str) -> list[tuple[str,
-                                                                                       str]]:
-        """Write assessed results in one transaction. Returns (key, status) for each: `new`,
-        `changed` (a history row was added) or `unchanged`."""
+    def _touch(self, rows: list[tuple[str, str | None, str, str]]) -> None:
+        self.conn.executemany(
+            "UPDATE subjects SET stat_fingerprint = ?, engine = ?, last_scanned = ? "
+            "WHERE key = ?", [(fp, engine, when, key) for key, fp, engine, when in rows])
+
+    def record(self, results: list[dict], scan_id: int | None, when: str, *,
+               unchanged: list[tuple[str, str | None, str, str]] = ()) -> list[tuple[str, str]]:
+        """Write assessed results, and `touch` the `unchanged` rows, in one transaction. Returns
+        (key, status) for each result: `new`, `changed` (a history row was added) or
+        `unchanged`.
+
+        A result comes ready to insert (`osaid.index.scan._assess`): `report` and each export
+        `pack`ed, `licenses` as (id, name, open, osi_approved, scopes JSON, restrictions JSON)
+        and `findings` as (rule, severity, element, component, message) tuples."""
         statuses: list[tuple[str, str]] = []
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            if unchanged:
+                self._touch(unchanged)
             for res in results:
                 statuses.append((res["key"], self._record_one(res, scan_id, when)))
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         return statuses
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _record_one(self, res: dict, scan_id: int | None, when: str) -> str:
         c = self.conn
@@ -268,8 +282,8 @@ class Store:
             if not changes:
                 # same assessment; keep any export this scan made that the row lacks
                 c.executemany("INSERT OR IGNORE INTO exports VALUES (?, ?, ?)",
-                              [(row["current_id"], fmt, pack(body))
-                               for fmt, body in res["exports"].items()])
+                              [(row["current_id"], fmt, blob)
+                               for fmt, blob in res["exports"].items()])
                 return "unchanged"
             change, status = ",".join(changes), "changed"
         cur = c.execute(
@@ -280,17 +294,14 @@ class Store:
             (subject_id, scan_id, when, change, res["content_hash"], res["report_hash"],
              res["engine"], res["tool_version"], res["revision"], res["verdict"],
              res["mof_class"], res["osai_score"], res["weights_license"],
-             len(res["licenses"]), len(res["findings"]), pack(res["report"])))
+             len(res["licenses"]), len(res["findings"]), res["report"]))
         aid = int(cur.lastrowid)
         c.executemany("INSERT INTO licenses VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(aid, lf["id"], lf["name"], lf["open"], lf["osi_approved"],
-                        json.dumps(lf["scopes"]), json.dumps(lf["restrictions"]))
-                       for lf in res["licenses"]])
+                      [(aid, *row) for row in res["licenses"]])
         c.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?)",
-                      [(aid, f["rule"], f["severity"], f["element"], f["component"],
-                        f["message"]) for f in res["findings"]])
+                      [(aid, *row) for row in res["findings"]])
         c.executemany("INSERT INTO exports VALUES (?, ?, ?)",
-                      [(aid, fmt, pack(body)) for fmt, body in res["exports"].items()])
+                      [(aid, fmt, blob) for fmt, blob in res["exports"].items()])
         c.execute("UPDATE subjects SET current_id = ?, last_change = ?, verdict = ?, "
                   "mof_class = ?, osai_score = ?, weights_license = ?, license_family = ? "
                   "WHERE id = ?", (aid, when, *summary, subject_id))

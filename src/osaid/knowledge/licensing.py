@@ -90,6 +90,7 @@ class LicenseCatalog:
                 self._aliases.setdefault(_norm_key(entry["hub"]), (entry["id"], "hub"))
         self._ref_lower = {k.lower(): k for k in self._entries if k.startswith("LicenseRef-")}
         self._licensing = None
+        self._terms: dict[str, LicenseTerms] = {}
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -162,6 +163,16 @@ class LicenseCatalog:
     # --- terms -----------------------------------------------------------------------------------
 
     def terms(self, license_id: str) -> LicenseTerms:
+        """What osaid knows of `license_id` (made once per known id: an assessment asks for the
+        same few ids many times)."""
+        terms = self._terms.get(license_id)
+        if terms is None:
+            terms = self._make_terms(license_id)
+            if terms.known:
+                self._terms[license_id] = terms
+        return terms
+
+    def _make_terms(self, license_id: str) -> LicenseTerms:
         entry = self._entries.get(license_id)
         spdx = self._spdx.get(license_id)
         if entry is not None:

@@ -11,6 +11,8 @@ applies. Licenses are written per component, so a reader needs no precedence to 
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 from typing import TextIO
 
 import yaml
@@ -110,6 +112,10 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+_DUMP_OPTIONS = {"Dumper": _Dumper, "sort_keys": False, "allow_unicode": True,
+                 "default_flow_style": False, "width": 100}
+
+
 def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
     s = a.facts.subject
     where = s.location + (f" at {s.revision}" if s.revision else "")
@@ -117,5 +123,85 @@ def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
     out.write(f"# Model Openness Tool manifest written by osaid {__version__} from {where} "
               f"({s.source}).\n# osaid's verdict under OSAID 1.0: {a.verdict.value}. Licenses "
               "are SPDX expressions as osaid resolved them.\n")
-    yaml.dump(to_manifest(a), out, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-              default_flow_style=False, width=100)
+    out.write(dump(to_manifest(a)))
+
+
+def dump(doc: dict) -> str:
+    """`doc` as YAML, exactly as `yaml.dump(doc, **_DUMP_OPTIONS)` writes it.
+
+    PyYAML's pure-Python emitter costs more than the whole assessment, and libyaml's cannot
+    indent lists under their key. A manifest has one shape (mappings, lists of mappings and
+    strings), so the structure is written here and each string is written as PyYAML would at
+    that place: plain when that is certain (printable ASCII that no YAML rule touches and that
+    fits the line), else by PyYAML itself, once per string and place. Any other shape goes to
+    PyYAML whole."""
+    out: list[str] = []
+    try:
+        _mapping(doc, 0, out, None)
+    except _Unsupported:
+        return yaml.dump(doc, **_DUMP_OPTIONS)
+    return "".join(out)
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_SAFE_PLAIN = re.compile(r"[A-Za-z0-9][\x20-\x22\x24-\x7e]*")
+"""Printable ASCII starting with a letter or digit and without `#`: no YAML indicator at the
+start, no comment inside (plus the checks in `_plain`)."""
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain(text: str) -> bool:
+    """True when PyYAML writes `text` as a plain scalar on one line of a block mapping."""
+    return (_SAFE_PLAIN.fullmatch(text) is not None and not text.endswith((" ", ":"))
+            and ": " not in text
+            and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)
+
+
+def _mapping(m: dict, col: int, out: list[str], first: str | None) -> None:
+    """A block mapping whose keys start at column `col`; `first` replaces the indentation of its
+    first line (a list item's `- `)."""
+    if type(m) is not dict or not m:
+        raise _Unsupported  # an empty mapping is written in flow style: leave it to PyYAML
+    for key, value in m.items():
+        if type(key) is not str or not _plain_key(key):
+            raise _Unsupported
+        lead = first if first is not None else " " * col
+        first = None
+        if type(value) is str:
+            out.append(f"{lead}{key}:{_scalar(value, col, key)}")
+        elif type(value) is dict:
+            out.append(f"{lead}{key}:\n")
+            _mapping(value, col + 2, out, None)
+        elif type(value) is list and value:
+            out.append(f"{lead}{key}:\n")
+            for item in value:
+                _mapping(item, col + 4, out, " " * (col + 2) + "- ")
+        else:
+            raise _Unsupported
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_key(key: str) -> bool:
+    return len(key) <= 100 and _plain(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar(value: str, col: int, key: str) -> str:
+    """What PyYAML writes after `key:` for the string `value` when `key` starts at column `col`
+    of a block mapping: ` value` and a line break when it is certainly plain and fits the line,
+    else dumped by PyYAML under `col / 2` mappings that put `key` there, and cut out."""
+    if col + len(key) + 2 + len(value) <= 100 and _plain(value):
+        return f" {value}\n"
+    doc: dict = {key: value}
+    prefix = " " * col + key + ":"
+    for level in reversed(range(col // 2)):
+        doc = {"x": doc}
+        prefix = " " * (2 * level) + "x:\n" + prefix
+    text = yaml.dump(doc, **_DUMP_OPTIONS)
+    if col % 2 or not text.startswith(prefix):
+        raise _Unsupported
+    return text[len(prefix):]
