@@ -172,11 +172,97 @@ def test_fast_tokenizer_agrees_with_the_classifier_tokenizer():
     split = Dict._split
     if not getattr(split, "_osaid", False):
         pytest.skip("the fast tokenizer is not installed for this licenseclassifier version")
-    texts = _corpus() + [_apache() + EXTRA, "(c) Copyright © 2024 ACME <b>bold</b> &copy; "
-                         "Licensor(s) [link](https://x.org) café naïve ﬁle"]
+    texts = _corpus() + [_apache() + EXTRA] + _ODD_TEXTS
     sc = builtin_scanner()
     for text in texts:
-        assert split(sc.dict, text, False) == split._original(sc.dict, text, False)
+        assert split(sc.dict, text, False) == split._original(sc.dict, text, False), text[:80]
+    # inserting words (as when the scanner is built from its patterns) too
+    for text in texts[-len(_ODD_TEXTS):]:
+        a, b = Dict(), Dict()
+        for d in (a, b):
+            d._map, d.list = dict(sc.dict._map), list(sc.dict.list)
+        assert split(a, text, True) == split._original(b, text, True) and a.list == b.list
+
+
+_ODD_TEXTS = [
+    "(c) Copyright © 2024 ACME <b>bold</b> &copy; Licensor(s) [link](https://x.org) café naïve ﬁle",
+    "LICENSOR(S) and Licensor(S) and (C) 2020 Ölaf Señor Łukasz ÀÉÍÓÚ àèìòù ×÷ ²",
+    "İstanbul and ıi and ſ and the Kelvin sign K",
+    "Copyright &copy; © (c) 2020 &amp; &#169; &#x41; {#anchor} [x](mailto:a@b) <one line to give>",
+    "a<b c>d e&copy;f ©©copyright copyright© 1½ Ⅻ e\u0301 naïve https://x.org/a HTTPS",
+    "these are them, they copies this those; <p\nclass=x>tag</p> &nbsp;&unknown; {#a b} ]( x",
+    "", "x", "(s)", "(c)", "©", "&copy;", "<a>", "](http://x)",
+]
+
+
+def test_fast_matcher_agrees_with_the_classifier_matcher(monkeypatch):
+    import random
+
+    from licenseclassifier._engine import builtin_scanner
+    from licenseclassifier._engine.matcher import MultiRE
+
+    import osaid.evidence.identify as identify
+
+    identify._classifier()
+    fast = MultiRE._match_dfa
+    if not getattr(fast, "_osaid", False):
+        pytest.skip("the fast matcher is not installed for this licenseclassifier version")
+    sc = builtin_scanner()
+    rng = random.Random(7)
+    texts = _corpus() + [_apache() + EXTRA] + _ODD_TEXTS
+    texts += [t[:rng.randrange(len(t) + 1)] for t in texts[:40]]
+    fast_match = MultiRE.match
+    for n, text in enumerate(texts + [_apache() + EXTRA] * 3):
+        if n == len(texts):
+            monkeypatch.setattr(identify, "_MAX_NODES", 50)  # states dropped and rebuilt
+        got = sc.scan(text)
+        MultiRE._match_dfa, MultiRE.match = fast._original, fast_match._original
+        try:
+            want = sc.scan(text)
+        finally:
+            MultiRE._match_dfa, MultiRE.match = fast, fast_match
+        assert got == want, text[:80]
+
+
+def test_fingerprint_drops_the_lines_the_copyright_pattern_finds():
+    import hashlib
+
+    import osaid.evidence.identify as identify
+
+    def reference(text: str) -> str:
+        text = identify._COPYRIGHT_LINE.sub(" ", text.translate(identify._QUOTES)).lower()
+        return hashlib.sha256(" ".join(identify._WORD.findall(text)).encode()).hexdigest()
+
+    odd = ["Copyright 2020\nfoo\n\nCOPYRIGHT x\nAll Rights Reserved.\nbar copyright baz copyright"
+           "\ncopyrights\nxcopyright\n_copyright\n", "copyright", "\ncopyright\n",
+           "a\r\ncopyright b\r\nc", "İ copyright\nx", "copyrıght\nx", "all\nrights reserved",
+           "ALL  RIGHTS RESERVED", "ALL RIGHTS RESERVED", "é copyright é\ncopyright2"]
+    for text in _corpus() + odd + _ODD_TEXTS:
+        assert identify.fingerprint(text) == reference(text), text[:80]
+
+
+def test_catalog_prefilter_changes_no_result():
+    """The strings every match of a catalog pattern holds only skip searches that find nothing."""
+    import osaid.evidence.identify as identify
+
+    texts = _corpus() + [
+        "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
+        "Meta Llama 3 Version Release Date: April 18, 2024",
+        "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n"
+        "> **Llama 3.1 Version Release Date: July 23, 2024**",
+        "Some preamble\n\nLlama 3.3 Version Release Date: December 6, 2024\n",
+        "# Llama Community License Agreement\n\nTerms follow.\n",
+        "**Llama 3.2 Acceptable Use Policy**",
+        "Gemma Terms of Use\n\nLast modified: February 21, 2024\n", "CreativeML Open RAIL++-M",
+        "Apache License\nVersion 2.0, January 2004\n",
+        "# My model\n\nLast modified: May 1, 2024.\n",
+        "BigScience RAIL License v1.0\ndated May 19, 2022\n",
+        "İ LLAMA 2 COMMUNITY LICENSE AGREEMENT"]
+    for text in texts:
+        lines = identify._Folded(text)
+        got = identify._catalog(lines)
+        lines.low = lines.head_low = None  # search every pattern
+        assert got == identify._catalog(lines), text[:80]
 
 
 def test_warm_identification_is_fast():
