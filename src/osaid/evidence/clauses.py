@@ -111,13 +111,15 @@ class _Rx:
     reaches it.
     """
 
-    __slots__ = ("_pattern", "_defs", "on_original", "_rx", "_needs")
+    __slots__ = ("_pattern", "_defs", "on_original", "_rx", "_needs", "_checks")
 
     def __init__(self, pattern: str, defs: dict[str, str]) -> None:
         self._pattern, self._defs = pattern, defs
         self.on_original = False
         self._rx: re.Pattern | None = None
         self._needs: tuple[tuple[str, ...], ...] = ()
+        self._checks: tuple[str | tuple[str, ...], ...] = ()
+        """`_needs`, a set of one string given as the string."""
 
     def _build(self) -> re.Pattern:
         src = _expand(self._pattern, self._defs)
@@ -130,6 +132,7 @@ class _Rx:
             parsed = _parser.parse(src, flags)
             self._rx = _compiler.compile(parsed, flags)
             self._needs = _needs(parsed.data)
+            self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
             self._rx = re.compile(src, flags)
         return self._rx
@@ -146,8 +149,11 @@ class _Rx:
 
     def search(self, body: str, low: str) -> re.Match | None:
         rx = self._rx if self._rx is not None else self._build()
-        for alternatives in self._needs:
-            if not any(map(low.__contains__, alternatives)):
+        for need in self._checks:
+            if need.__class__ is str:
+                if need not in low:
+                    return None
+            elif not any(map(low.__contains__, need)):
                 return None
         return rx.search(body if self.on_original else low)
 
