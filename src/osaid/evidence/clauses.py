@@ -467,11 +467,15 @@ def _classifier_hits(text: str, low: str, path: str | None, clauses: list[tuple[
     ruled = {(bisect_right(starts, pos) - 1, h.restriction.kind) for _, pos, h in rule_hits}
     newlines: list[int] | None = None
     out = []
+    scored: dict[str, dict[str, float]] = {}  # a clause repeated in the text is scored once
     for i, (cstart, cend) in enumerate(clauses):
         if cend - cstart < 20 or _NOTICE.match(text, cstart, cend):
             continue
         body, lbody = text[cstart:cend], low[cstart:cend]
-        for kname, score in clf.predict(body, blocking).items():
+        found = scored.get(body)
+        if found is None:
+            found = scored[body] = clf.predict(body, blocking)
+        for kname, score in found.items():
             kind = eng.kinds.get(kname)
             if kind is None or not kind.blocking or (i, kname) in ruled or \
                     per_kind.get(kname, 0) >= eng.max_per_kind:
