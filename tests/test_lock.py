@@ -103,6 +103,22 @@ def test_license_id_change_in_card_and_removed_document(cli, tmp_path):
     assert "Apache-2.0" in kinds["license-changed"]["before"]
 
 
+def test_a_lock_with_deprecated_spdx_ids_is_not_drift(cli, tmp_path):
+    root = tmp_path / "open"
+    shutil.copytree(EXAMPLES / "open-release", root)
+    card = (root / "README.md").read_text()
+    (root / "README.md").write_text(card.replace("license: apache-2.0", "license: gpl-3.0", 1))
+    lock = tmp_path / "osaid.lock"
+    data = lock_and(cli, root, lock=lock)
+    assert "GPL-3.0-only" in data["entries"][0]["licenses"]
+    # as an older osaid wrote it: the deprecated id
+    entry = data["entries"][0]
+    entry["licenses"] = sorted("GPL-3.0" if i == "GPL-3.0-only" else i for i in entry["licenses"])
+    lock.write_text(json.dumps(data))
+    r = cli("verify", "--lock", str(lock))
+    assert r.code == 0 and "no drift" in r.out, r.out + r.err
+
+
 def test_verify_errors_exit_2_with_one_line(cli, release, tmp_path):
     r = cli("verify", "--lock", str(tmp_path / "none.lock"))
     assert r.code == 2 and "no such lock file" in r.err and r.err.count("\n") == 1

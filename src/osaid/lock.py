@@ -301,7 +301,12 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
             add("restriction-removed", f"restriction gone: {r['kind']}", path=r.get("path"),
                 restrictions_removed=[r])
 
-    if old.get("licenses") != new.get("licenses"):
+    old_ids = old.get("licenses")
+    if old_ids:
+        # a lock may hold deprecated SPDX ids (GPL-3.0) that osaid now reads as the current ones
+        from osaid.knowledge.licensing import catalog
+        old_ids = sorted({catalog().current(i) for i in old_ids})
+    if old_ids != new.get("licenses"):
         add("license-changed", f"license ids {', '.join(old.get('licenses') or ['none'])} -> "
             f"{', '.join(new.get('licenses') or ['none'])}", before=old.get("licenses"),
             after=new.get("licenses"))

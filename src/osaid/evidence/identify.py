@@ -262,8 +262,9 @@ def _spdx(text: str) -> list[Identification]:
     covered_by: dict[str, int] = {}
     first_at: dict[str, int] = {}
     for m in matches:
-        covered_by[m.id] = covered_by.get(m.id, 0) + len(_WORD.findall(text, m.start, m.end))
-        first_at.setdefault(m.id, m.start)
+        lid = _current(m.id)
+        covered_by[lid] = covered_by.get(lid, 0) + len(_WORD.findall(text, m.start, m.end))
+        first_at.setdefault(lid, m.start)
     covered_all = sum(covered_by.values())
     extra = _uncovered(text, spans) if covered_all / total < 0.95 else None
     out = []
@@ -305,6 +306,14 @@ def _line_at(text: str, offset: int) -> tuple[int, str]:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
     return text.count("\n", 0, offset) + 1, text[start:end if end >= 0 else None].strip()[:200]
+
+
+def _current(lid: str) -> str:
+    """The current SPDX id for a deprecated one the classifier or a fingerprint gives (GPL-3.0 ->
+    GPL-3.0-only; knowledge/aliases.tsv)."""
+    from osaid.knowledge.licensing import catalog
+
+    return catalog().current(lid)
 
 
 def _spdx_name(lid: str) -> str:
@@ -723,6 +732,7 @@ def _known_text(text: str) -> list[Identification]:
     lid = _fingerprints().get(fingerprint(text))
     if lid is None:
         return []
+    lid = _current(lid)
     first = _WORD.search(text)
     line, quote = _line_at(text, first.start() if first else 0)
     return [Identification(lid, _spdx_name(lid), 1.0, "spdx-fingerprint", line, quote)]

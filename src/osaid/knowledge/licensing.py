@@ -82,8 +82,14 @@ class LicenseCatalog:
         self._aliases: dict[str, tuple[str, str]] = {}
         for row in load_tsv("hub_licenses.tsv"):
             self._aliases[_norm_key(row["hub_id"])] = (row["id"], "hub")
+        # A deprecated SPDX id (GPL-3.0) names the license its aliases.tsv row gives
+        # (GPL-3.0-only), wherever it comes from: a card, an expression, the text classifier.
+        self._current: dict[str, str] = {}
         for row in load_tsv("aliases.tsv"):
             self._aliases.setdefault(_norm_key(row["alias"]), (row["id"], "alias"))
+            sid = self._spdx_lower.get(row["alias"].lower())
+            if sid is not None and getattr(self._spdx[sid], "deprecated_id", False):
+                self._current[sid] = row["id"]
         for entry in self._entries.values():
             self._aliases.setdefault(_norm_key(entry["id"]), (entry["id"], "spdx"))
             if entry.get("hub"):
@@ -101,17 +107,23 @@ class LicenseCatalog:
             return Resolution(raw, None, (), "empty license value")
         key = _norm_key(text)
         if key in self._spdx_lower:
-            sid = self._spdx_lower[key]
+            sid = self.current(self._spdx_lower[key])
             return Resolution(raw, sid, (sid,), via="spdx")
         if key in self._ref_lower:
             rid = self._ref_lower[key]
             return Resolution(raw, rid, (rid,), via="spdx")
         if key in self._aliases:
             target, via = self._aliases[key]
+            target = self.current(target)
             if target == NO_ASSERTION:
                 return Resolution(raw, None, (), f"'{text}' names no particular license", via=via)
             return Resolution(raw, target, (target,), via=via)
         return self._parse_expression(raw, text)
+
+    def current(self, license_id: str) -> str:
+        """The current SPDX id of a deprecated one (GPL-3.0 -> GPL-3.0-only, from aliases.tsv);
+        any other id unchanged."""
+        return self._current.get(license_id, license_id)
 
     def _parse_expression(self, raw: str, text: str) -> Resolution:
         from license_expression import ExpressionError
@@ -142,12 +154,12 @@ class LicenseCatalog:
                    and k not in self._entries]
         if unknown:
             return Resolution(raw, None, (), f"unknown license id(s): {', '.join(unknown)}")
-        canonical = tuple(self._spdx_lower.get(k.lower(), k) for k in keys)
+        canonical = tuple(self.current(self._spdx_lower.get(k.lower(), k)) for k in keys)
         expr = str(parsed)
         for k, c in zip(keys, canonical):
             if k != c:
                 expr = re.sub(rf"(?<![\w.\-+]){re.escape(k)}(?![\w.\-+])", c, expr)
-        return Resolution(raw, expr, canonical, via="expression")
+        return Resolution(raw, expr, tuple(dict.fromkeys(canonical)), via="expression")
 
     def _get_licensing(self):
         if self._licensing is None:
