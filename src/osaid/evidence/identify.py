@@ -592,18 +592,21 @@ def _install_fast_match() -> None:
                 node = nx if nx.__class__ is list else child(node, w_id)
                 i += 1
                 continue
-            # spell check, as the original
-            have = fold(text[words[i][1]:words[i][2]])
-            have2 = fold(text[words[i + 1][1]:words[i + 1][2]]) if i + 1 < n else ""
+            # spell check, as the original (its tests inlined where they cannot hold)
             advanced = False
+            if node[1]:
+                have = fold(text[words[i][1]:words[i][2]])
+                have2 = fold(text[words[i + 1][1]:words[i + 1][2]]) if i + 1 < n else ""
+                lh = len(have)
             for dw in node[1]:
                 want = dwords[dw]
-                if can_join(want, have, have2):
+                lw = len(want)
+                if lw == lh + len(have2) and can_join(want, have, have2):
                     node = child(node, dw)
                     i += 2
                     advanced = True
                     break
-                if len(have) > len(want) and have[:len(want)] == want:
+                if lh > lw and have[:lw] == want:
                     rest = have[len(want):]
                     dn = child(node, dw)
                     nxt2 = on_any(dn) if dn[3] is not None else None
@@ -617,7 +620,8 @@ def _install_fast_match() -> None:
                         i += 1
                         advanced = True
                         break
-                if can_misspell(want, have):
+                if ((lw - 1 <= lh <= lw + 1 and (lh >= 4 or lw >= 4)) or want == "c"
+                        or want == "copyright") and can_misspell(want, have):
                     node = child(node, dw)
                     i += 1
                     advanced = True
