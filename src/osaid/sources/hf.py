@@ -38,7 +38,7 @@ from osaid.evidence.inventory import wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 from osaid.sources.cache import SnapshotCache, cache_root, release_from_dict
 from osaid.sources.interface import Source, SourceError
-from osaid.sources.local import DEFAULT_LIMITS, Limits, decode
+from osaid.sources.local import DEFAULT_LIMITS, Limits, TextBudget, decode
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MAX_DATASETS = 10
@@ -309,7 +309,7 @@ class HubSource(Source):
         files: list[FileEntry] = []
         problems: list[Problem] = []
         plan: list[tuple[str, int, int]] = []  # (path, bytes wanted, listed size)
-        text_left = lim.text_total
+        budget = TextBudget(lim, problems)
         siblings = info.get("siblings")
         siblings = siblings if isinstance(siblings, list) else []
         entries = []
@@ -331,7 +331,6 @@ class HubSource(Source):
                 re.fullmatch(r"[0-9a-fA-F]{64}", digest) else None
             entries.append((path, max(0, size), digest))
         entries.sort(key=lambda e: (e[0] not in CARD_FIRST, e[0]))
-        budget_noted = False
         for path, size, digest in entries:
             if len(files) >= lim.max_files:
                 problems.append(Problem("tree-too-large", f"More than {lim.max_files} files: the "
@@ -340,16 +339,11 @@ class HubSource(Source):
             files.append(FileEntry(path=path, size=size, sha256=digest))
             if wants_text(path, size) != "text":
                 continue  # weights ("head") are never fetched from the hub: metadata only
-            if text_left <= 0:
-                if not budget_noted:
-                    problems.append(Problem("read-budget-exhausted", "The release has more text "
-                                            "than osaid reads; later files were listed but not "
-                                            "read.", (Evidence(path=path),)))
-                    budget_noted = True
+            want = budget.allow(path)
+            if want is None:
                 continue
-            want = min(lim.text_bytes, text_left)
             plan.append((path, want, size))
-            text_left -= min(size, want)
+            budget.spend(min(size, want))
 
         documents: dict[str, TextDocument] = {}
         gated = _gating(info.get("gated"))

@@ -34,6 +34,30 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+class TextBudget:
+    """How much more text a source may read; says so once, as a problem, when it runs out."""
+
+    def __init__(self, limits: Limits, problems: list[Problem]) -> None:
+        self.left = limits.text_total
+        self.per_file = limits.text_bytes
+        self._problems = problems
+        self._noted = False
+
+    def allow(self, path: str) -> int | None:
+        """Bytes of `path` that may be read, or None when the budget is spent."""
+        if self.left > 0:
+            return min(self.per_file, self.left)
+        if not self._noted:
+            self._problems.append(Problem("read-budget-exhausted", "The release has more text "
+                                          "than osaid reads; later files were listed but not "
+                                          "read.", (Evidence(path=path),)))
+            self._noted = True
+        return None
+
+    def spend(self, n: int) -> None:
+        self.left -= n
+
+
 def decode(data: bytes) -> tuple[str, bool]:
     """UTF-8 text, with a flag saying whether bytes had to be replaced (or NULs were present)."""
     try:
@@ -103,8 +127,7 @@ class LocalSource(Source):
         files: list[FileEntry] = []
         documents: dict[str, TextDocument] = {}
         problems: list[Problem] = []
-        text_left = lim.text_total
-        budget_noted = False
+        budget = TextBudget(lim, problems)
         stack: list[tuple[str, int]] = [("", 0)]
         while stack:
             rel_dir, depth = stack.pop()
@@ -156,18 +179,13 @@ class LocalSource(Source):
                     head = self._read(abs_dir / entry.name, lim.head_bytes, rel, problems)
                 files.append(FileEntry(path=rel, size=st.st_size, head=head))
                 if kind == "text":
-                    if text_left <= 0:
-                        if not budget_noted:
-                            problems.append(Problem("read-budget-exhausted", "The release has more "
-                                                    "text than osaid reads; later files were listed"
-                                                    " but not read.", (Evidence(path=rel),)))
-                            budget_noted = True
+                    want = budget.allow(rel)
+                    if want is None:
                         continue
-                    want = min(lim.text_bytes, text_left)
                     data = self._read(abs_dir / entry.name, want + 1, rel, problems)
                     truncated = len(data) > want
                     data = data[:want]
-                    text_left -= len(data)
+                    budget.spend(len(data))
                     text, bad = decode(data)
                     if bad:
                         problems.append(Problem("undecodable-text", "Not valid UTF-8 text; "
