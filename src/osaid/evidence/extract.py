@@ -27,14 +27,6 @@ from osaid.model import (
     Release,
 )
 
-_URL_KIND = (
-    ("research-paper", re.compile(r"arxiv\.org/(abs|pdf)/|aclanthology\.org/|openreview\.net/|"
-                                  r"proceedings\.|doi\.org/", re.I)),
-    ("datasets", re.compile(r"huggingface\.co/datasets/", re.I)),
-)
-_CODE_HOST = re.compile(r"https?://(www\.)?(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/"
-                        r"[^/\s]+/[^/\s)#?]+", re.I)
-
 
 def extract(release: Release) -> Facts:
     problems: list[Problem] = list(release.problems)
@@ -175,19 +167,13 @@ def _libraries() -> dict:
 
 
 @cache
-def _code_sections() -> tuple[tuple[str, re.Pattern], ...]:
-    out = []
-    for entry in component_catalog():
-        if entry["type"] != "code":
-            continue
-        words = {"training-code": r"train", "inference-code": r"inferen|usage|how to use|quick ?start",
-                 "evaluation-code": r"evaluat|benchmark", "data-preprocessing-code":
-                 r"preprocess|data (processing|pipeline|filtering)", "model-architecture":
-                 r"architecture|model (details|code)", "supporting-libraries-and-tools":
-                 r"tokeni[sz]er|librar|tools"}.get(entry["id"])
-        if words:
-            out.append((entry["id"], re.compile(words, re.I)))
-    return tuple(out)
+def _card_links() -> tuple[tuple[tuple[str, re.Pattern], ...], re.Pattern,
+                           tuple[tuple[str, re.Pattern], ...]]:
+    """(url pattern -> component), the code-host pattern, (heading pattern -> code component)."""
+    data = load_yaml("card_declarations.yaml")
+    return (tuple((e["component"], re.compile(e["url"], re.I)) for e in data["links"]),
+            re.compile(data["code_host"], re.I),
+            tuple((e["component"], re.compile(e["heading"], re.I)) for e in data["code_sections"]))
 
 
 @cache
@@ -233,17 +219,18 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
                 info["license"])
     # Links in the body: papers, datasets, code repositories (by the section they appear in).
     section_at = _section_index(card)
+    url_kinds, code_host, code_sections = _card_links()
     for url, line, text in card.links:
-        for cid, pattern in _URL_KIND:
+        for cid, pattern in url_kinds:
             if pattern.search(url):
                 found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
                                                  quote=text or None), None)
-        if _CODE_HOST.match(url):
+        if code_host.match(url):
             heading = section_at(line)
             context = f"{heading} {text}"
             lic = _license_near(card_lines, line)
             matched = False
-            for cid, pattern in _code_sections():
+            for cid, pattern in code_sections:
                 if pattern.search(context):
                     found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
                                                      quote=(text or heading or url)[:200]), lic)
