@@ -1,7 +1,7 @@
 """`osaid init PATH`: start a release's openness paperwork from what osaid already finds in it.
 
 Writes two files into the release folder:
-- `mof.yml`, a Model Openness Tool manifest (shared/corpus/mot-models/mof_schema.json): the
+- `mof.yml`, a Model Openness Tool manifest (the Model Openness Tool's mof_schema.json): the
   components found, with their paths and licenses; the ones not found as `TODO:` comments (the tool
   counts every listed component as included, so nothing is listed that was not found);
 - `DATA_INFORMATION.md`, OSAID 1.0's three data-information items as sections (the five aspects of

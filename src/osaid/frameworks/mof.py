@@ -1,6 +1,6 @@
 """Model Openness Framework: Facts -> MOF class, progress and per-component status.
 
-Follows the Model Openness Tool's evaluator (shared/reference/frameworks.md §3): a component is
+Follows the Model Openness Tool's evaluator (the MOF paper, arXiv 2403.13784, and the Model Openness Tool's evaluator, github.com/lfai/model_openness_tool): a component is
 `missing` (not found), `unlicensed` (found, no license applies), `included` (its license is open) or
 `invalid` (its license is not). A class is reached when every component it requires, cumulatively
 (Class I needs II needs III), is included; an included research paper stands in for the technical

@@ -1,5 +1,5 @@
 """A Model Openness Tool manifest (MOT YAML) of an assessment: what the release holds, in the
-tool's record format (shared/corpus/mot-models/mof_schema.json), so it can be submitted there or
+tool's record format (the Model Openness Tool's mof_schema.json), so it can be submitted there or
 read back by `osaid check FILE.yml`.
 
 It decides nothing: the components are the assessment's (present or declared; missing and
