@@ -5,7 +5,9 @@ A lock pins, for each target: the subject and its resolved revision, the verdict
 ids, every terms document (license, use policy, notice: the license-ish documents of the release)
 with the SHA-256 of its text as read and of its normalised text (the normalised text itself, so a
 later change can be shown as a diff), the restrictions osaid found, the datasets the card names
-(with their license ids) and each base model the card names, locked the same way.
+(with their license ids and, when a hub source read them, their own terms documents and the
+restrictions in them, pinned the same way) and each base model the card names, locked the same
+way.
 
 `normalize` makes the comparison insensitive to whitespace, line endings and reflowing: a
 reformatted license is not a changed license. Everything else is a change.
@@ -98,8 +100,10 @@ def base_models(facts: Facts) -> list[dict]:
 
 def datasets(facts: Facts) -> list[dict]:
     """The datasets the release names: `{id, url, license (SPDX expression or None),
-    license_declared, revision}` each. A hub source looked them up; otherwise only the card's
-    `datasets` ids are known (license and revision None: not known, not assumed)."""
+    license_declared, revision, last_modified, terms, terms_error}` each. A hub source looked
+    them up (`terms`: the dataset's license-ish files as the source read them, a list of
+    `{path, sha256, text, truncated}`, or None when not read; `terms_error` why); otherwise only
+    the card's `datasets` ids are known (the rest None: not known, not assumed)."""
     from osaid.knowledge.licensing import catalog
 
     s = facts.subject
@@ -114,13 +118,35 @@ def datasets(facts: Facts) -> list[dict]:
             out.append({"id": d["id"][:200], "url": d.get("url") if d.get("error") is None
                         else None, "license": expr, "license_declared": declared,
                         "revision": d.get("revision") if isinstance(d.get("revision"), str)
-                        else None})
+                        else None,
+                        "last_modified": d.get("last_modified")
+                        if isinstance(d.get("last_modified"), str) else None,
+                        "terms": _terms(d.get("terms")),
+                        "terms_error": d.get("terms_error") or d.get("error")
+                        if isinstance(d.get("terms_error") or d.get("error"), str) else None})
         return _dedupe(out)
     if facts.card is not None:
         for did in _strings(facts.card.fields.get("datasets"))[:50]:
             out.append({"id": did.strip()[:200], "url": None, "license": None,
-                        "license_declared": None, "revision": None})
+                        "license_declared": None, "revision": None, "last_modified": None,
+                        "terms": None, "terms_error": None})
     return _dedupe(out)
+
+
+def _terms(value: object) -> list[dict] | None:
+    """A source's list of terms documents, each `{path, sha256, text, truncated}` checked."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for t in value:
+        if not isinstance(t, dict) or not isinstance(t.get("path"), str) or \
+                not isinstance(t.get("text"), str):
+            return None  # not what a source writes: treat as not read, never as "no documents"
+        digest = t.get("sha256")
+        out.append({"path": t["path"], "text": t["text"], "truncated": t.get("truncated") is True,
+                    "sha256": digest if isinstance(digest, str) and
+                    re.fullmatch(r"[0-9a-f]{64}", digest) else sha256(t["text"])})
+    return out
 
 
 def _dedupe(items: list[dict]) -> list[dict]:
@@ -153,6 +179,7 @@ def load_fresh(target: str, options) -> object:
 
         source = HubSource(cache_dir=options.cache_dir, token=options.token)
         source.ref_ttl = 0.0
+        source.refresh_datasets = True  # a dataset can change while the model's commit does not
         return source.load(target)
     return load(target, options)
 
@@ -176,9 +203,7 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
         if not is_license_document(path):
             continue
         doc = facts.subject.documents[path]
-        norm = normalize(doc.text)
-        docs.append({"path": path, "sha256": sha256(doc.text), "normalized_sha256": sha256(norm),
-                     "truncated": doc.truncated, "normalized_text": norm})
+        docs.append(_document(path, doc.text, sha256(doc.text), doc.truncated))
     restrictions = sorted({(r.kind, r.path or "", " ".join(r.quote.split())[:200])
                            for lf in facts.licenses for r in lf.restrictions})
     entry: dict = {
@@ -192,8 +217,7 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
         "licenses": sorted({lf.id for lf in facts.licenses}),
         "documents": docs,
         "restrictions": [{"kind": k, "path": p or None, "quote": q} for k, p, q in restrictions],
-        "datasets": [{"id": d["id"], "license": d["license"], "revision": d["revision"]}
-                     for d in datasets(facts)],
+        "datasets": [_dataset_entry(d) for d in datasets(facts)],
     }
     if with_bases:
         bases = []
@@ -214,6 +238,31 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
     return entry
 
 
+def _document(path: str, text: str, digest: str, truncated: bool) -> dict:
+    norm = normalize(text)
+    return {"path": path, "sha256": digest, "normalized_sha256": sha256(norm),
+            "truncated": truncated, "normalized_text": norm}
+
+
+def _dataset_entry(d: dict) -> dict:
+    """A dataset's lock record: id, license, revision and, when its terms documents were read,
+    those documents (`sha256` of the bytes as fetched) and the restrictions found in them; when
+    they could not be read, `terms_error` instead."""
+    item: dict = {"id": d["id"], "license": d["license"], "revision": d["revision"]}
+    terms = d.get("terms")
+    if terms is not None:
+        from osaid.evidence.clauses import analyse
+
+        item["documents"] = [_document(t["path"], t["text"], t["sha256"], t["truncated"])
+                             for t in sorted(terms, key=lambda t: t["path"])]
+        found = sorted({(r.kind, r.path or t["path"], " ".join(r.quote.split())[:200])
+                        for t in terms for r in analyse(t["text"], t["path"])})
+        item["restrictions"] = [{"kind": k, "path": p, "quote": q} for k, p, q in found]
+    elif d.get("terms_error"):
+        item["terms_error"] = str(d["terms_error"])[:300]
+    return item
+
+
 # --- drift -----------------------------------------------------------------------------------------
 
 
@@ -223,11 +272,13 @@ class Drift:
     """`document-changed`, `document-removed`, `document-added`, `license-changed`,
     `restriction-added`, `restriction-removed`, `verdict-changed`, `base-model-added`,
     `base-model-removed`, `base-model-unreadable`, `dataset-added`, `dataset-removed`,
-    `dataset-license-changed`."""
+    `dataset-license-changed`, `dataset-terms-unreadable`."""
     target: str
     subject: str
     message: str
     path: str | None = None
+    dataset: str | None = None
+    """Set when the drift is in the terms of a dataset the release names (its id)."""
     before: object = None
     after: object = None
     diff: list[str] = field(default_factory=list)
@@ -238,6 +289,8 @@ class Drift:
         out = {"kind": self.kind, "target": self.target, "subject": self.subject,
                "path": self.path, "message": self.message, "before": self.before,
                "after": self.after}
+        if self.dataset is not None:
+            out["dataset"] = self.dataset
         if self.diff:
             out["diff"] = self.diff
         if self.restrictions_added or self.restrictions_removed:
@@ -264,42 +317,7 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
     if o_rev != n_rev:
         notes.append(f"{subject}: revision {o_rev or 'none'} -> {n_rev or 'none'}")
 
-    o_res = {_rkey(r): r for r in old.get("restrictions", [])}
-    n_res = {_rkey(r): r for r in new.get("restrictions", [])}
-    added = [n_res[k] for k in sorted(n_res.keys() - o_res.keys(), key=repr)]
-    removed = [o_res[k] for k in sorted(o_res.keys() - n_res.keys(), key=repr)]
-    explained: set[tuple] = set()
-
-    o_docs = {d["path"]: d for d in old.get("documents", [])}
-    n_docs = {d["path"]: d for d in new.get("documents", [])}
-    for path in sorted(o_docs.keys() | n_docs.keys()):
-        od, nd = o_docs.get(path), n_docs.get(path)
-        here_add = [r for r in added if r.get("path") == path]
-        here_rem = [r for r in removed if r.get("path") == path]
-        explained.update(_rkey(r) for r in here_add + here_rem)
-        if nd is None:
-            add("document-removed", f"{path}: terms document removed", path=path,
-                before=od["normalized_sha256"], restrictions_removed=here_rem)
-        elif od is None:
-            add("document-added", f"{path}: new terms document", path=path,
-                after=nd["normalized_sha256"], restrictions_added=here_add,
-                diff=unified_diff("", nd.get("normalized_text", ""), path))
-        elif od["normalized_sha256"] != nd["normalized_sha256"]:
-            add("document-changed", f"{path}: terms changed", path=path,
-                before=od["normalized_sha256"], after=nd["normalized_sha256"],
-                diff=unified_diff(od.get("normalized_text", ""), nd.get("normalized_text", ""),
-                                  path),
-                restrictions_added=here_add, restrictions_removed=here_rem)
-        elif od.get("sha256") != nd.get("sha256"):
-            notes.append(f"{subject}: {path} reformatted (whitespace only)")
-    for r in added:
-        if _rkey(r) not in explained:
-            add("restriction-added", f"new restriction: {r['kind']}", path=r.get("path"),
-                restrictions_added=[r])
-    for r in removed:
-        if _rkey(r) not in explained:
-            add("restriction-removed", f"restriction gone: {r['kind']}", path=r.get("path"),
-                restrictions_removed=[r])
+    _compare_terms(old, new, add, notes, subject)
 
     old_ids = old.get("licenses")
     if old_ids:
@@ -321,11 +339,26 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
     for did in sorted(o_sets.keys() - n_sets.keys()):
         add("dataset-removed", f"dataset {did} no longer named", before=o_sets[did].get("license"))
     for did in sorted(o_sets.keys() & n_sets.keys()):
-        if o_sets[did].get("license") != n_sets[did].get("license"):
+        od, nd = o_sets[did], n_sets[did]
+        if od.get("license") != nd.get("license"):
             add("dataset-license-changed", f"dataset {did}: license "
-                f"{o_sets[did].get('license') or 'unknown'} -> "
-                f"{n_sets[did].get('license') or 'unknown'}",
-                before=o_sets[did].get("license"), after=n_sets[did].get("license"))
+                f"{od.get('license') or 'unknown'} -> {nd.get('license') or 'unknown'}",
+                before=od.get("license"), after=nd.get("license"))
+        if "documents" not in od:
+            if "terms_error" in od:
+                if "documents" in nd:
+                    notes.append(f"{subject}: dataset {did}: terms documents not pinned (not "
+                                 f"readable when locked: {od['terms_error']}); they are now: "
+                                 "`osaid lock` pins them")
+            elif "documents" in nd or "terms_error" in nd:
+                notes.append(f"{subject}: dataset {did}: terms documents not pinned (the lock "
+                             "was written before osaid pinned them); `osaid lock` pins them")
+        elif "documents" not in nd:
+            add("dataset-terms-unreadable", f"dataset {did}: its terms documents could not be "
+                f"read now: {nd.get('terms_error') or 'not looked up'}", dataset=did,
+                before=[d.get("path") for d in od["documents"]])
+        else:
+            _compare_terms(od, nd, add, notes, subject, dataset=did)
 
     if "base_models" in old or "base_models" in new:
         o_b = {b["id"]: b for b in old.get("base_models", [])}
@@ -344,3 +377,46 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
                 add("base-model-unreadable", f"base model {bid} could not be read: "
                     f"{n_b[bid].get('error') or 'unknown error'}", before=bid)
     return drift, notes
+
+
+def _compare_terms(old: dict, new: dict, add, notes: list[str], subject: str,
+                   dataset: str | None = None) -> None:
+    """Drift in the terms documents and restrictions of a release (or of one of its datasets)."""
+    where = f"dataset {dataset}: " if dataset else ""
+    label = (lambda p: f"datasets/{dataset}/{p}") if dataset else (lambda p: p)
+    o_res = {_rkey(r): r for r in old.get("restrictions", [])}
+    n_res = {_rkey(r): r for r in new.get("restrictions", [])}
+    added = [n_res[k] for k in sorted(n_res.keys() - o_res.keys(), key=repr)]
+    removed = [o_res[k] for k in sorted(o_res.keys() - n_res.keys(), key=repr)]
+    explained: set[tuple] = set()
+
+    o_docs = {d["path"]: d for d in old.get("documents", [])}
+    n_docs = {d["path"]: d for d in new.get("documents", [])}
+    for path in sorted(o_docs.keys() | n_docs.keys()):
+        od, nd = o_docs.get(path), n_docs.get(path)
+        here_add = [r for r in added if r.get("path") == path]
+        here_rem = [r for r in removed if r.get("path") == path]
+        explained.update(_rkey(r) for r in here_add + here_rem)
+        if nd is None:
+            add("document-removed", f"{where}{path}: terms document removed", path=path,
+                dataset=dataset, before=od["normalized_sha256"], restrictions_removed=here_rem)
+        elif od is None:
+            add("document-added", f"{where}{path}: new terms document", path=path,
+                dataset=dataset, after=nd["normalized_sha256"], restrictions_added=here_add,
+                diff=unified_diff("", nd.get("normalized_text", ""), label(path)))
+        elif od["normalized_sha256"] != nd["normalized_sha256"]:
+            add("document-changed", f"{where}{path}: terms changed", path=path, dataset=dataset,
+                before=od["normalized_sha256"], after=nd["normalized_sha256"],
+                diff=unified_diff(od.get("normalized_text", ""), nd.get("normalized_text", ""),
+                                  label(path)),
+                restrictions_added=here_add, restrictions_removed=here_rem)
+        elif od.get("sha256") != nd.get("sha256"):
+            notes.append(f"{subject}: {where}{path} reformatted (whitespace only)")
+    for r in added:
+        if _rkey(r) not in explained:
+            add("restriction-added", f"{where}new restriction: {r['kind']}", path=r.get("path"),
+                dataset=dataset, restrictions_added=[r])
+    for r in removed:
+        if _rkey(r) not in explained:
+            add("restriction-removed", f"{where}restriction gone: {r['kind']}",
+                path=r.get("path"), dataset=dataset, restrictions_removed=[r])

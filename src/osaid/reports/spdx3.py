@@ -158,6 +158,9 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
                 p.suppliedBy = org(d["id"].split("/")[0])
         if d.get("revision"):
             p.software_packageVersion = d["revision"]
+        released = _time(d.get("last_modified"))
+        if released:
+            p.releaseTime = released
         objects.append(p)
         licenses(p, d.get("license"), None)
         packages[d["id"]] = p

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the snapshot layout changes; older entries are then misses."""
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 """A snapshot holds at most the text bound of a release plus its file list; anything bigger is

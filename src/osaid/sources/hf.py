@@ -22,7 +22,12 @@ resolution, however old, and never makes a request.
 
 Card `datasets:` entries (at most `MAX_DATASETS`) are looked up as dataset repositories; what was
 found goes to `Release.metadata["datasets"]` as plain dicts: `id`, `url`, `license`, `gated`,
-`size_category`, `card_excerpt`, `revision`, `error` (None, or why nothing could be read).
+`size_category`, `card_excerpt`, `revision`, `last_modified`, `error` (None, or why nothing could
+be read), and the dataset's terms documents (its license-ish files, at most `MAX_DATASET_TERMS`,
+each bounded like a text file): `terms`, a list of `{path, sha256 (of the bytes as fetched), text,
+truncated}`, or None when they could not be read (`terms_error` says why). A dataset's metadata
+and files can change while the model's commit does not, so `refresh_datasets` (the terms lock sets
+it) looks them up again even when the model's snapshot is cached.
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ MAX_DATASETS = 10
 MAX_INFO_BYTES = 64 * 1024 * 1024
 """The largest metadata answer accepted (a repository with tens of thousands of files)."""
 DATASET_CARD_BYTES = 64 * 1024
+DATASET_INFO_BYTES = 16 * 1024 * 1024
+"""The largest dataset metadata answer (with its file list) accepted; beyond it the metadata is
+asked for again without the file list, and the dataset's terms documents are not read."""
+MAX_DATASET_TERMS = 3
+"""License-ish files read per dataset (top-level ones first)."""
 EXCERPT_CHARS = 600
 DEFAULT_REF_TTL = 600.0
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -131,6 +141,8 @@ class HubSource(Source):
             self.ref_ttl = float(ttl) if ttl else DEFAULT_REF_TTL
         except ValueError:
             raise SourceError(f"OSAID_HF_REF_TTL={ttl!r}: expected a number of seconds") from None
+        self.refresh_datasets = False
+        """Look the card's datasets up again on a cached snapshot (for the terms lock)."""
         self.requests = 0
         """Requests made so far (for benchmarks and tests)."""
         self._token_value: str | None | bool = False
@@ -147,7 +159,7 @@ class HubSource(Source):
         if sha:
             cached = self._cached(t.repo_id, sha)
             if cached is not None:
-                return cached
+                return self._refreshed(cached)
         if self.offline:
             where = self.cache.base.parent.parent.parent
             raise SourceError(f"{t.label}: not in the cache ({where}) and --offline forbids "
@@ -158,7 +170,7 @@ class HubSource(Source):
             self.cache.put_ref(t.repo_id, ref_key, sha)
         cached = self._cached(t.repo_id, sha)
         if cached is not None:
-            return cached
+            return self._refreshed(cached)
         release, access, complete = self._build(t, info)
         if complete:
             self.cache.put_snapshot(t.repo_id, sha, release, access)
@@ -172,6 +184,17 @@ class HubSource(Source):
         if entry.get("access") != "full" and not self.offline and self._token():
             return None
         return release_from_dict(entry["release"])
+
+    def _refreshed(self, release: Release) -> Release:
+        """`release` with its datasets looked up now, when `refresh_datasets` asks for it."""
+        named = release.metadata.get("datasets")
+        if not self.refresh_datasets or self.offline or not isinstance(named, list) or not named:
+            return release
+        from dataclasses import replace
+
+        ids = [d["id"] for d in named if isinstance(d, dict) and isinstance(d.get("id"), str)]
+        datasets, _ = self._datasets({"datasets": ids})
+        return replace(release, metadata={**release.metadata, "datasets": datasets})
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -456,31 +479,39 @@ class HubSource(Source):
     def _dataset(self, ds_id: str) -> dict:
         out: dict[str, object] = {"id": ds_id[:200], "url": None, "license": None,
                                   "gated": None, "size_category": None, "card_excerpt": None,
-                                  "revision": None, "error": None}
+                                  "revision": None, "last_modified": None, "error": None,
+                                  "terms": None, "terms_error": None}
         if not DATASET_ID.match(ds_id) or ".." in ds_id:
-            out["error"] = "not a hub dataset id"
+            out["error"] = out["terms_error"] = "not a hub dataset id"
             return out
         out["url"] = f"{self.endpoint}/datasets/{ds_id}"
         label = f"dataset {ds_id}"
-        params = [("expand", p) for p in ("cardData", "gated", "sha", "tags", "description")]
+        fields = ("cardData", "gated", "sha", "tags", "description", "lastModified")
+        url = f"{self.endpoint}/api/datasets/{ds_id}"
         try:
-            ans = self._get(f"{self.endpoint}/api/datasets/{ds_id}", label, limit=4 * 1024 * 1024,
-                            params=params)
+            ans = self._get(url, label, limit=DATASET_INFO_BYTES,
+                            params=[("expand", p) for p in (*fields, "siblings")])
+            if ans.status == 200 and ans.truncated:
+                out["terms_error"] = "the hub's file list is larger than osaid reads"
+                ans = self._get(url, label, limit=4 * 1024 * 1024,
+                                params=[("expand", p) for p in fields])
         except SourceError as exc:
-            out["error"] = str(exc)
+            out["error"] = out["terms_error"] = str(exc)
             return out
         if ans.status != 200:
             code = ans.headers.get("x-error-code", "")
-            out["error"] = ("not found on the hub" if code == "RepoNotFound" or ans.status in
-                            (401, 404) else f"HTTP {ans.status}")
+            out["error"] = out["terms_error"] = (
+                "not found on the hub" if code == "RepoNotFound" or ans.status in (401, 404)
+                else f"HTTP {ans.status}")
             return out
         try:
             data = json.loads(ans.body)
         except (ValueError, RecursionError):
             data = None
         if not isinstance(data, dict):
-            out["error"] = "the hub's answer is not dataset metadata"
+            out["error"] = out["terms_error"] = "the hub's answer is not dataset metadata"
             return out
+        out["last_modified"] = _plain_str(data.get("lastModified"))
         card = data.get("cardData") if isinstance(data.get("cardData"), dict) else {}
         out["license"] = _license_value(card.get("license"))
         out["gated"] = _gating(data.get("gated"))
@@ -507,7 +538,57 @@ class HubSource(Source):
                                 "GatedRepo" else f"card not read: HTTP {readme.status}")
         if description:
             out["card_excerpt"] = " ".join(description.split())[:EXCERPT_CHARS]
+        if out["terms_error"] is None:
+            if not sha:
+                out["terms_error"] = "the hub gave no commit sha"
+            elif not isinstance(data.get("siblings"), list):
+                out["terms_error"] = "the hub gave no file list"
+            else:
+                out["terms"], out["terms_error"] = self._dataset_terms(ds_id, sha,
+                                                                       data["siblings"])
         return out
+
+    def _dataset_terms(self, ds_id: str, sha: str, siblings: list) -> tuple[list | None,
+                                                                           str | None]:
+        """The dataset's license-ish files at `sha`: `[{path, sha256, text, truncated}]`, or
+        None and why (all or nothing, so a lock never pins half of a dataset's terms)."""
+        import hashlib
+
+        from osaid.evidence.licenses import is_license_document
+
+        listed: dict[str, int | None] = {}
+        for s in siblings:
+            path = s.get("rfilename") if isinstance(s, dict) else None
+            if isinstance(path, str) and _safe_path(path) and is_license_document(path):
+                size = s.get("size")
+                listed[path] = size if _is_int(size) else None
+        chosen = sorted(listed, key=lambda p: (p.count("/"), p.lower(), p))[:MAX_DATASET_TERMS]
+        want = self.limits.text_bytes
+        terms = []
+        for path in chosen:
+            size = listed[path]
+            extra = {"accept-encoding": "identity"}
+            if size is not None and size > want:
+                extra["range"] = f"bytes=0-{want}"
+            if size == 0:
+                body, truncated = b"", False
+            else:
+                try:
+                    ans = self._get(f"{self.endpoint}/datasets/{ds_id}/resolve/{sha}/"
+                                    f"{quote(path)}", f"dataset {ds_id}: {path}", limit=want,
+                                    headers=extra)
+                except SourceError as exc:
+                    return None, f"{path}: {exc}"
+                if ans.status not in (200, 206):
+                    gated = ans.headers.get("x-error-code") == "GatedRepo" or \
+                        (ans.status in (401, 403) and _gating_word(ans.headers))
+                    return None, f"{path}: " + ("gated" if gated else f"HTTP {ans.status}")
+                body = ans.body[:want]
+                truncated = ans.truncated or len(ans.body) > want or \
+                    (size is not None and size > want)
+            terms.append({"path": path, "sha256": hashlib.sha256(body).hexdigest(),
+                          "text": decode(body)[0], "truncated": truncated})
+        return terms, None
 
 
 # --- helpers ------------------------------------------------------------------------------------
