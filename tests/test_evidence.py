@@ -158,3 +158,16 @@ def test_card_declares_checkpoints_published_as_revisions(tree, cli):
     card = "---\nlicense: apache-2.0\n---\n# M\n\nIntermediate checkpoints are not released.\n"
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     assert component(report, "model-parameters-intermediate")["status"] == "missing"
+
+
+def test_an_exception_to_no_third_party_data_is_not_a_statement_of_none(tree, cli):
+    def third_party(statement: str) -> str:
+        card = ("---\nlicense: apache-2.0\n---\n# M\n\n## Training data\n\n"
+                f"Sourced from public corpora. {statement}\n")
+        report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
+        items = report["elements"]["data-information"]["items"]
+        return next(i["status"] for i in items if i["id"] == "third-party-data-listing")
+
+    assert third_party("No third-party data was used.") == "found"
+    assert third_party("No third-party data was used other than a licensed news archive.") == \
+        "not-found"
