@@ -109,3 +109,15 @@ def test_licenses_text_says_why_without_color(cli, monkeypatch):
     assert r.code == 0
     assert "NOT OPEN" in r.out and "LicenseRef-osaid-gemma" in r.out
     assert "\x1b[" not in r.out
+
+
+def test_a_pipe_is_refused_not_read(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "LICENSE"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "osaid", "license", str(fifo)],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr

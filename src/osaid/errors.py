@@ -15,3 +15,12 @@ class InputError(OsaidError):
 
 class UsageError(OsaidError):
     """The command line asks for something that does not make sense."""
+
+
+def os_error_message(target: str, exc: OSError) -> str:
+    """One line saying why `target` could not be read, the same way for every command."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{target}: no such file or directory"
+    if isinstance(exc, PermissionError):
+        return f"{target}: permission denied"
+    return f"{target}: cannot read ({exc.strerror or exc})"

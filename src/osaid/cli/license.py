@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 
-from osaid.errors import InputError
+from osaid.errors import InputError, os_error_message
 
 MAX_BYTES = 1 << 20
 """At most this much of the input is read (1 MiB); longer inputs are analysed as a prefix."""
@@ -33,14 +34,12 @@ def read_input(name: str) -> tuple[str, bool]:
             if os.path.isdir(name):
                 raise InputError(f"{name}: is a folder; give a license file (or use "
                                  "`osaid check` for a release folder)")
+            if not stat.S_ISREG(os.stat(name).st_mode):
+                raise InputError(f"{name}: not a regular file")  # a pipe would block forever
             with open(name, "rb") as fh:
                 data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(os_error_message(name, exc)) from None
     truncated = len(data) > MAX_BYTES
     data = data[:MAX_BYTES]
     if b"\x00" in data[:8192]:

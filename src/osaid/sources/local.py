@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from osaid.errors import os_error_message
 from osaid.evidence.inventory import wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 from osaid.sources.interface import Source, SourceError
@@ -100,12 +101,8 @@ class LocalSource(Source):
         root = Path(target)
         try:
             st = root.stat()
-        except FileNotFoundError:
-            raise SourceError(f"{target}: no such file or directory") from None
-        except PermissionError:
-            raise SourceError(f"{target}: permission denied") from None
         except OSError as exc:
-            raise SourceError(f"{target}: cannot read ({exc.strerror or exc})") from None
+            raise SourceError(os_error_message(target, exc)) from None
         if not stat.S_ISDIR(st.st_mode):
             raise SourceError(f"{target}: not a folder (osaid check reads a release folder)")
         if not os.access(root, os.R_OK | os.X_OK):

@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+from osaid.errors import os_error_message
 from osaid.evidence.manifest import MAX_BYTES, ManifestError, parse_manifest
 from osaid.model import Release
 from osaid.sources.interface import Source, SourceError
@@ -37,12 +38,8 @@ class ManifestSource(Source):
                 raise SourceError(f"{target}: not read as a Model Openness Tool manifest (larger "
                                   f"than {MAX_BYTES // 1024} KiB)")
             data = read_prefix(path.resolve(), MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise SourceError(f"{target}: no such file") from None
-        except PermissionError:
-            raise SourceError(f"{target}: permission denied") from None
         except OSError as exc:
-            raise SourceError(f"{target}: cannot read ({exc.strerror or exc})") from None
+            raise SourceError(os_error_message(target, exc)) from None
         if len(data) > MAX_BYTES:
             raise SourceError(f"{target}: not read as a Model Openness Tool manifest (larger than "
                               f"{MAX_BYTES // 1024} KiB)")
