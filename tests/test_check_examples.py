@@ -75,7 +75,7 @@ def test_json_contract_shape(cli):
         assert f["severity"] in {"blocker", "warning", "info"}
         assert set(f) >= {"rule", "element", "component", "osd", "message", "evidence"}
         for ev in f["evidence"]:
-            assert set(ev) == {"path", "line", "quote", "field", "url"}
+            assert set(ev) == {"path", "line", "quote", "field", "url", "basis", "note"}
             assert ev["quote"] is None or len(ev["quote"]) <= 200
     for name, e in report["elements"].items():
         assert e["status"] in {"met", "not-met", "unknown"}

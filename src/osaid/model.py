@@ -24,6 +24,8 @@ class Severity(str, Enum):
 
 
 FREEDOMS = ("use", "study", "modify", "share")
+BASES = ("content", "name", "declared", "metadata", "catalog")
+"""How a fact is known, strongest first for components (see `Evidence.basis`)."""
 ELEMENTS = ("data-information", "code", "parameters")
 
 
@@ -41,6 +43,13 @@ class Evidence:
     """The model-card front-matter field the fact comes from (e.g. `license`)."""
     url: str | None = None
     """A link to the evidence (a declared component, a license text, a file at a revision)."""
+    basis: str | None = None
+    """How the fact is known (`BASES`): `content` (the file's own text shows it), `name` (only
+    its path), `declared` (a link, a card statement or a manifest claims it), `metadata` (a card
+    field or hub metadata), `catalog` (osaid's knowledge of a known license; then `quote` is
+    None and `note` says what the catalog holds). None: not stated."""
+    note: str | None = None
+    """What osaid's catalog or reasoning adds (never a quote of a release file)."""
 
     def __post_init__(self) -> None:
         if self.quote is not None and len(self.quote) > 200:
@@ -48,7 +57,7 @@ class Evidence:
 
     def to_json(self) -> dict:
         return {"path": self.path, "line": self.line, "quote": self.quote, "field": self.field,
-                "url": self.url}
+                "url": self.url, "basis": self.basis, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,9 @@ class ComponentFact:
     license_evidence: tuple[Evidence, ...] = ()
     withheld: tuple[Evidence, ...] = ()
     """Statements in the release that this component is not (or will not be) provided."""
+    basis: str | None = None
+    """How its presence is known: `content` (a file's own text shows it), `name` (only paths),
+    `declared` (linked, stated or claimed by a manifest); None when missing."""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def extract(release: Release) -> Facts:
     return link_evidence(facts, release.url_base) if release.url_base else facts
 
 
-_EVIDENCE_KEYS = frozenset(("path", "line", "quote", "field", "url"))
+_EVIDENCE_KEYS = frozenset(("path", "line", "quote", "field", "url", "basis", "note"))
 
 
 def link_evidence(value, base: str):

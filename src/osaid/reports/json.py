@@ -32,7 +32,7 @@ def to_dict(a: Assessment) -> dict:
         },
         "components": [
             {"id": c.id, "mof_id": c.mof_id, "name": c.name, "status": c.status,
-             "license": c.license, "license_open": c.license_open,
+             "basis": c.basis, "license": c.license, "license_open": c.license_open,
              "evidence": [ev.to_json() for ev in c.evidence]}
             for c in a.facts.components
         ],
