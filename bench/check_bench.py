@@ -44,8 +44,10 @@ def real_license_text() -> str:
     import site
 
     for candidate in [Path("/usr/share/common-licenses/Apache-2.0")] + [
-            p for sp in site.getsitepackages()
-            for p in Path(sp).glob("huggingface_hub-*.dist-info/licenses/LICENSE")]:
+        p
+        for sp in site.getsitepackages()
+        for p in Path(sp).glob("huggingface_hub-*.dist-info/licenses/LICENSE")
+    ]:
         if candidate.is_file():
             return candidate.read_text()
     return "SPDX-License-Identifier: Apache-2.0\n"
@@ -72,7 +74,8 @@ def make_release(root: Path) -> None:
         if i % 2:
             (sub / f"module_{i}.py").write_text(
                 "# SPDX-License-Identifier: Apache-2.0\nimport torch\n\n\ndef f(x):\n"
-                "    return x\n" * 20)
+                "    return x\n" * 20
+            )
         else:
             (sub / f"note_{i}.md").write_text(f"# Note {i}\n" + "Some text. " * 200)
 
@@ -99,14 +102,25 @@ def main() -> None:
         apparent = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
         print(f"release: {files} files, {apparent / 1e9:.1f} GB apparent size")
         # Byte-compile as an install does (PYTHONDONTWRITEBYTECODE may be set in this shell).
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve()
-                        .parent.parent / "src" / "osaid")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                str(Path(__file__).resolve().parent.parent / "src" / "osaid"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         walls = []
         for _ in range(args.runs):
             wall, rss_kb = one_run(target)
             walls.append(wall)
-        print(f"osaid check (fresh process, {args.runs} runs): median {statistics.median(walls):.3f} s,"
-              f" min {min(walls):.3f} s, max {max(walls):.3f} s  (target <= 0.300 s)")
+        print(
+            f"osaid check (fresh process, {args.runs} runs): median {statistics.median(walls):.3f} s,"
+            f" min {min(walls):.3f} s, max {max(walls):.3f} s  (target <= 0.300 s)"
+        )
         print(f"peak RSS (largest run): {rss_kb / 1024:.1f} MB  (target <= 120 MB)")
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)

@@ -22,19 +22,30 @@ import clause_fixtures as fx  # noqa: E402
 
 
 def main() -> None:
-    code = ("import time; t0 = time.perf_counter(); from osaid.evidence import classifier; "
-            "classifier.model(); print((time.perf_counter() - t0) * 1000)")
-    cold = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(3)]
+    code = (
+        "import time; t0 = time.perf_counter(); from osaid.evidence import classifier; "
+        "classifier.model(); print((time.perf_counter() - t0) * 1000)"
+    )
+    cold = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     print(f"cold: import + load weights {min(cold):.1f} ms (best of 3 fresh processes)")
     from osaid.evidence import classifier, clauses
     from osaid.knowledge import restriction_kinds
+
     m = classifier.model()
     found = fx.find_real_texts()
     corpus = "\n\n".join(t for _, _, t in found)
     rng = random.Random(1)
-    samples = [corpus[a:a + 10_240] for a in
-               (rng.randrange(0, max(1, len(corpus) - 10_240)) for _ in range(20))]
+    samples = [
+        corpus[a : a + 10_240]
+        for a in (rng.randrange(0, max(1, len(corpus) - 10_240)) for _ in range(20))
+    ]
     eng = clauses._engine()
 
     def score_all(s: str) -> None:
@@ -55,24 +66,32 @@ def main() -> None:
     saved = classifier.model.__wrapped__
     classifier.model.cache_clear()
     import osaid.evidence.classifier as mod
+
     mod.model = lambda: None  # rules only
     rules_only = best(clauses.analyse)
     mod.model = classifier.model if False else _restore(saved)
-    print(f"warm: clause analyser {with_clf:.2f} ms per 10 KB with the classifier, "
-          f"{rules_only:.2f} ms rules only")
+    print(
+        f"warm: clause analyser {with_clf:.2f} ms per 10 KB with the classifier, "
+        f"{rules_only:.2f} ms rules only"
+    )
     blocking = {k for k, v in restriction_kinds().items() if v.get("blocking")}
     bad = []
     for family, path, text in found:
-        bad += [(family, path, r) for r in clauses.analyse(text, path)
-                if r.source == "classifier" and r.kind in blocking]
-    print(f"real texts: {len(found)} permissive/copyleft files, classifier blocking hits: "
-          f"{len(bad)}")
+        bad += [
+            (family, path, r)
+            for r in clauses.analyse(text, path)
+            if r.source == "classifier" and r.kind in blocking
+        ]
+    print(
+        f"real texts: {len(found)} permissive/copyleft files, classifier blocking hits: {len(bad)}"
+    )
     for family, path, r in bad:
         print(f"  FALSE POSITIVE {family} {path}:{r.line} {r.kind} {r.score:.3f}: {r.quote}")
 
 
 def _restore(fn):
     from functools import cache
+
     return cache(fn)
 
 

@@ -37,24 +37,31 @@ def _ms(fn, n: int) -> float:
 
 
 def bench_speed(texts: list[str]) -> None:
-    code = ("import time; t0 = time.perf_counter(); import osaid.evidence.clauses as c; "
-            "t1 = time.perf_counter(); c.analyse('you may not use this for military purposes.'); "
-            "t2 = time.perf_counter(); print((t1 - t0) * 1000, (t2 - t1) * 1000)")
+    code = (
+        "import time; t0 = time.perf_counter(); import osaid.evidence.clauses as c; "
+        "t1 = time.perf_counter(); c.analyse('you may not use this for military purposes.'); "
+        "t2 = time.perf_counter(); print((t1 - t0) * 1000, (t2 - t1) * 1000)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     t_import, t_first = map(float, out.stdout.split())
-    print(f"cold: import {t_import:.1f} ms (osaid.model and the knowledge loader included), "
-          f"first call {t_first:.1f} ms (reads clauses.yaml, compiles the patterns)")
+    print(
+        f"cold: import {t_import:.1f} ms (osaid.model and the knowledge loader included), "
+        f"first call {t_first:.1f} ms (reads clauses.yaml, compiles the patterns)"
+    )
     from osaid.evidence import clauses
+
     corpus = "\n\n".join(texts)
     rng = random.Random(1)
     samples = []
     for _ in range(20):
         a = rng.randrange(0, max(1, len(corpus) - 10_240))
-        samples.append(corpus[a:a + 10_240])
+        samples.append(corpus[a : a + 10_240])
     runs = [_ms(lambda: [clauses.analyse(s) for s in samples], 3) for _ in range(3)]
     best = min(runs) / len(samples)
-    print(f"warm: {best:.2f} ms per 10 KB (mean over {len(samples)} 10 KB slices of the real texts,"
-          " best of 3 runs)")
+    print(
+        f"warm: {best:.2f} ms per 10 KB (mean over {len(samples)} 10 KB slices of the real texts,"
+        " best of 3 runs)"
+    )
     worst = max(min(_ms(lambda s=s: clauses.analyse(s), 3) for _ in range(2)) for s in samples)
     print(f"warm: {worst:.2f} ms for the slowest 10 KB slice")
     junk = bytes(rng.randrange(256) for _ in range(1_000_000)).decode("utf-8", "replace")
@@ -63,7 +70,8 @@ def bench_speed(texts: list[str]) -> None:
         "1 MB single line of 'x'": "x" * 1_000_000,
         "1 MB single line of prohibitive words": ("you shall not use the model for " * 40_000),
         "1 MB single line of restrictive sentences": (
-            "You may not use the outputs to train any other model. " * 18_000),
+            "You may not use the outputs to train any other model. " * 18_000
+        ),
         "empty": "",
     }
     for name, text in cases.items():
@@ -73,10 +81,15 @@ def bench_speed(texts: list[str]) -> None:
 
 def evaluate_fixtures() -> None:
     from osaid.evidence.clauses import analyse
+
     kinds = list(restriction_kinds())
     tp, fp, fn = Counter(), Counter(), Counter()
-    cases = [(t, k) for t, k in fx.POSITIVE] + [(t, set()) for t in fx.NEGATIVE] + fx.HARD + [
-        (fx.CUSTOM_LICENSE, fx.CUSTOM_LICENSE_KINDS)]
+    cases = (
+        [(t, k) for t, k in fx.POSITIVE]
+        + [(t, set()) for t in fx.NEGATIVE]
+        + fx.HARD
+        + [(fx.CUSTOM_LICENSE, fx.CUSTOM_LICENSE_KINDS)]
+    )
     misses = []
     for text, expected in cases:
         got = {r.kind for r in analyse(text)}
@@ -88,8 +101,10 @@ def evaluate_fixtures() -> None:
             fn[k] += 1
         if got != expected:
             misses.append((text, expected, got))
-    print(f"\nFixtures: {len(fx.POSITIVE)} positive, {len(fx.NEGATIVE)} negative, "
-          f"{len(fx.HARD)} known-hard, 1 custom license")
+    print(
+        f"\nFixtures: {len(fx.POSITIVE)} positive, {len(fx.NEGATIVE)} negative, "
+        f"{len(fx.HARD)} known-hard, 1 custom license"
+    )
     print(f"{'kind':24} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}")
     for k in kinds:
         p = tp[k] / (tp[k] + fp[k]) if tp[k] + fp[k] else float("nan")
@@ -103,6 +118,7 @@ def evaluate_fixtures() -> None:
 
 def real_texts(quiet: bool) -> list[str]:
     from osaid.evidence.clauses import explain
+
     blocking = {k for k, v in restriction_kinds().items() if v.get("blocking")}
     found = fx.find_real_texts()
     per_family = Counter(f for f, _, _ in found)
@@ -121,14 +137,17 @@ def real_texts(quiet: bool) -> list[str]:
         for h in bad:
             r = h.restriction
             print(f"      BLOCKING {r.kind} ({h.pattern}) line {r.line}: {r.quote}")
-    print("hits per kind over the real texts:",
-          ", ".join(f"{k}={n}" for k, n in sorted(hits.items())) or "none")
+    print(
+        "hits per kind over the real texts:",
+        ", ".join(f"{k}={n}" for k, n in sorted(hits.items())) or "none",
+    )
     print(f"files with a blocking kind (false positives): {blocked} of {len(found)}")
     return [t for _, _, t in found]
 
 
 def extra(dirs: list[str]) -> None:
     from osaid.evidence.clauses import analyse
+
     for d in dirs:
         print(f"\nExtra texts in {d}:")
         for p in sorted(Path(d).iterdir()):
@@ -137,10 +156,11 @@ def extra(dirs: list[str]) -> None:
             text = p.read_text(encoding="utf-8", errors="replace")
             if text.startswith("---"):  # license databases put YAML front matter first
                 end = text.find("\n---", 3)
-                text = text[end + 4:] if end != -1 else text
+                text = text[end + 4 :] if end != -1 else text
             kinds = Counter(r.kind for r in analyse(text, p.name))
-            print(f"  {p.name}: " + (", ".join(f"{k}×{n}" for k, n in sorted(kinds.items()))
-                                     or "-"))
+            print(
+                f"  {p.name}: " + (", ".join(f"{k}×{n}" for k, n in sorted(kinds.items())) or "-")
+            )
 
 
 def main() -> None:

@@ -23,7 +23,9 @@ from pathlib import Path
 
 EXTRA = "\n\nADDITIONAL USE RESTRICTIONS\n\n" + "\n".join(
     f"{i}. You may not use the Model for purpose number {i} listed by the Licensor without a "
-    "separate written license." for i in range(1, 16))
+    "separate written license."
+    for i in range(1, 16)
+)
 
 
 def corpus() -> dict[str, str]:
@@ -66,8 +68,10 @@ def warm(texts: dict[str, str]) -> dict[str, str | None]:
         found[name] = ids[0].id if ids else None
         if analyse:
             analyse(text, name)
-    print(f"first pass over {len(texts)} texts: {time.perf_counter() - t0:.2f} s "
-          "(includes loading the classifier and its first DFA states)")
+    print(
+        f"first pass over {len(texts)} texts: {time.perf_counter() - t0:.2f} s "
+        "(includes loading the classifier and its first DFA states)"
+    )
     ten_kb = [t[:10240] for t in texts.values() if len(t) >= 10240]
     if not ten_kb:
         ten_kb = [next(iter(texts.values()))]
@@ -86,16 +90,20 @@ def warm(texts: dict[str, str]) -> dict[str, str | None]:
         per_text.append(statistics.median(runs))
         ident_only.append(statistics.median(only))
     label = "identify + analyse" if analyse else "identify"
-    print(f"warm {label} per 10 KB text ({len(ten_kb)} texts): median {ms(statistics.median(per_text))}"
-          f", max {ms(max(per_text))}  (budget 10 ms); identify alone: median "
-          f"{ms(statistics.median(ident_only))}, max {ms(max(ident_only))}")
+    print(
+        f"warm {label} per 10 KB text ({len(ten_kb)} texts): median {ms(statistics.median(per_text))}"
+        f", max {ms(max(per_text))}  (budget 10 ms); identify alone: median "
+        f"{ms(statistics.median(ident_only))}, max {ms(max(ident_only))}"
+    )
     print(f"load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     return found
 
 
-_PEAK = ("import resource, subprocess, sys; "
-         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+_PEAK = (
+    "import resource, subprocess, sys; "
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def fresh_process(path: str) -> None:
@@ -104,17 +112,27 @@ def fresh_process(path: str) -> None:
     walls, rss = [], []
     for _ in range(5):
         a = time.perf_counter()
-        subprocess.run(cmd + ["license", path], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            cmd + ["license", path],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
         walls.append(time.perf_counter() - a)
         # Peak RSS through a small launcher: a child's ru_maxrss counts the memory of the process
         # that started it, and this one holds the warm classifiers by now.
-        out = subprocess.run([sys.executable, "-c", _PEAK, *cmd, "license", path],
-                             capture_output=True, text=True, check=False).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", _PEAK, *cmd, "license", path],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
         rss.append(int(out.split()[-1]) if out.split() else 0)
-    print(f"fresh `osaid license {path}`: wall median {statistics.median(walls):.3f} s, "
-          f"min {min(walls):.3f} s (budget 0.3 s); peak RSS {max(rss) / 1024:.0f} MB "
-          "(budget 120 MB)")
+    print(
+        f"fresh `osaid license {path}`: wall median {statistics.median(walls):.3f} s, "
+        f"min {min(walls):.3f} s (budget 0.3 s); peak RSS {max(rss) / 1024:.0f} MB "
+        "(budget 120 MB)"
+    )
 
 
 def scancode(binary: str, texts: dict[str, str], ours: dict[str, str | None]) -> None:
@@ -129,8 +147,12 @@ def scancode(binary: str, texts: dict[str, str], ours: dict[str, str | None]) ->
             names[p.name] = name
         out = Path(tmp, "out.json")
         a = time.perf_counter()
-        proc = subprocess.run([binary, "--license", "--only-findings", "-n", "1", "--json-pp",
-                               str(out), tmp], capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [binary, "--license", "--only-findings", "-n", "1", "--json-pp", str(out), tmp],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - a
         if proc.returncode != 0 or not out.exists():
             print(f"scancode: failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
@@ -141,8 +163,10 @@ def scancode(binary: str, texts: dict[str, str], ours: dict[str, str | None]) ->
         name = names.get(os.path.basename(f["path"]))
         if name:
             theirs[name] = f.get("detected_license_expression_spdx")
-    print(f"scancode: {wall:.1f} s for {len(texts)} texts, one process "
-          f"({wall / len(texts) * 1000:.0f} ms per text, index load included)")
+    print(
+        f"scancode: {wall:.1f} s for {len(texts)} texts, one process "
+        f"({wall / len(texts) * 1000:.0f} ms per text, index load included)"
+    )
     differ = 0
     for name in texts:
         a, b = ours.get(name), theirs.get(name)

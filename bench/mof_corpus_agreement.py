@@ -36,8 +36,17 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "mot-models"
 SETTINGS = "mof.settings.yml"
 # The tool's open-data licenses (frameworks.md §3), as exact strings.
-MOT_OPEN_DATA = frozenset({"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CDLA-Permissive-2.0",
-                           "ODbL-1.0", "PDDL-1.0", "OpenMDW-1.0"})
+MOT_OPEN_DATA = frozenset(
+    {
+        "CC0-1.0",
+        "CC-BY-4.0",
+        "CC-BY-SA-4.0",
+        "CDLA-Permissive-2.0",
+        "ODbL-1.0",
+        "PDDL-1.0",
+        "OpenMDW-1.0",
+    }
+)
 CLASS_NAMES = {0: None, 1: "I", 2: "II", 3: "III"}
 TECH_REPORT, RESEARCH_PAPER = 11, 21
 
@@ -103,8 +112,9 @@ def mot_reference(record: dict, corpus: Path = CORPUS) -> MotResult:
     stand_in = TECH_REPORT not in result.included and RESEARCH_PAPER in result.included
     for k in (3, 2, 1):
         needed = [cid for j in range(3, k - 1, -1) for cid in required[j]]
-        met = sum(1 for cid in needed
-                  if cid in result.included or (cid == TECH_REPORT and stand_in))
+        met = sum(
+            1 for cid in needed if cid in result.included or (cid == TECH_REPORT and stand_in)
+        )
         result.progress[CLASS_NAMES[k]] = round(met / len(needed), 3)
     for k in (3, 2, 1):  # cumulative: a class counts only when every lower one is met
         if result.progress[CLASS_NAMES[k]] == 1.0:
@@ -136,7 +146,7 @@ CATEGORIES = {
     "open-data-list": "osaid's open-data list has a license the tool's list lacks",
     "no-license-value": "the string says there is no license; osaid: unlicensed, the tool: invalid",
     "not-included-value": "the string is the tool's 'Component not included' option typed in; "
-                          "osaid: missing, the tool: invalid",
+    "osaid: missing, the tool: invalid",
     "unexplained": "no reason visible in the facts",
 }
 _SEVERAL = re.compile(r"[,;]|\band\b|/", re.I)
@@ -218,8 +228,12 @@ class Row:
         only."""
         required = {c["name"] for c in settings() if c["required"]}
         names = {e["id"]: e["name"] for e in _catalog()}
-        return [r for r in self.reasons if names.get(r.component) in required
-                and (r.mot == "included") != (r.ours == "included")]
+        return [
+            r
+            for r in self.reasons
+            if names.get(r.component) in required
+            and (r.mot == "included") != (r.ours == "included")
+        ]
 
 
 @cache
@@ -237,8 +251,16 @@ def compare(corpus: Path = CORPUS) -> list[Row]:
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         ref = mot_reference(record, corpus)
         block, facts = osaid_mof(path)
-        rows.append(Row(path.stem, CLASS_NAMES[ref.cls], block["class"],
-                        explain(ref, block, facts), ref.progress, block["progress"]))
+        rows.append(
+            Row(
+                path.stem,
+                CLASS_NAMES[ref.cls],
+                block["class"],
+                explain(ref, block, facts),
+                ref.progress,
+                block["progress"],
+            )
+        )
     return rows
 
 
@@ -246,9 +268,18 @@ def unexplained(rows: list[Row]) -> list[tuple[str, Reason]]:
     """Disagreements no reason explains: a component reason marked `unexplained`, or a class
     disagreement with no component included on one side only."""
     out = [(r.record, x) for r in rows for x in r.reasons if x.category == "unexplained"]
-    out += [(r.record, Reason("-", "unexplained", "the classes differ but no required component "
-                              "is judged differently"))
-            for r in rows if r.mot != r.ours and not r.class_reasons]
+    out += [
+        (
+            r.record,
+            Reason(
+                "-",
+                "unexplained",
+                "the classes differ but no required component is judged differently",
+            ),
+        )
+        for r in rows
+        if r.mot != r.ours and not r.class_reasons
+    ]
     return out
 
 
@@ -262,8 +293,10 @@ def main(argv: list[str]) -> int:
     order = ["I", "II", "III", None]
     table = Counter((r.mot, r.ours) for r in rows)
     w = 14
-    print(f"MOF class of {len(rows)} Model Openness Tool records: the tool's rules (rows) against "
-          "osaid (columns)\n")
+    print(
+        f"MOF class of {len(rows)} Model Openness Tool records: the tool's rules (rows) against "
+        "osaid (columns)\n"
+    )
     print("tool \\ osaid".ljust(w) + "".join(_label(c).rjust(w) for c in order))
     for m in order:
         print(_label(m).ljust(w) + "".join(str(table[(m, o)]).rjust(w) for o in order))
@@ -276,21 +309,30 @@ def main(argv: list[str]) -> int:
                 print(f"    {x.component}: [{x.category}] {x.detail}")
 
     moved = [r for r in rows if r.class_reasons]
-    print(f"\n{len(moved)} record(s) where a required component is included on one side only "
-          "(progress per class, tool -> osaid):")
+    print(
+        f"\n{len(moved)} record(s) where a required component is included on one side only "
+        "(progress per class, tool -> osaid):"
+    )
     for r in moved:
-        steps = ", ".join(f"{k} {r.mot_progress[k]:.2f}->{r.ours_progress[k]:.2f}"
-                          for k in ("III", "II", "I") if r.mot_progress[k] != r.ours_progress[k])
-        print(f"  {r.record}: {_label(r.ours)}; {steps}; "
-              + "; ".join(f"{x.component} [{x.category}]" for x in r.class_reasons))
+        steps = ", ".join(
+            f"{k} {r.mot_progress[k]:.2f}->{r.ours_progress[k]:.2f}"
+            for k in ("III", "II", "I")
+            if r.mot_progress[k] != r.ours_progress[k]
+        )
+        print(
+            f"  {r.record}: {_label(r.ours)}; {steps}; "
+            + "; ".join(f"{x.component} [{x.category}]" for x in r.class_reasons)
+        )
 
     statuses = Counter()
     for r in rows:
         n_diff = Counter((x.mot, x.ours) for x in r.reasons)
         statuses.update(n_diff)
     same = len(rows) * len(settings()) - sum(statuses.values())
-    print(f"\ncomponent statuses: {same} of {len(rows) * len(settings())} the same; differences "
-          "(tool -> osaid):")
+    print(
+        f"\ncomponent statuses: {same} of {len(rows) * len(settings())} the same; differences "
+        "(tool -> osaid):"
+    )
     for (m, o), n in sorted(statuses.items(), key=lambda kv: -kv[1]):
         print(f"  {m:>10} -> {o:<10} {n:4}")
     reasons = [(r.record, x) for r in rows for x in r.reasons]

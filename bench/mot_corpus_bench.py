@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from osaid.evidence.manifest import manifest_facts
     from osaid.frameworks.osaid import assess
     from osaid.sources.manifest import ManifestSource
+
     t_import = time.perf_counter() - t0
 
     verdicts: collections.Counter = collections.Counter()
@@ -67,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - start
 
     print(f"records: {len(paths)}  crashed: {len(crashes)}")
-    print(f"time: {total:.2f} s total, {1000 * total / max(1, len(paths)):.1f} ms per record "
-          f"(+{t_import:.2f} s imports)")
+    print(
+        f"time: {total:.2f} s total, {1000 * total / max(1, len(paths)):.1f} ms per record "
+        f"(+{t_import:.2f} s imports)"
+    )
     slow = sorted(times, reverse=True)[:3]
     print("slowest: " + ", ".join(f"{name} {1000 * s:.1f} ms" for s, name in slow))
     print("\nverdicts:")
@@ -93,8 +96,13 @@ def _mot_status(c) -> str:
         return "missing (withheld: 'Component not included')" if c.withheld else "missing"
     if c.license is None:
         return "unlicensed"
-    return "included (open)" if c.license_open else \
-        "invalid (not open)" if c.license_open is False else "invalid (terms unknown to osaid)"
+    return (
+        "included (open)"
+        if c.license_open
+        else "invalid (not open)"
+        if c.license_open is False
+        else "invalid (terms unknown to osaid)"
+    )
 
 
 if __name__ == "__main__":

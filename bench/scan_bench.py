@@ -37,10 +37,13 @@ def make_releases(root: Path, n: int) -> None:
         (d / "README.md").write_text(
             f"---\nlicense: {lic}\ndatasets: [org/data-{i % 17}]\nlibrary_name: transformers\n"
             f"---\n# Model {i}\n\nTrained on org/data-{i % 17}.\n\n## Training data\n\n"
-            "Web text, filtered for language and quality; deduplicated.\n", encoding="utf-8")
+            "Web text, filtered for language and quality; deduplicated.\n",
+            encoding="utf-8",
+        )
         (d / "config.json").write_text('{"model_type": "llama"}\n', encoding="utf-8")
         (d / "training" / "train.py").write_text(
-            f"# SPDX-License-Identifier: Apache-2.0\nprint({i})\n", encoding="utf-8")
+            f"# SPDX-License-Identifier: Apache-2.0\nprint({i})\n", encoding="utf-8"
+        )
         (d / "model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{}" + b" " * 14)
         for dirpath, dirnames, filenames in os.walk(d):
             for name in filenames + dirnames:
@@ -53,9 +56,24 @@ def scan(db: Path, inputs: list[str], jobs: int) -> tuple[float, float, dict]:
     env = {**os.environ, "OSAID_NO_PROGRESS": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "osaid", "scan", "--jobs", str(jobs), "--db",
-                          str(db), "--format", "json", *inputs], env=env, capture_output=True,
-                         text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "osaid",
+            "scan",
+            "--jobs",
+            str(jobs),
+            "--db",
+            str(db),
+            "--format",
+            "json",
+            *inputs,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     dt = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -73,9 +91,11 @@ def fresh(db: Path) -> None:
 def report(label: str, runs: list[tuple[float, float, dict]]) -> None:
     dt, cpu, s = min(runs, key=lambda r: r[0])
     n = s["subjects"]
-    print(f"{label:28s} {n} subjects in {dt:6.2f} s = {n / dt:6.0f} subjects/s "
-          f"(cpu {cpu:5.2f} s = {cpu * 1000 / n:5.2f} ms/subject; runs: "
-          f"{', '.join(f'{r[0]:.2f}' for r in runs)} s)  {s['status']}")
+    print(
+        f"{label:28s} {n} subjects in {dt:6.2f} s = {n / dt:6.0f} subjects/s "
+        f"(cpu {cpu:5.2f} s = {cpu * 1000 / n:5.2f} ms/subject; runs: "
+        f"{', '.join(f'{r[0]:.2f}' for r in runs)} s)  {s['status']}"
+    )
 
 
 def main() -> None:
@@ -95,8 +115,7 @@ def main() -> None:
             fresh(db)
             first.append(scan(db, inputs, args.jobs))
         report("first scan (empty db)", first)
-        report("rerun, nothing changed", [scan(db, inputs, args.jobs)
-                                          for _ in range(args.repeat)])
+        report("rerun, nothing changed", [scan(db, inputs, args.jobs) for _ in range(args.repeat)])
         touched = []
         for i in range(args.repeat):
             stamp = time.time() - 10 - i  # a new, settled modification time each run

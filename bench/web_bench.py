@@ -30,8 +30,19 @@ def build(db: Path, n: int) -> None:
     from osaid.cli import main
 
     with contextlib.redirect_stdout(io.StringIO()):
-        code = main(["scan", "--jobs", str(os.cpu_count() or 1), "--db", str(db), "--format", "csv",
-                     str(REPO / "examples"), str(MOT)])
+        code = main(
+            [
+                "scan",
+                "--jobs",
+                str(os.cpu_count() or 1),
+                "--db",
+                str(db),
+                "--format",
+                "csv",
+                str(REPO / "examples"),
+                str(MOT),
+            ]
+        )
     if code not in (0, 1):
         raise SystemExit("scan failed")
     conn = sqlite3.connect(db)
@@ -42,9 +53,11 @@ def build(db: Path, n: int) -> None:
     with conn:
         while have < n:
             i += 1
-            conn.execute(f"INSERT INTO subjects ({', '.join(cols)}) SELECT {copy} FROM subjects "
-                         f"WHERE key NOT LIKE '%-copy%' LIMIT ?", (f"copy{i}", f"copy{i}",
-                                                                   f"copy{i}", n - have))
+            conn.execute(
+                f"INSERT INTO subjects ({', '.join(cols)}) SELECT {copy} FROM subjects "
+                f"WHERE key NOT LIKE '%-copy%' LIMIT ?",
+                (f"copy{i}", f"copy{i}", f"copy{i}", n - have),
+            )
             have = conn.execute("SELECT count(*) FROM subjects").fetchone()[0]
     conn.close()
 
@@ -59,17 +72,26 @@ def main() -> None:
         db = work / "index.db"
         t = time.perf_counter()
         build(db, args.subjects)
-        print(f"built {args.subjects} subjects in {time.perf_counter() - t:.1f} s; machine "
-              f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+        print(
+            f"built {args.subjects} subjects in {time.perf_counter() - t:.1f} s; machine "
+            f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}",
+            file=sys.stderr,
+        )
         from starlette.testclient import TestClient
 
         from osaid.index.web import create_app
 
         client = TestClient(create_app(str(db)))
         slug = client.get("/api/subjects", params={"q": "BLOOM"}).json()["subjects"][0]["id"]
-        urls = ["/", "/?verdict=not-open-source-ai&sort=score&order=desc",
-                "/?q=llama&page=2", f"/subjects/{slug}", "/api/subjects?per_page=100",
-                f"/badge/{slug}.svg", "/landscape"]
+        urls = [
+            "/",
+            "/?verdict=not-open-source-ai&sort=score&order=desc",
+            "/?q=llama&page=2",
+            f"/subjects/{slug}",
+            "/api/subjects?per_page=100",
+            f"/badge/{slug}.svg",
+            "/landscape",
+        ]
         for url in urls:
             client.get(url)  # warm
             times = []
@@ -78,8 +100,10 @@ def main() -> None:
                 r = client.get(url)
                 times.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, (url, r.status_code)
-            print(f"{url:55s} median {statistics.median(times):6.1f} ms  "
-                  f"p90 {sorted(times)[int(len(times) * .9)]:6.1f} ms")
+            print(
+                f"{url:55s} median {statistics.median(times):6.1f} ms  "
+                f"p90 {sorted(times)[int(len(times) * 0.9)]:6.1f} ms"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

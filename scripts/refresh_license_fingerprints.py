@@ -21,8 +21,13 @@ from pathlib import Path
 
 from osaid.evidence import identify
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "osaid" / "knowledge" / \
-    "license_fingerprints.tsv"
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "src"
+    / "osaid"
+    / "knowledge"
+    / "license_fingerprints.tsv"
+)
 
 
 def candidates() -> list[Path]:
@@ -37,8 +42,11 @@ def candidates() -> list[Path]:
             files += [p for p in root.iterdir() if p.is_file() and not p.is_symlink()]
             continue
         for info in root.glob("**/*.dist-info"):
-            for p in list(info.glob("LICEN[CS]E*")) + list(info.glob("licenses/**/*")) + \
-                    list(info.glob("COPYING*")):
+            for p in (
+                list(info.glob("LICEN[CS]E*"))
+                + list(info.glob("licenses/**/*"))
+                + list(info.glob("COPYING*"))
+            ):
                 if p.is_file() and p.stat().st_size < 200_000:
                     files.append(p)
     return files
@@ -55,15 +63,20 @@ def main() -> None:
         if len(matches) != 1 or matches[0].coverage < 0.99 or matches[0].note:
             continue
         fp = identify.fingerprint(text)
-        source = "/usr/share/common-licenses" if "common-licenses" in str(path) else \
-            f"installed package {path.parts[-3] if path.parent.name == 'licenses' else path.parent.name}"
+        source = (
+            "/usr/share/common-licenses"
+            if "common-licenses" in str(path)
+            else f"installed package {path.parts[-3] if path.parent.name == 'licenses' else path.parent.name}"
+        )
         found.setdefault(fp, (matches[0].id, source))
     rows = sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))
     with open(OUT, "w", encoding="utf-8") as fh:
-        fh.write("# Fingerprints of standard license texts: SHA-256 of the folded words (see\n"
-                 "# osaid.evidence.identify.fingerprint). Written by\n"
-                 "# scripts/refresh_license_fingerprints.py from texts found on the machine,\n"
-                 "# each identified as one license covering the whole text; `source` says where.\n")
+        fh.write(
+            "# Fingerprints of standard license texts: SHA-256 of the folded words (see\n"
+            "# osaid.evidence.identify.fingerprint). Written by\n"
+            "# scripts/refresh_license_fingerprints.py from texts found on the machine,\n"
+            "# each identified as one license covering the whole text; `source` says where.\n"
+        )
         fh.write("sha256\tid\tsource\n")
         for fp, (lid, source) in rows:
             fh.write(f"{fp}\t{lid}\t{source}\n")

@@ -16,68 +16,121 @@ from pathlib import Path
 # (text, expected kinds)
 POSITIVE: list[tuple[str, set[str]]] = [
     # --- user-threshold
-    ("If, on the release date, the products or services offered by you or your affiliates had more "
-     "than 700 million monthly active users in the preceding month, you must ask us for a license.",
-     {"user-threshold"}),
-    ("The Licensee's service shall not exceed one hundred million monthly active users unless a "
-     "further agreement is signed.", {"user-threshold"}),
-    ("Organisations with annual revenue exceeding USD 1,000,000 must buy an enterprise license.",
-     {"user-threshold"}),
-    ("This grant does not cover any entity whose gross turnover is greater than €10 million a "
-     "year.", {"user-threshold"}),
-    ("Companies with more than 250 employees need a paid license from the author.",
-     {"user-threshold"}),
-    ("You may use the weights freely unless your platform serves over 50M daily active users.",
-     {"user-threshold"}),
-    ("Businesses earning more than $5 million in yearly revenue are not covered by this grant.",
-     {"user-threshold"}),
+    (
+        "If, on the release date, the products or services offered by you or your affiliates had more "
+        "than 700 million monthly active users in the preceding month, you must ask us for a license.",
+        {"user-threshold"},
+    ),
+    (
+        "The Licensee's service shall not exceed one hundred million monthly active users unless a "
+        "further agreement is signed.",
+        {"user-threshold"},
+    ),
+    (
+        "Organisations with annual revenue exceeding USD 1,000,000 must buy an enterprise license.",
+        {"user-threshold"},
+    ),
+    (
+        "This grant does not cover any entity whose gross turnover is greater than €10 million a "
+        "year.",
+        {"user-threshold"},
+    ),
+    (
+        "Companies with more than 250 employees need a paid license from the author.",
+        {"user-threshold"},
+    ),
+    (
+        "You may use the weights freely unless your platform serves over 50M daily active users.",
+        {"user-threshold"},
+    ),
+    (
+        "Businesses earning more than $5 million in yearly revenue are not covered by this grant.",
+        {"user-threshold"},
+    ),
     # --- acceptable-use-policy
-    ("Your use of the Model is subject to the Acceptable Use Policy, which is hereby incorporated "
-     "by reference into this Agreement.", {"acceptable-use-policy"}),
-    ("You must comply with our Prohibited Use Policy, published at example.org/policy.",
-     {"acceptable-use-policy"}),
-    ("Licensee agrees not to use the Software to generate spam, to impersonate others, or to "
-     "harass any person.", {"acceptable-use-policy"}),
-    ("You agree you will not use, or let others use, the Model to:\n"
-     "1. Engage in illegal activity\n2. Harass or bully people\n", {"acceptable-use-policy"}),
-    ("Any use of the Materials has to be in accordance with the usage guidelines published by the "
-     "Provider.", {"acceptable-use-policy"}),
-    ("## Prohibited Uses\n\nThe model may not be used to write malware.\n",
-     {"acceptable-use-policy"}),
-    ("The user undertakes never to employ the system to deceive or defraud anyone.",
-     {"acceptable-use-policy"}),
+    (
+        "Your use of the Model is subject to the Acceptable Use Policy, which is hereby incorporated "
+        "by reference into this Agreement.",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "You must comply with our Prohibited Use Policy, published at example.org/policy.",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "Licensee agrees not to use the Software to generate spam, to impersonate others, or to "
+        "harass any person.",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "You agree you will not use, or let others use, the Model to:\n"
+        "1. Engage in illegal activity\n2. Harass or bully people\n",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "Any use of the Materials has to be in accordance with the usage guidelines published by the "
+        "Provider.",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "## Prohibited Uses\n\nThe model may not be used to write malware.\n",
+        {"acceptable-use-policy"},
+    ),
+    (
+        "The user undertakes never to employ the system to deceive or defraud anyone.",
+        {"acceptable-use-policy"},
+    ),
     # --- field-of-use
     ("You agree not to use the Model for military use in any way.", {"field-of-use"}),
-    ("The Software may not be used in medical diagnosis or to give treatment recommendations.",
-     {"field-of-use"}),
+    (
+        "The Software may not be used in medical diagnosis or to give treatment recommendations.",
+        {"field-of-use"},
+    ),
     ("Use of the weights by law enforcement agencies is prohibited.", {"field-of-use"}),
     ("You shall not deploy the system for mass surveillance of individuals.", {"field-of-use"}),
     ("Licensee will not use the Model to design or develop weapons.", {"field-of-use"}),
-    ("You agree not to use the Model or any Derivatives:\n"
-     "- for military purposes;\n- for surveillance of people;\n- to provide medical advice;\n",
-     {"acceptable-use-policy", "field-of-use"}),
+    (
+        "You agree not to use the Model or any Derivatives:\n"
+        "- for military purposes;\n- for surveillance of people;\n- to provide medical advice;\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
     ("This license does not extend to applications in critical infrastructure.", {"field-of-use"}),
-    ("Nobody may apply the network to facial recognition of people in public spaces.",
-     {"field-of-use"}),
+    (
+        "Nobody may apply the network to facial recognition of people in public spaces.",
+        {"field-of-use"},
+    ),
     # --- non-commercial
     ("The Model is provided for non-commercial purposes only.", {"non-commercial"}),
-    ("Released under CC BY-NC 4.0 (https://creativecommons.org/licenses/by-nc/4.0/).",
-     {"non-commercial"}),
+    (
+        "Released under CC BY-NC 4.0 (https://creativecommons.org/licenses/by-nc/4.0/).",
+        {"non-commercial"},
+    ),
     ("Commercial use requires a separate license from the Company.", {"non-commercial"}),
-    ("You may not use the Materials for any commercial purpose without our prior written consent.",
-     {"non-commercial"}),
-    ("If you wish to deploy the weights commercially, you must first obtain written permission.",
-     {"non-commercial"}),
-    ("This work is licensed under the Creative Commons Attribution-NonCommercial 4.0 "
-     "International License.", {"non-commercial"}),
+    (
+        "You may not use the Materials for any commercial purpose without our prior written consent.",
+        {"non-commercial"},
+    ),
+    (
+        "If you wish to deploy the weights commercially, you must first obtain written permission.",
+        {"non-commercial"},
+    ),
+    (
+        "This work is licensed under the Creative Commons Attribution-NonCommercial 4.0 "
+        "International License.",
+        {"non-commercial"},
+    ),
     ("For commercial licensing, please contact sales@example.com.", {"non-commercial"}),
     # --- research-only
-    ("The weights are released for non-commercial research purposes only.",
-     {"research-only", "non-commercial"}),
+    (
+        "The weights are released for non-commercial research purposes only.",
+        {"research-only", "non-commercial"},
+    ),
     ("Access is granted for research and evaluation only.", {"research-only"}),
     ("You may download one copy for personal use only.", {"research-only"}),
-    ("The dataset may only be used by academic institutions for scientific research.",
-     {"research-only"}),
+    (
+        "The dataset may only be used by academic institutions for scientific research.",
+        {"research-only"},
+    ),
     ("The checkpoints may not be deployed in production environments.", {"research-only"}),
     ("Use of this model is restricted to academic research.", {"research-only"}),
     # --- no-derivatives
@@ -88,35 +141,54 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("The files may be redistributed only in their original form.", {"no-derivatives"}),
     ("This is a NoDerivatives license.", {"no-derivatives"}),
     # --- output-use
-    ("You will not use the outputs of the Model to train or improve any other large language "
-     "model.", {"output-use"}),
-    ("Outputs generated with the service may not be used to develop competing models.",
-     {"output-use"}),
-    ("You agree not to use any content generated by the Model to build a similar AI system.",
-     {"output-use"}),
+    (
+        "You will not use the outputs of the Model to train or improve any other large language "
+        "model.",
+        {"output-use"},
+    ),
+    (
+        "Outputs generated with the service may not be used to develop competing models.",
+        {"output-use"},
+    ),
+    (
+        "You agree not to use any content generated by the Model to build a similar AI system.",
+        {"output-use"},
+    ),
     ("Do not use the model to distill knowledge into smaller networks.", {"output-use"}),
     # --- geographic
     ("The Model may not be used in the European Union.", {"geographic"}),
     ("This license is not available to residents of Illinois or Texas.", {"geographic"}),
-    ("We grant you a worldwide license excluding the European Union and the United Kingdom.",
-     {"geographic"}),
+    (
+        "We grant you a worldwide license excluding the European Union and the United Kingdom.",
+        {"geographic"},
+    ),
     ("Users located in mainland China may not access the weights.", {"geographic"}),
     # --- terms-may-change
     ("We may update these terms from time to time.", {"terms-may-change"}),
-    ("The Licensor reserves the right to modify this policy at any time without notice.",
-     {"terms-may-change"}),
+    (
+        "The Licensor reserves the right to modify this policy at any time without notice.",
+        {"terms-may-change"},
+    ),
     ("This policy may be amended periodically at our sole discretion.", {"terms-may-change"}),
-    ("Your use must comply with the Acceptable Use Policy, as updated from time to time.",
-     {"acceptable-use-policy", "terms-may-change"}),
+    (
+        "Your use must comply with the Acceptable Use Policy, as updated from time to time.",
+        {"acceptable-use-policy", "terms-may-change"},
+    ),
     ("The company can change the license terms whenever it wishes.", {"terms-may-change"}),
     # --- acceptance-required
-    ('By clicking "I Accept" below you agree to be bound by this Agreement.',
-     {"acceptance-required"}),
-    ("You need to agree to share your contact information to access this model.",
-     {"acceptance-required"}),
+    (
+        'By clicking "I Accept" below you agree to be bound by this Agreement.',
+        {"acceptance-required"},
+    ),
+    (
+        "You need to agree to share your contact information to access this model.",
+        {"acceptance-required"},
+    ),
     ("Registration is required before downloading the checkpoints.", {"acceptance-required"}),
-    ("You must accept these terms before accessing or downloading the weights.",
-     {"acceptance-required"}),
+    (
+        "You must accept these terms before accessing or downloading the weights.",
+        {"acceptance-required"},
+    ),
     ("Fill out the request form to obtain access to the weights.", {"acceptance-required"}),
     # --- naming
     ('Any model you derive from it must include "Foo" at the beginning of its name.', {"naming"}),
@@ -124,16 +196,22 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("Modified versions must be renamed.", {"naming"}),
     # --- attribution
     ("You must retain all copyright notices in every copy you distribute.", {"attribution"}),
-    ('If you ship a product that uses the model, you shall prominently display "Built with Foo" '
-     "on the related website.", {"attribution"}),
-    ("The above copyright notice and this permission notice shall be included in all copies.",
-     {"attribution"}),
+    (
+        'If you ship a product that uses the model, you shall prominently display "Built with Foo" '
+        "on the related website.",
+        {"attribution"},
+    ),
+    (
+        "The above copyright notice and this permission notice shall be included in all copies.",
+        {"attribution"},
+    ),
     # --- copyleft
-    ("Adaptations you share must be licensed under the same license as the original.",
-     {"copyleft"}),
+    (
+        "Adaptations you share must be licensed under the same license as the original.",
+        {"copyleft"},
+    ),
     ("Licensed under CC BY-SA 4.0.", {"copyleft"}),
-    ("If you distribute a modified version, you must release it under this license.",
-     {"copyleft"}),
+    ("If you distribute a modified version, you must release it under this license.", {"copyleft"}),
 ]
 
 NEGATIVE: list[str] = [
@@ -166,8 +244,11 @@ NEGATIVE: list[str] = [
 
 # Known misses: wordings the patterns do not catch yet (counted in the bench's recall).
 HARD: list[tuple[str, set[str]]] = [
-    ("Should the number of people using your service each month go beyond 10 million, this "
-     "permission ends.", {"user-threshold"}),
+    (
+        "Should the number of people using your service each month go beyond 10 million, this "
+        "permission ends.",
+        {"user-threshold"},
+    ),
     ("Only universities and non-profit labs are licensed.", {"research-only"}),
 ]
 
@@ -193,9 +274,16 @@ a license from Acme, which Acme may grant at its sole discretion.
 
 4. Changes. Acme may update this Agreement from time to time.
 """
-CUSTOM_LICENSE_KINDS = {"acceptance-required", "geographic", "naming", "attribution",
-                        "acceptable-use-policy", "output-use", "user-threshold",
-                        "terms-may-change"}
+CUSTOM_LICENSE_KINDS = {
+    "acceptance-required",
+    "geographic",
+    "naming",
+    "attribution",
+    "acceptable-use-policy",
+    "output-use",
+    "user-threshold",
+    "terms-may-change",
+}
 
 # --- real texts installed on this machine ------------------------------------------------------
 
@@ -203,8 +291,10 @@ CUSTOM_LICENSE_KINDS = {"acceptance-required", "geographic", "naming", "attribut
 FAMILIES: list[tuple[str, re.Pattern]] = [
     ("Apache-2.0", re.compile(r"Apache License\s+Version 2\.0")),
     ("GPL", re.compile(r"\A\s*GNU GENERAL PUBLIC LICENSE")),
-    ("LGPL", re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE|GNU Library General Public License",
-                        re.I)),
+    (
+        "LGPL",
+        re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE|GNU Library General Public License", re.I),
+    ),
     ("GPL", re.compile(r"GNU GENERAL PUBLIC LICENSE")),
     ("MPL", re.compile(r"Mozilla Public License", re.I)),
     ("CC-BY-4.0", re.compile(r"^Attribution 4\.0 International", re.M)),
@@ -228,8 +318,11 @@ def find_real_texts(limit: int = 400) -> list[tuple[str, str, str]]:
     paths: list[Path] = []
     for d in _site_dirs():
         for info in d.glob("*.dist-info"):
-            paths.extend(p for p in info.rglob("*") if p.is_file()
-                         and re.match(r"(?i)(licen[cs]e|copying)", p.name))
+            paths.extend(
+                p
+                for p in info.rglob("*")
+                if p.is_file() and re.match(r"(?i)(licen[cs]e|copying)", p.name)
+            )
         paths.extend(d.glob("license_expression/data/*.LICENSE"))
     common = Path("/usr/share/common-licenses")
     if common.is_dir():

@@ -18,8 +18,9 @@ SHARED = REPO.parent / "shared"
 
 
 def safetensors_bytes(n_values: int = 4) -> bytes:
-    header = json.dumps({"w": {"dtype": "F32", "shape": [n_values],
-                               "data_offsets": [0, 4 * n_values]}}).encode()
+    header = json.dumps(
+        {"w": {"dtype": "F32", "shape": [n_values], "data_offsets": [0, 4 * n_values]}}
+    ).encode()
     header += b" " * (-len(header) % 8)
     return struct.pack("<Q", len(header)) + header + bytes(4 * n_values)
 
@@ -73,4 +74,5 @@ def cli():
 def tree(tmp_path):
     def make(files: dict[str, str | bytes]) -> Path:
         return write_tree(tmp_path / "release", files)
+
     return make

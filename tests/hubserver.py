@@ -104,8 +104,9 @@ class FakeHub:
         Handler.hub = hub
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -159,8 +160,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-              content_type: str = "application/json") -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -193,8 +199,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        self.hub.record(Request(self.command, path, parts.query, self._authorized(),
-                                self.headers.get("Range")))
+        self.hub.record(
+            Request(self.command, path, parts.query, self._authorized(), self.headers.get("Range"))
+        )
         query = parse_qs(parts.query)
         m = re.match(r"^/api/(models|datasets)/(.+?)(?:/revision/(.+))?$", path)
         if m and self.command == "GET":
@@ -210,8 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
         repo = self.hub.repos.get((kind, repo_id))
         if repo is None or (repo.private and not self._authorized()):
             # The real hub answers 401 for unknown repos to anonymous callers.
-            self._error(401 if not self._authorized() else 404, "RepoNotFound",
-                        "Repository not found")
+            self._error(
+                401 if not self._authorized() else 404, "RepoNotFound", "Repository not found"
+            )
             return None
         if repo.disabled:
             self._error(403, None, "Access to this resource is disabled.")
@@ -237,19 +245,32 @@ class _Handler(BaseHTTPRequestHandler):
             s: dict = {"rfilename": path}
             if blobs:
                 if isinstance(content, LfsBlob):
-                    s.update(size=content.size, blobId=content.sha256[:40],
-                             lfs={"size": content.size, "sha256": content.sha256,
-                                  "pointerSize": 134})
+                    s.update(
+                        size=content.size,
+                        blobId=content.sha256[:40],
+                        lfs={"size": content.size, "sha256": content.sha256, "pointerSize": 134},
+                    )
                 else:
                     s.update(size=len(content), blobId=hashlib.sha1(content).hexdigest())
             siblings.append(s)
-        info = {"_id": repo.commit()[:24], "id": repo.repo_id, "sha": sha,
-                "private": repo.private, "disabled": repo.disabled, "gated": repo.gated,
-                "tags": repo.tags, "cardData": repo.card_data, "siblings": siblings,
-                "lastModified": "2024-05-01T12:00:00.000Z"}
+        info = {
+            "_id": repo.commit()[:24],
+            "id": repo.repo_id,
+            "sha": sha,
+            "private": repo.private,
+            "disabled": repo.disabled,
+            "gated": repo.gated,
+            "tags": repo.tags,
+            "cardData": repo.card_data,
+            "siblings": siblings,
+            "lastModified": "2024-05-01T12:00:00.000Z",
+        }
         if kind == "model":
-            info.update(modelId=repo.repo_id, library_name=repo.card_data.get("library_name"),
-                        pipeline_tag=repo.card_data.get("pipeline_tag"))
+            info.update(
+                modelId=repo.repo_id,
+                library_name=repo.card_data.get("library_name"),
+                pipeline_tag=repo.card_data.get("pipeline_tag"),
+            )
         expand = query.get("expand")
         if expand:
             info = {k: v for k, v in info.items() if k in expand or k in ("_id", "id")}
@@ -264,8 +285,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
             return
         if repo.gated and not self._authorized():
-            self._error(401, "GatedRepo", f"Access to {repo.repo_id} is restricted: accept its "
-                        "conditions on the hub and authenticate to read its files.")
+            self._error(
+                401,
+                "GatedRepo",
+                f"Access to {repo.repo_id} is restricted: accept its "
+                "conditions on the hub and authenticate to read its files.",
+            )
             return
         content = repo.files.get(path)
         if content is None:
@@ -273,9 +298,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         common = {"X-Repo-Commit": sha}
         if isinstance(content, LfsBlob):
-            common.update({"X-Linked-Size": str(content.size), "X-Linked-Etag":
-                           f'"{content.sha256}"', "ETag": f'"{content.sha256}"',
-                           "Location": f"/fake-cdn/{content.sha256}"})
+            common.update(
+                {
+                    "X-Linked-Size": str(content.size),
+                    "X-Linked-Etag": f'"{content.sha256}"',
+                    "ETag": f'"{content.sha256}"',
+                    "Location": f"/fake-cdn/{content.sha256}",
+                }
+            )
             if self.command == "HEAD":
                 self._send(302, b"", common)
             else:
@@ -289,9 +319,12 @@ class _Handler(BaseHTTPRequestHandler):
             if start >= len(content):
                 self._send(416, b"", {"Content-Range": f"bytes */{len(content)}", **common})
                 return
-            self._send(206, content[start:end + 1],
-                       {"Content-Range": f"bytes {start}-{end}/{len(content)}", **common},
-                       "application/octet-stream")
+            self._send(
+                206,
+                content[start : end + 1],
+                {"Content-Range": f"bytes {start}-{end}/{len(content)}", **common},
+                "application/octet-stream",
+            )
             return
         self._send(200, content, common, "application/octet-stream")
 
@@ -299,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
 # --- fixture repositories, built from the project's own examples --------------------------------
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-HUGE = 50 * 1000 ** 3  # 50 GB
+HUGE = 50 * 1000**3  # 50 GB
 
 
 def _tree(name: str, weights_size: int | None = None) -> dict[str, bytes | LfsBlob]:
@@ -312,8 +345,10 @@ def _tree(name: str, weights_size: int | None = None) -> dict[str, bytes | LfsBl
         rel = p.relative_to(root).as_posix()
         data = p.read_bytes()
         if rel.endswith(".safetensors"):
-            files[rel] = LfsBlob(weights_size if weights_size is not None else len(data),
-                                 hashlib.sha256(data).hexdigest())
+            files[rel] = LfsBlob(
+                weights_size if weights_size is not None else len(data),
+                hashlib.sha256(data).hexdigest(),
+            )
         else:
             files[rel] = data
     return files
@@ -329,8 +364,9 @@ def _front_matter(files: dict[str, bytes | LfsBlob]) -> dict:
 
 
 def _dataset_card(title: str, license_id: str, body: str) -> bytes:
-    return (f"---\nlicense: {license_id}\nsize_categories:\n- 10K<n<100K\n---\n\n# {title}\n\n"
-            f"{body}\n").encode()
+    return (
+        f"---\nlicense: {license_id}\nsize_categories:\n- 10K<n<100K\n---\n\n# {title}\n\n{body}\n"
+    ).encode()
 
 
 def default_repos() -> list[FakeRepo]:
@@ -340,29 +376,55 @@ def default_repos() -> list[FakeRepo]:
     weights_only = _tree("weights-only", weights_size=HUGE)
     open_card = _front_matter(open_files)
     repos = [
-        FakeRepo("osaid-examples/pebble-lm-tiny", open_files, card_data=open_card,
-                 tags=["text-generation", "license:apache-2.0"],
-                 refs={"v1.0": ""}),
-        FakeRepo("osaid-examples/pebble-lm-gated", restricted, gated="manual",
-                 card_data=_front_matter(restricted)),
+        FakeRepo(
+            "osaid-examples/pebble-lm-tiny",
+            open_files,
+            card_data=open_card,
+            tags=["text-generation", "license:apache-2.0"],
+            refs={"v1.0": ""},
+        ),
+        FakeRepo(
+            "osaid-examples/pebble-lm-gated",
+            restricted,
+            gated="manual",
+            card_data=_front_matter(restricted),
+        ),
         FakeRepo("osaid-examples/pebble-lm-busy", dict(open_files), card_data=open_card, busy=2),
-        FakeRepo("osaid-examples/pebble-lm-throttled", dict(open_files), card_data=open_card,
-                 busy=10 ** 6),
-        FakeRepo("osaid-examples/huge-weights", weights_only,
-                 card_data=_front_matter(weights_only)),
+        FakeRepo(
+            "osaid-examples/pebble-lm-throttled", dict(open_files), card_data=open_card, busy=10**6
+        ),
+        FakeRepo(
+            "osaid-examples/huge-weights", weights_only, card_data=_front_matter(weights_only)
+        ),
         FakeRepo("osaid-examples/taken-down", {"README.md": b"# gone\n"}, disabled=True),
         FakeRepo("osaid-examples/secret-lm", {"README.md": b"# private\n"}, private=True),
-        FakeRepo("osaid-examples/tiny-stories-en", {"README.md": _dataset_card(
-            "Tiny stories (English)", "cc-by-4.0",
-            "Short made-up stories in plain English, written for the osaid examples. Each story "
-            "is a few paragraphs long; the set has a train and a held-out split.")},
-            kind="dataset", card_data={"license": "cc-by-4.0"},
-            tags=["license:cc-by-4.0", "size_categories:10K<n<100K"]),
-        FakeRepo("osaid-examples/public-domain-books", {"README.md": _dataset_card(
-            "Public-domain book chapters", "cc0-1.0",
-            "Chapters of old books whose copyright has lapsed, cut into passages.")},
-            kind="dataset", card_data={"license": "cc0-1.0"},
-            tags=["license:cc0-1.0", "size_categories:1K<n<10K"]),
+        FakeRepo(
+            "osaid-examples/tiny-stories-en",
+            {
+                "README.md": _dataset_card(
+                    "Tiny stories (English)",
+                    "cc-by-4.0",
+                    "Short made-up stories in plain English, written for the osaid examples. Each story "
+                    "is a few paragraphs long; the set has a train and a held-out split.",
+                )
+            },
+            kind="dataset",
+            card_data={"license": "cc-by-4.0"},
+            tags=["license:cc-by-4.0", "size_categories:10K<n<100K"],
+        ),
+        FakeRepo(
+            "osaid-examples/public-domain-books",
+            {
+                "README.md": _dataset_card(
+                    "Public-domain book chapters",
+                    "cc0-1.0",
+                    "Chapters of old books whose copyright has lapsed, cut into passages.",
+                )
+            },
+            kind="dataset",
+            card_data={"license": "cc0-1.0"},
+            tags=["license:cc0-1.0", "size_categories:1K<n<10K"],
+        ),
     ]
     pebble = repos[0]
     pebble.refs["v1.0"] = pebble.refs["main"]
@@ -387,38 +449,55 @@ def lineage_repos() -> list[FakeRepo]:
     quantization and an adapter of the open example."""
     open_files = _tree("open-release")
     ns = "osaid-examples"
-    weights = LfsBlob(7 * 1000 ** 3, hashlib.sha256(b"llama2-style base").hexdigest())
+    weights = LfsBlob(7 * 1000**3, hashlib.sha256(b"llama2-style base").hexdigest())
     llama_base = {
         "README.md": b"---\nlicense: llama2\npipeline_tag: text-generation\n---\n\n# A 7B base "
-                     b"model\n\nA base model published under the Llama 2 Community License; see "
-                     b"the license field.\n",
+        b"model\n\nA base model published under the Llama 2 Community License; see "
+        b"the license field.\n",
         "config.json": b'{"model_type": "llama"}\n',
         "model.safetensors": weights,
     }
-    gguf_card = (f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
-                 "library_name: gguf\n---\n\n# pebble-lm-tiny, 4-bit\n\nThe same model, stored "
-                 "at 4 bits per weight for small machines.\n").encode()
-    lora_card = (f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
-                 "library_name: peft\n---\n\n# pebble-lm-tiny, story-ending adapter\n\nA small "
-                 "adapter trained to end stories politely.\n").encode()
+    gguf_card = (
+        f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
+        "library_name: gguf\n---\n\n# pebble-lm-tiny, 4-bit\n\nThe same model, stored "
+        "at 4 bits per weight for small machines.\n"
+    ).encode()
+    lora_card = (
+        f"---\nlicense: apache-2.0\nbase_model: {ns}/pebble-lm-tiny\n"
+        "library_name: peft\n---\n\n# pebble-lm-tiny, story-ending adapter\n\nA small "
+        "adapter trained to end stories politely.\n"
+    ).encode()
     return [
         _repo(f"{ns}/chain-root", _derived(open_files, "")),
         _repo(f"{ns}/chain-mid", _derived(open_files, f"base_model: {ns}/chain-root")),
-        _repo(f"{ns}/chain-top", _derived(open_files, f"base_model: {ns}/chain-mid\n"
-                                                      "base_model_relation: finetune")),
+        _repo(
+            f"{ns}/chain-top",
+            _derived(open_files, f"base_model: {ns}/chain-mid\nbase_model_relation: finetune"),
+        ),
         _repo(f"{ns}/loop-a", _derived(open_files, f"base_model: {ns}/loop-b")),
         _repo(f"{ns}/loop-b", _derived(open_files, f"base_model: [{ns}/loop-a]")),
         _repo(f"{ns}/orphan-ft", _derived(open_files, f"base_model: {ns}/no-such-base")),
         _repo(f"{ns}/llama2-style-base", llama_base),
-        _repo(f"{ns}/pebble-chat-apache", _derived(open_files,
-                                                   f"base_model: {ns}/llama2-style-base")),
-        _repo(f"{ns}/pebble-lm-tiny-gguf", {
-            "README.md": gguf_card, "LICENSE": open_files["LICENSE"],
-            "pebble-lm-tiny.Q4_K_M.gguf": LfsBlob(1_200_000, hashlib.sha256(b"q4").hexdigest())}),
-        _repo(f"{ns}/pebble-lm-tiny-lora", {
-            "README.md": lora_card, "LICENSE": open_files["LICENSE"],
-            "adapter_config.json": b'{"peft_type": "LORA", "r": 8}\n',
-            "adapter_model.safetensors": LfsBlob(90_000, hashlib.sha256(b"lora").hexdigest())}),
+        _repo(
+            f"{ns}/pebble-chat-apache", _derived(open_files, f"base_model: {ns}/llama2-style-base")
+        ),
+        _repo(
+            f"{ns}/pebble-lm-tiny-gguf",
+            {
+                "README.md": gguf_card,
+                "LICENSE": open_files["LICENSE"],
+                "pebble-lm-tiny.Q4_K_M.gguf": LfsBlob(1_200_000, hashlib.sha256(b"q4").hexdigest()),
+            },
+        ),
+        _repo(
+            f"{ns}/pebble-lm-tiny-lora",
+            {
+                "README.md": lora_card,
+                "LICENSE": open_files["LICENSE"],
+                "adapter_config.json": b'{"peft_type": "LORA", "r": 8}\n',
+                "adapter_model.safetensors": LfsBlob(90_000, hashlib.sha256(b"lora").hexdigest()),
+            },
+        ),
     ]
 
 

@@ -25,12 +25,24 @@ def hub(monkeypatch, tmp_path):
 def derived_repo(hub, base: str = "osaid-examples/pebble-lm-tiny") -> FakeRepo:
     """A fine-tune of the fixture model under restrictive terms, on the fake hub."""
     files = {k: v for k, v in hub.repos[("model", "osaid-examples/pebble-lm-gated")].files.items()}
-    card = files["README.md"].decode().replace(
-        "pipeline_tag: text-generation", f"pipeline_tag: text-generation\nbase_model: {base}\n"
-        "base_model_relation: finetune")
+    card = (
+        files["README.md"]
+        .decode()
+        .replace(
+            "pipeline_tag: text-generation",
+            f"pipeline_tag: text-generation\nbase_model: {base}\nbase_model_relation: finetune",
+        )
+    )
     files["README.md"] = card.encode()
-    repo = FakeRepo("acme/pebble-chat", files, card_data={"license": "other", "base_model": base,
-                    "datasets": ["osaid-examples/tiny-stories-en"]})
+    repo = FakeRepo(
+        "acme/pebble-chat",
+        files,
+        card_data={
+            "license": "other",
+            "base_model": base,
+            "datasets": ["osaid-examples/tiny-stories-en"],
+        },
+    )
     hub.repos[("model", "acme/pebble-chat")] = repo
     return repo
 
@@ -42,23 +54,31 @@ def test_committed_example_boms_are_in_sync_and_valid(example, cli, monkeypatch)
     cdx = cli("bom", str(folder), "--format", "cyclonedx")
     assert cdx.code == 0, cdx.err
     assert cyclonedx.validate(cdx.out) == []
-    fix = (f"regenerate: SOURCE_DATE_EPOCH={EPOCH} osaid bom examples/{example} -f cyclonedx "
-           f"-o examples/{example}/bom.cdx.json (and -f spdx3 -o .../bom.spdx3.json)")
+    fix = (
+        f"regenerate: SOURCE_DATE_EPOCH={EPOCH} osaid bom examples/{example} -f cyclonedx "
+        f"-o examples/{example}/bom.cdx.json (and -f spdx3 -o .../bom.spdx3.json)"
+    )
     assert cdx.out == (folder / "bom.cdx.json").read_text(encoding="utf-8"), fix
     spdx = cli("bom", str(folder), "--format", "spdx3")
     assert spdx.code == 0, spdx.err
     assert spdx.out == (folder / "bom.spdx3.json").read_text(encoding="utf-8"), fix
     # A local folder has no release time, supplier, download location or version: said, not made up.
-    assert "AIPackage " + example + ": no release time, supplier, download location, version" \
+    assert (
+        "AIPackage " + example + ": no release time, supplier, download location, version"
         in spdx.err
+    )
 
 
 def test_restricted_example_licenses_are_expressions_never_invalid_ids(cli):
     bom = json.loads((EXAMPLES / "restricted-weights" / "bom.cdx.json").read_text())
     model = bom["metadata"]["component"]
     assert model["type"] == "machine-learning-model"
-    assert model["licenses"] == [{"expression": "LicenseRef-quarry-community-license-1.0 AND "
-                                                "LicenseRef-Quarry-Acceptable-Use-Policy"}]
+    assert model["licenses"] == [
+        {
+            "expression": "LicenseRef-quarry-community-license-1.0 AND "
+            "LicenseRef-Quarry-Acceptable-Use-Policy"
+        }
+    ]
     props = {(p["name"], p["value"]) for p in model["properties"]}
     assert ("osaid:verdict", "not-open-source-ai") in props
     assert ("osaid:mof:class", "none") in props
@@ -66,13 +86,18 @@ def test_restricted_example_licenses_are_expressions_never_invalid_ids(cli):
     card = model["modelCard"]
     assert card["modelParameters"]["task"] == "text-generation"
     assert card["quantitativeAnalysis"]["performanceMetrics"][0] == {
-        "type": "perplexity", "value": "14.2", "slice": "Tiny Stories (held-out split) (test)"}
+        "type": "perplexity",
+        "value": "14.2",
+        "slice": "Tiny Stories (held-out split) (test)",
+    }
     code = {c["bom-ref"]: c for c in bom["components"] if c["bom-ref"].startswith("code:")}
     assert [f["name"] for f in code["code:training-code"]["components"]] == ["training/train.py"]
     assert code["code:training-code"]["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     data = [c for c in bom["components"] if c["type"] == "data"]
-    assert {c["name"] for c in data} == {"osaid-examples/tiny-stories-en",
-                                         "osaid-examples/public-domain-books"}
+    assert {c["name"] for c in data} == {
+        "osaid-examples/tiny-stories-en",
+        "osaid-examples/public-domain-books",
+    }
     assert all("licenses" not in c for c in data)  # a folder cannot tell: left out
 
 
@@ -94,8 +119,9 @@ def test_hub_model_bom_has_purl_pedigree_datasets_and_validates(hub, cli, monkey
     assert tiny["type"] == "data" and tiny["licenses"] == [{"license": {"id": "CC-BY-4.0"}}]
     assert tiny["data"][0]["type"] == "dataset"
     deps = next(d for d in bom["dependencies"] if d["ref"] == model["bom-ref"])
-    assert {"dataset:osaid-examples/tiny-stories-en", "base:osaid-examples/pebble-lm-tiny"} <= \
-        set(deps["dependsOn"])
+    assert {"dataset:osaid-examples/tiny-stories-en", "base:osaid-examples/pebble-lm-tiny"} <= set(
+        deps["dependsOn"]
+    )
     # Same release, same bytes (serial number derived from the content).
     assert cli("bom", "hf:acme/pebble-chat", "--format", "cyclonedx").out == r.out
 
@@ -106,13 +132,21 @@ def test_hub_model_spdx3_relationships_and_profile_check(hub, cli):
     assert r.code == 0, r.err
     doc = r.json
     nodes = {n.get("spdxId"): n for n in doc["@graph"]}
-    model = next(n for n in doc["@graph"] if n.get("type") == "ai_AIPackage"
-                 and n["name"] == "acme/pebble-chat")
+    model = next(
+        n
+        for n in doc["@graph"]
+        if n.get("type") == "ai_AIPackage" and n["name"] == "acme/pebble-chat"
+    )
     rels = [n for n in doc["@graph"] if n.get("type") == "Relationship"]
 
     def related(kind, frm=None, to=None):
-        return [x for x in rels if x["relationshipType"] == kind
-                and (frm is None or x["from"] == frm) and (to is None or to in x["to"])]
+        return [
+            x
+            for x in rels
+            if x["relationshipType"] == kind
+            and (frm is None or x["from"] == frm)
+            and (to is None or to in x["to"])
+        ]
 
     trained = related("trainedOn", model["spdxId"])
     assert [nodes[t]["name"] for t in trained[0]["to"]] == ["osaid-examples/tiny-stories-en"]
@@ -127,10 +161,13 @@ def test_hub_model_spdx3_relationships_and_profile_check(hub, cli):
     assert not [p for p in problems if p.startswith("AIPackage acme/pebble-chat")], problems
 
     # The check catches each required field removed, and a second declared license.
-    for key, label in [("releaseTime", "release time"), ("suppliedBy", "supplier"),
-                       ("software_downloadLocation", "download location"),
-                       ("software_packageVersion", "version"),
-                       ("software_primaryPurpose", "primary purpose")]:
+    for key, label in [
+        ("releaseTime", "release time"),
+        ("suppliedBy", "supplier"),
+        ("software_downloadLocation", "download location"),
+        ("software_packageVersion", "version"),
+        ("software_primaryPurpose", "primary purpose"),
+    ]:
         broken = json.loads(r.out)
         m = next(n for n in broken["@graph"] if n.get("spdxId") == model["spdxId"])
         del m[key]
@@ -143,9 +180,15 @@ def test_hub_model_spdx3_relationships_and_profile_check(hub, cli):
     broken = json.loads(r.out)
     broken["@graph"].append(dict(declared[0], spdxId="urn:x"))
     assert any("2 hasDeclaredLicense" in p for p in spdx3.violations(broken))
-    broken["@graph"] = [n for n in broken["@graph"] if not (
-        n.get("type") == "Relationship" and n["relationshipType"] == "hasConcludedLicense"
-        and n["from"] == model["spdxId"])]
+    broken["@graph"] = [
+        n
+        for n in broken["@graph"]
+        if not (
+            n.get("type") == "Relationship"
+            and n["relationshipType"] == "hasConcludedLicense"
+            and n["from"] == model["spdxId"]
+        )
+    ]
     assert any("0 hasConcludedLicense" in p for p in spdx3.violations(broken))
 
 
@@ -162,9 +205,15 @@ def test_output_is_whole_or_nothing_and_errors_are_one_line(cli, tmp_path):
 
 
 def test_check_never_imports_the_bom_libraries():
-    code = ("import sys; from osaid.cli import main; main(['check', sys.argv[1], '-f', 'json']); "
-            "print(sorted(m for m in ('cyclonedx', 'spdx_python_model', 'packageurl') "
-            "if m in sys.modules), file=sys.stderr)")
-    p = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "open-release")],
-                       capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys; from osaid.cli import main; main(['check', sys.argv[1], '-f', 'json']); "
+        "print(sorted(m for m in ('cyclonedx', 'spdx_python_model', 'packageurl') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES / "open-release")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert p.stderr.strip().splitlines()[-1] == "[]", p.stderr

@@ -22,17 +22,35 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     db = build_db(tmp)
-    proc = subprocess.Popen([sys.executable, "-m", "osaid", "serve", "--db", str(db),
-                             "--host", "127.0.0.1", "--port", "0"],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "osaid",
+            "serve",
+            "--db",
+            str(db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stderr.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     if not match:
@@ -53,8 +71,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900},
-                                  java_script_enabled=True)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, java_script_enabled=True)
     pg = context.new_page()
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -119,10 +136,16 @@ def test_hostile_card_text_never_runs(server, page):
         page.goto(url)
         page.wait_for_timeout(100)
         assert page.evaluate("window.__osaid_xss") is None
-        assert page.evaluate("document.querySelectorAll('script, [onerror], [onload], "
-                             "[onmouseover]').length") == 0
-        assert page.evaluate("[...document.links].filter(a => a.protocol === 'javascript:')"
-                             ".length") == 0
+        assert (
+            page.evaluate(
+                "document.querySelectorAll('script, [onerror], [onload], [onmouseover]').length"
+            )
+            == 0
+        )
+        assert (
+            page.evaluate("[...document.links].filter(a => a.protocol === 'javascript:').length")
+            == 0
+        )
     assert page.dialogs == []
     page.goto(page.url.rsplit("/findings", 1)[0])
     assert "<script>" in page.inner_text("main") or XSS_MARK in page.inner_text("main")

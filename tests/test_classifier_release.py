@@ -39,19 +39,28 @@ def test_packaged_weights_are_the_released_weights():
 def test_release_commits_no_drawn_license_text():
     ignored = (RELEASE / "data" / ".gitignore").read_text()
     assert "build/" in ignored
-    tracked = subprocess.run(["git", "ls-files", str(RELEASE)], cwd=REPO, capture_output=True,
-                             text=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", str(RELEASE)], cwd=REPO, capture_output=True, text=True
+    ).stdout
     assert "data/build/" not in tracked
 
 
-@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
-                    reason="scikit-learn not installed (pip install 'osaid[train]')")
+@pytest.mark.skipif(
+    importlib.util.find_spec("sklearn") is None,
+    reason="scikit-learn not installed (pip install 'osaid[train]')",
+)
 def test_rebuild_is_deterministic(tmp_path):
     """prepare_data + train from the committed data give the committed weights, byte for byte."""
     code = RELEASE / "code"
-    subprocess.run([sys.executable, "-W", "ignore", str(code / "prepare_data.py")], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-W", "ignore", str(code / "prepare_data.py")],
+        check=True,
+        capture_output=True,
+    )
     out = tmp_path / "model.safetensors"
-    subprocess.run([sys.executable, "-W", "ignore", str(code / "train.py"), str(out)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-W", "ignore", str(code / "train.py"), str(out)],
+        check=True,
+        capture_output=True,
+    )
     assert out.read_bytes() == (RELEASE / "model.safetensors").read_bytes()

@@ -79,18 +79,23 @@ def test_custom_license_kinds_lines_and_quotes():
 
 
 def test_line_of_match_inside_a_wrapped_sentence():
-    text = ("Preamble.\n\nThe weights are released\nto everyone, but they may\nnot be used in\n"
-            "the European Union.\n")
+    text = (
+        "Preamble.\n\nThe weights are released\nto everyone, but they may\nnot be used in\n"
+        "the European Union.\n"
+    )
     (r,) = analyse(text)
     assert r.kind == "geographic" and r.line == 4
-    assert r.quote == ("The weights are released to everyone, but they may not be used in the "
-                       "European Union.")
+    assert r.quote == (
+        "The weights are released to everyone, but they may not be used in the European Union."
+    )
 
 
 def test_long_clause_quote_is_trimmed_around_the_match():
     filler = "and this sentence goes on about unrelated matters of packaging and naming " * 6
-    text = (f"The licensee agrees that {filler} the Model is for non-commercial purposes only, "
-            f"{filler}.")
+    text = (
+        f"The licensee agrees that {filler} the Model is for non-commercial purposes only, "
+        f"{filler}."
+    )
     (r,) = analyse(text)
     assert r.kind == "non-commercial"
     assert len(r.quote) <= 200
@@ -106,9 +111,11 @@ def test_one_restriction_per_kind_per_clause_and_a_cap_per_kind():
 
 
 def test_prohibited_use_list_items_inherit_the_prohibition():
-    text = ("Use restrictions\n\nYou agree not to use the Model:\n"
-            "- to break the law;\n- for weapons development;\n- to track people;\n\n"
-            "Weapons are mentioned again here in a plain paragraph.\n")
+    text = (
+        "Use restrictions\n\nYou agree not to use the Model:\n"
+        "- to break the law;\n- for weapons development;\n- to track people;\n\n"
+        "Weapons are mentioned again here in a plain paragraph.\n"
+    )
     found = analyse(text)
     fou = [r for r in found if r.kind == "field-of-use"]
     assert [r.line for r in fou] == [5]
@@ -116,17 +123,24 @@ def test_prohibited_use_list_items_inherit_the_prohibition():
 
 
 def test_advice_list_in_a_card_is_not_a_restriction():
-    card = ("## Out-of-Scope Use\n\nThe model is not intended for:\n- military use\n"
-            "- medical diagnosis\n- surveillance\n")
+    card = (
+        "## Out-of-Scope Use\n\nThe model is not intended for:\n- military use\n"
+        "- medical diagnosis\n- surveillance\n"
+    )
     assert analyse(card) == []
 
 
 def test_restriction_shape():
     (r,) = analyse("Commercial use requires a separate license.", "terms/LICENSE.md")
     assert isinstance(r, Restriction)
-    assert r.to_json() == {"kind": "non-commercial", "osd": [6],
-                           "quote": "Commercial use requires a separate license.",
-                           "path": "terms/LICENSE.md", "line": 1, "source": "rule"}
+    assert r.to_json() == {
+        "kind": "non-commercial",
+        "osd": [6],
+        "quote": "Commercial use requires a separate license.",
+        "path": "terms/LICENSE.md",
+        "line": 1,
+        "source": "rule",
+    }
     (h,) = explain("Commercial use requires a separate license.")
     assert h.pattern == "commercial-needs-permission"
 
@@ -138,8 +152,12 @@ REAL = find_real_texts()
 
 @pytest.mark.skipif(not REAL, reason="no license texts installed on this machine")
 def test_real_permissive_and_copyleft_texts_have_no_blocking_restriction():
-    bad = [(path, r.kind, r.line, r.quote) for _, path, text in REAL
-           for r in analyse(text, path) if r.kind in BLOCKING]
+    bad = [
+        (path, r.kind, r.line, r.quote)
+        for _, path, text in REAL
+        for r in analyse(text, path)
+        if r.kind in BLOCKING
+    ]
     assert bad == []
 
 
@@ -171,19 +189,45 @@ def _junk(n: int) -> str:
     return bytes(rng.randrange(256) for _ in range(n)).decode("utf-8", "replace")
 
 
-@pytest.mark.parametrize("text", [
-    "", " ", "\n\n\n", ":", "#", "- ", "...", "\x00\x01\x02",
-    "İSTANBUL may not be used in İzmir.",
-    _junk(200_000),
-    "x" * 1_000_000,
-    "you shall not use the model for " * 32_000,
-    "You may not use the outputs to train any other model. " * 18_000,
-    ("1. " * 50_000),
-    ("a" * 5000 + ". ") * 40,
-    "\n".join(["- item"] * 20_000),
-], ids=["empty", "space", "newlines", "colon", "hash", "dash", "dots", "controls", "dotted-I",
-        "junk", "1MB-line", "prohibitive-words", "restrictive-sentences", "list-marks",
-        "long-words", "many-items"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n\n\n",
+        ":",
+        "#",
+        "- ",
+        "...",
+        "\x00\x01\x02",
+        "İSTANBUL may not be used in İzmir.",
+        _junk(200_000),
+        "x" * 1_000_000,
+        "you shall not use the model for " * 32_000,
+        "You may not use the outputs to train any other model. " * 18_000,
+        ("1. " * 50_000),
+        ("a" * 5000 + ". ") * 40,
+        "\n".join(["- item"] * 20_000),
+    ],
+    ids=[
+        "empty",
+        "space",
+        "newlines",
+        "colon",
+        "hash",
+        "dash",
+        "dots",
+        "controls",
+        "dotted-I",
+        "junk",
+        "1MB-line",
+        "prohibitive-words",
+        "restrictive-sentences",
+        "list-marks",
+        "long-words",
+        "many-items",
+    ],
+)
 def test_pathological_inputs_do_not_crash(text):
     found = analyse(text)
     assert isinstance(found, list)
@@ -216,7 +260,9 @@ def test_no_unbounded_gaps_in_patterns():
 
 
 def test_import_is_light():
-    code = ("import sys; import osaid.evidence.clauses; "
-            "print(sorted(m for m in ('torch','numpy','sklearn','regex') if m in sys.modules))")
+    code = (
+        "import sys; import osaid.evidence.clauses; "
+        "print(sorted(m for m in ('torch','numpy','sklearn','regex') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -47,8 +47,11 @@ def test_fail_on_not_open(cli, tree):
 def test_usage_errors_exit_2(cli):
     proc = subprocess.run([sys.executable, "-m", "osaid", "check"], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "osaid", "check", "--format", "pdf", "."],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "osaid", "check", "--format", "pdf", "."],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     proc = subprocess.run([sys.executable, "-m", "osaid"], capture_output=True, text=True)
     assert proc.returncode == 2
@@ -72,17 +75,28 @@ def test_output_file_written_whole(cli, tmp_path):
 def test_no_color_and_force_color(tmp_path):
     env = {**os.environ, "FORCE_COLOR": "1"}
     env.pop("NO_COLOR", None)
-    colored = subprocess.run([sys.executable, "-m", "osaid", "check", str(EXAMPLES / "open-release")],
-                             capture_output=True, text=True, env=env)
+    colored = subprocess.run(
+        [sys.executable, "-m", "osaid", "check", str(EXAMPLES / "open-release")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert "\x1b[" in colored.stdout
     env["NO_COLOR"] = "1"
-    plain = subprocess.run([sys.executable, "-m", "osaid", "check", str(EXAMPLES / "open-release")],
-                           capture_output=True, text=True, env=env)
+    plain = subprocess.run(
+        [sys.executable, "-m", "osaid", "check", str(EXAMPLES / "open-release")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert "\x1b[" not in plain.stdout
     assert "OPEN SOURCE AI" in plain.stdout
 
 
 def test_debug_shows_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "osaid", "check", str(tmp_path / "x"), "--debug"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "osaid", "check", str(tmp_path / "x"), "--debug"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0 and "Traceback" in proc.stderr

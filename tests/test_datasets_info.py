@@ -26,19 +26,33 @@ collected in 2023, deduplicated and filtered for personal data before training.
 
 def _model(name: str, datasets: list[str]) -> FakeRepo:
     card = CARD.format(name=name, datasets="\n  - ".join(datasets))
-    return FakeRepo(f"{NS}/{name}", {"README.md": card.encode()},
-                    card_data={"license": "apache-2.0", "datasets": datasets})
+    return FakeRepo(
+        f"{NS}/{name}",
+        {"README.md": card.encode()},
+        card_data={"license": "apache-2.0", "datasets": datasets},
+    )
 
 
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
     extra = [
-        FakeRepo(f"{NS}/nc-dialogues", {"README.md": _dataset_card(
-            "Dialogues (non-commercial)", "cc-by-nc-4.0",
-            "Made-up dialogues for the osaid tests; for non-commercial use only.")},
-            kind="dataset", gated="manual", card_data={"license": "cc-by-nc-4.0"}),
-        _model("mixed-data-lm", [f"{NS}/tiny-stories-en", f"{NS}/nc-dialogues",
-                                 f"{NS}/no-such-dataset"]),
+        FakeRepo(
+            f"{NS}/nc-dialogues",
+            {
+                "README.md": _dataset_card(
+                    "Dialogues (non-commercial)",
+                    "cc-by-nc-4.0",
+                    "Made-up dialogues for the osaid tests; for non-commercial use only.",
+                )
+            },
+            kind="dataset",
+            gated="manual",
+            card_data={"license": "cc-by-nc-4.0"},
+        ),
+        _model(
+            "mixed-data-lm",
+            [f"{NS}/tiny-stories-en", f"{NS}/nc-dialogues", f"{NS}/no-such-dataset"],
+        ),
         _model("ghost-data-lm", [f"{NS}/no-such-dataset"]),
     ]
     with serving(monkeypatch, tmp_path, default_repos() + extra) as h:
@@ -64,8 +78,10 @@ def test_hub_datasets_are_listed_with_their_pages_and_licenses(hub, cli):
     listing = item(r, "public-data-listing")
     assert listing["status"] == "found"
     pages = [e for e in listing["evidence"] if e["field"] == "datasets"]
-    assert [e["url"] for e in pages] == [f"{hub.url}/datasets/{NS}/tiny-stories-en",
-                                         f"{hub.url}/datasets/{NS}/public-domain-books"]
+    assert [e["url"] for e in pages] == [
+        f"{hub.url}/datasets/{NS}/tiny-stories-en",
+        f"{hub.url}/datasets/{NS}/public-domain-books",
+    ]
     assert "cc-by-4.0" in pages[0]["quote"]
     ds = component(r, "datasets")
     assert ds["status"] == "declared"

@@ -28,8 +28,10 @@ def test_card_license_id_alone_brings_catalog_restrictions(tree, cli):
 
 
 def test_vague_data_statement_meets_no_data_item(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\n## Training data\n\n"
-            "Trained on publicly available sources.\n")
+    card = (
+        "---\nlicense: apache-2.0\n---\n# M\n\n## Training data\n\n"
+        "Trained on publicly available sources.\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     items = {i["id"]: i["status"] for i in report["elements"]["data-information"]["items"]}
     assert set(items.values()) == {"not-found"}
@@ -37,8 +39,10 @@ def test_vague_data_statement_meets_no_data_item(tree, cli):
 
 
 def test_declared_code_with_license_on_the_same_line(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\n## Training\n\n"
-            "The training code is at https://github.com/example/trainer under the MIT license.\n")
+    card = (
+        "---\nlicense: apache-2.0\n---\n# M\n\n## Training\n\n"
+        "The training code is at https://github.com/example/trainer under the MIT license.\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     training = component(report, "training-code")
     assert training["status"] == "declared"
@@ -48,8 +52,10 @@ def test_declared_code_with_license_on_the_same_line(tree, cli):
 
 
 def test_declared_code_without_license_is_unknown(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\n## Training\n\n"
-            "Training code: https://github.com/example/trainer\n")
+    card = (
+        "---\nlicense: apache-2.0\n---\n# M\n\n## Training\n\n"
+        "Training code: https://github.com/example/trainer\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     training = component(report, "training-code")
     assert training["status"] == "declared" and training["license_open"] is None
@@ -57,8 +63,13 @@ def test_declared_code_without_license_is_unknown(tree, cli):
 
 
 def test_spdx_headers_give_code_its_own_license(tree, cli):
-    root = tree({"README.md": "---\nlicense: cc-by-nc-4.0\n---\n# M\n", **WEIGHTS,
-                 "train.py": "# SPDX-License-Identifier: MIT\nloss.backward()\n"})
+    root = tree(
+        {
+            "README.md": "---\nlicense: cc-by-nc-4.0\n---\n# M\n",
+            **WEIGHTS,
+            "train.py": "# SPDX-License-Identifier: MIT\nloss.backward()\n",
+        }
+    )
     report = cli("check", str(root), "--format", "json").json
     assert component(report, "training-code")["license"] == "MIT"
     weights = component(report, "model-parameters-final")
@@ -67,9 +78,14 @@ def test_spdx_headers_give_code_its_own_license(tree, cli):
 
 
 def test_license_in_subfolder_scopes_that_folder(tree, cli):
-    root = tree({"README.md": "---\nlicense: cc-by-4.0\n---\n# M\n", **WEIGHTS,
-                 "code/LICENSE": "SPDX-License-Identifier: BSD-3-Clause\n",
-                 "code/train.py": "optimizer.step()\nloss.backward()\n"})
+    root = tree(
+        {
+            "README.md": "---\nlicense: cc-by-4.0\n---\n# M\n",
+            **WEIGHTS,
+            "code/LICENSE": "SPDX-License-Identifier: BSD-3-Clause\n",
+            "code/train.py": "optimizer.step()\nloss.backward()\n",
+        }
+    )
     report = cli("check", str(root), "--format", "json").json
     assert component(report, "training-code")["license"] == "BSD-3-Clause"
     assert component(report, "model-parameters-final")["license"] == "CC-BY-4.0"
@@ -77,16 +93,23 @@ def test_license_in_subfolder_scopes_that_folder(tree, cli):
 
 
 def test_card_and_license_file_disagree(tree, cli):
-    root = tree({"README.md": "---\nlicense: mit\n---\n# M\n", **WEIGHTS,
-                 "LICENSE": "SPDX-License-Identifier: GPL-3.0-only\n"})
+    root = tree(
+        {
+            "README.md": "---\nlicense: mit\n---\n# M\n",
+            **WEIGHTS,
+            "LICENSE": "SPDX-License-Identifier: GPL-3.0-only\n",
+        }
+    )
     report = cli("check", str(root), "--format", "json").json
     assert findings(report, "license-conflict")
     assert component(report, "model-parameters-final")["license"] == "MIT AND GPL-3.0-only"
 
 
 def test_gated_card_is_not_open(tree, cli):
-    card = ("---\nlicense: apache-2.0\nextra_gated_prompt: Share your contact details to access"
-            "\n---\n# M\n")
+    card = (
+        "---\nlicense: apache-2.0\nextra_gated_prompt: Share your contact details to access"
+        "\n---\n# M\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     gate = findings(report, "gated-access")[0]
     assert gate["evidence"][0]["field"] == "extra_gated_prompt" and gate["osd"] == [7]
@@ -94,15 +117,17 @@ def test_gated_card_is_not_open(tree, cli):
 
 
 def test_plans_are_not_withholding_statements(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\nThe training code will be released soon.\n")
+    card = "---\nlicense: apache-2.0\n---\n# M\n\nThe training code will be released soon.\n"
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     assert not findings(report, "component-withheld")
     assert findings(report, "component-missing:training-code")
 
 
 def test_withholding_statement_across_wrapped_lines(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\nWe do not release the training\n"
-            "code for this model.\n")
+    card = (
+        "---\nlicense: apache-2.0\n---\n# M\n\nWe do not release the training\n"
+        "code for this model.\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     w = findings(report, "component-withheld:training-code")[0]
     assert w["evidence"][0]["line"] == 6
@@ -110,9 +135,14 @@ def test_withholding_statement_across_wrapped_lines(tree, cli):
 
 
 def test_checkpoints_are_intermediate_and_optimizer_state_is_metadata(tree, cli):
-    root = tree({"README.md": "---\nlicense: apache-2.0\n---\n# M\n", **WEIGHTS,
-                 "checkpoint-1000/model.safetensors": safetensors_bytes(),
-                 "checkpoint-1000/optimizer.pt": b"PK\x03\x04rest"})
+    root = tree(
+        {
+            "README.md": "---\nlicense: apache-2.0\n---\n# M\n",
+            **WEIGHTS,
+            "checkpoint-1000/model.safetensors": safetensors_bytes(),
+            "checkpoint-1000/optimizer.pt": b"PK\x03\x04rest",
+        }
+    )
     report = cli("check", str(root), "--format", "json").json
     inter = component(report, "model-parameters-intermediate")
     assert inter["status"] == "present"
@@ -124,8 +154,13 @@ def test_checkpoints_are_intermediate_and_optimizer_state_is_metadata(tree, cli)
 
 
 def test_code_role_from_content_when_the_name_says_nothing(tree, cli):
-    root = tree({"README.md": "---\nlicense: apache-2.0\n---\n# M\n", **WEIGHTS,
-                 "src/main.py": "for b in data:\n    loss.backward()\n    optimizer.step()\n"})
+    root = tree(
+        {
+            "README.md": "---\nlicense: apache-2.0\n---\n# M\n",
+            **WEIGHTS,
+            "src/main.py": "for b in data:\n    loss.backward()\n    optimizer.step()\n",
+        }
+    )
     report = cli("check", str(root), "--format", "json").json
     training = component(report, "training-code")
     assert training["status"] == "present"
@@ -149,8 +184,10 @@ def test_no_card_no_license(tree, cli):
 
 
 def test_card_declares_checkpoints_published_as_revisions(tree, cli):
-    card = ("---\nlicense: apache-2.0\n---\n# M\n\nIntermediate checkpoints are published as\n"
-            "branches step1000 ... step143000 of this repository.\n")
+    card = (
+        "---\nlicense: apache-2.0\n---\n# M\n\nIntermediate checkpoints are published as\n"
+        "branches step1000 ... step143000 of this repository.\n"
+    )
     report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
     inter = component(report, "model-parameters-intermediate")
     assert inter["status"] == "declared"
@@ -162,12 +199,16 @@ def test_card_declares_checkpoints_published_as_revisions(tree, cli):
 
 def test_an_exception_to_no_third_party_data_is_not_a_statement_of_none(tree, cli):
     def third_party(statement: str) -> str:
-        card = ("---\nlicense: apache-2.0\n---\n# M\n\n## Training data\n\n"
-                f"Sourced from public corpora. {statement}\n")
+        card = (
+            "---\nlicense: apache-2.0\n---\n# M\n\n## Training data\n\n"
+            f"Sourced from public corpora. {statement}\n"
+        )
         report = cli("check", str(tree({"README.md": card, **WEIGHTS})), "--format", "json").json
         items = report["elements"]["data-information"]["items"]
         return next(i["status"] for i in items if i["id"] == "third-party-data-listing")
 
     assert third_party("No third-party data was used.") == "found"
-    assert third_party("No third-party data was used other than a licensed news archive.") == \
-        "not-found"
+    assert (
+        third_party("No third-party data was used other than a licensed news archive.")
+        == "not-found"
+    )

@@ -48,14 +48,19 @@ release:
       component_path: 'https://example.org/finch/paper.pdf'
 """
 
-CODE = ("# SPDX-License-Identifier: Apache-2.0\nimport torch\n\n"
-        "def train(model, loader, optimizer):\n    for batch in loader:\n"
-        "        loss = model(batch).loss\n        loss.backward()\n        optimizer.step()\n")
+CODE = (
+    "# SPDX-License-Identifier: Apache-2.0\nimport torch\n\n"
+    "def train(model, loader, optimizer):\n    for batch in loader:\n"
+    "        loss = model(batch).loss\n        loss.backward()\n        optimizer.step()\n"
+)
 
 
 def _components(report: dict) -> list[tuple]:
-    return [(c["id"], c["license"], c["license_open"]) for c in report["components"]
-            if c["status"] != "missing"]
+    return [
+        (c["id"], c["license"], c["license_open"])
+        for c in report["components"]
+        if c["status"] != "missing"
+    ]
 
 
 def _validate(value, schema: dict, where: str = "$") -> None:
@@ -95,8 +100,10 @@ def test_manifest_round_trip_keeps_components_and_licenses(cli, tmp_path):
     by_name = {c["name"]: c for c in data["release"]["components"]}
     assert by_name["Training code"]["license"] == "unlicensed"
     assert by_name["Model architecture"]["license"] == "Apache-2.0"
-    assert by_name["Model parameters (Final)"]["license_path"] == \
-        "https://example.org/finch/WEIGHTS-LICENSE"
+    assert (
+        by_name["Model parameters (Final)"]["license_path"]
+        == "https://example.org/finch/WEIGHTS-LICENSE"
+    )
     assert by_name["Research paper"]["component_path"] == "https://example.org/finch/paper.pdf"
     before = cli("check", str(src), "-f", "json").json
     after = cli("check", str(out), "-f", "json").json
@@ -121,11 +128,13 @@ def test_export_validates_against_the_mot_schema(cli, tmp_path):
 
 
 def test_folder_export_round_trip(cli, tree, tmp_path):
-    root = tree({
-        "README.md": "---\nlicense: apache-2.0\n---\n# Finch\n\nA small test model.\n",
-        "training/train.py": CODE,
-        "model.safetensors": safetensors_bytes(),
-    })
+    root = tree(
+        {
+            "README.md": "---\nlicense: apache-2.0\n---\n# Finch\n\nA small test model.\n",
+            "training/train.py": CODE,
+            "model.safetensors": safetensors_bytes(),
+        }
+    )
     out = tmp_path / "finch.mot.yml"
     assert cli("export", str(root), "-o", str(out)).code == 0
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
@@ -147,8 +156,9 @@ def test_corpus_records_round_trip(cli, tmp_path):
             continue
         out = tmp_path / name
         assert cli("export", str(src), "-o", str(out)).code == 0
-        assert _components(cli("check", str(out), "-f", "json").json) == \
-            _components(cli("check", str(src), "-f", "json").json), name
+        assert _components(cli("check", str(out), "-f", "json").json) == _components(
+            cli("check", str(src), "-f", "json").json
+        ), name
 
 
 def test_export_is_written_whole_or_not_at_all(cli, tmp_path):
@@ -199,15 +209,68 @@ def test_manifest_yaml_is_exactly_what_pyyaml_writes():
     def pyyaml(doc: dict) -> str:
         return yaml.dump(doc, **mot._DUMP_OPTIONS)
 
-    docs = [mot.to_manifest(assess(extract(load(str(p)))))
-            for p in sorted(CORPUS.glob("*.yml"))[:40]]
+    docs = [
+        mot.to_manifest(assess(extract(load(str(p))))) for p in sorted(CORPUS.glob("*.yml"))[:40]
+    ]
     for doc in docs:
         assert mot.dump(doc) == pyyaml(doc)
-    pieces = ["a", "Z", "1", "1.0", "2024-01-01", "yes", "No", "null", "~", "", " ", ":", ": ",
-              "#", " #", "-", "- ", "?", "---", "...", "'", '"', "\\", "\t", "\n", "é", "日本",
-              "\u2028", "\x85", "\ufeff", "\x00", "\x7f", "http://x.y/z", "@", "`", "%", "!",
-              "&", "*", "|", ">", "[", "]", "{", "}", ",", "word ", "longword" * 7, " x" * 30,
-              "true", "0x1F", "+1", ".inf", "<<", "="]
+    pieces = [
+        "a",
+        "Z",
+        "1",
+        "1.0",
+        "2024-01-01",
+        "yes",
+        "No",
+        "null",
+        "~",
+        "",
+        " ",
+        ":",
+        ": ",
+        "#",
+        " #",
+        "-",
+        "- ",
+        "?",
+        "---",
+        "...",
+        "'",
+        '"',
+        "\\",
+        "\t",
+        "\n",
+        "é",
+        "日本",
+        "\u2028",
+        "\x85",
+        "\ufeff",
+        "\x00",
+        "\x7f",
+        "http://x.y/z",
+        "@",
+        "`",
+        "%",
+        "!",
+        "&",
+        "*",
+        "|",
+        ">",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "word ",
+        "longword" * 7,
+        " x" * 30,
+        "true",
+        "0x1F",
+        "+1",
+        ".inf",
+        "<<",
+        "=",
+    ]
     rng = random.Random(7)
 
     def text() -> str:
@@ -217,13 +280,13 @@ def test_manifest_yaml_is_exactly_what_pyyaml_writes():
         doc = json.loads(json.dumps(rng.choice(docs)))
         release = doc["release"]
         for k in list(release):
-            if isinstance(release[k], str) and rng.random() < .5:
+            if isinstance(release[k], str) and rng.random() < 0.5:
                 release[k] = text()
         release["license"]["distribution"]["path"] = text()
         for c in release["components"]:
             for k in list(c):
-                if rng.random() < .4:
+                if rng.random() < 0.4:
                     c[k] = text()
-        if rng.random() < .05:
+        if rng.random() < 0.05:
             release["components"] = []
         assert mot.dump(doc) == pyyaml(doc), doc

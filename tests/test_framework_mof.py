@@ -13,15 +13,28 @@ from osaid.model import ComponentFact, Evidence, Facts, Release
 
 RELEASE = Release(name="t", source="local", location="/t", revision=None, files=(), documents={})
 EV = Evidence(path="x", line=1, quote="x")
-CLASS_III = {"model-architecture", "model-parameters-final", "technical-report",
-             "evaluation-results", "model-card", "data-card"}
+CLASS_III = {
+    "model-architecture",
+    "model-parameters-final",
+    "technical-report",
+    "evaluation-results",
+    "model-card",
+    "data-card",
+}
 CLASS_II = CLASS_III | {"training-code", "inference-code", "evaluation-code", "evaluation-data"}
-CLASS_I = CLASS_II | {"datasets", "data-preprocessing-code", "model-parameters-intermediate",
-                      "research-paper"}
+CLASS_I = CLASS_II | {
+    "datasets",
+    "data-preprocessing-code",
+    "model-parameters-intermediate",
+    "research-paper",
+}
 
 
-def facts(present: set[str] | None = None, lic: str | None = "Apache-2.0",
-          overrides: dict[str, tuple[str, str | None]] | None = None) -> Facts:
+def facts(
+    present: set[str] | None = None,
+    lic: str | None = "Apache-2.0",
+    overrides: dict[str, tuple[str, str | None]] | None = None,
+) -> Facts:
     """Components in `present` have `lic`; `overrides` gives (status, license) per component."""
     present = {e["id"] for e in catalog()} if present is None else present
     comps = []
@@ -29,11 +42,20 @@ def facts(present: set[str] | None = None, lic: str | None = "Apache-2.0",
         status, li = ("present", lic) if e["id"] in present else ("missing", None)
         if overrides and e["id"] in overrides:
             status, li = overrides[e["id"]]
-        comps.append(ComponentFact(id=e["id"], mof_id=e["mof_id"], name=e["name"],
-                                   content_type=e["type"], status=status,
-                                   evidence=(EV,) if status != "missing" else (), license=li))
-    return Facts(subject=RELEASE, card=None, components=tuple(comps), licenses=(),
-                 data_information=())
+        comps.append(
+            ComponentFact(
+                id=e["id"],
+                mof_id=e["mof_id"],
+                name=e["name"],
+                content_type=e["type"],
+                status=status,
+                evidence=(EV,) if status != "missing" else (),
+                license=li,
+            )
+        )
+    return Facts(
+        subject=RELEASE, card=None, components=tuple(comps), licenses=(), data_information=()
+    )
 
 
 def block(f: Facts) -> dict:
@@ -83,24 +105,32 @@ def test_a_research_paper_stands_in_for_the_technical_report():
 
 
 def test_statuses_follow_the_tool_missing_unlicensed_included_invalid():
-    b = block(facts(overrides={
-        "training-code": ("missing", None),
-        "inference-code": ("present", None),
-        "evaluation-code": ("declared", "MIT"),
-        "model-parameters-final": ("present", "LicenseRef-osaid-llama-3"),
-    }))
+    b = block(
+        facts(
+            overrides={
+                "training-code": ("missing", None),
+                "inference-code": ("present", None),
+                "evaluation-code": ("declared", "MIT"),
+                "model-parameters-final": ("present", "LicenseRef-osaid-llama-3"),
+            }
+        )
+    )
     comps = b["components"]
     assert comps["training-code"]["status"] == "missing"
     assert comps["inference-code"]["status"] == "unlicensed"
-    assert comps["evaluation-code"] == {"status": "included", "license": "MIT",
-                                        "deciding_license": "MIT"}
+    assert comps["evaluation-code"] == {
+        "status": "included",
+        "license": "MIT",
+        "deciding_license": "MIT",
+    }
     assert comps["model-parameters-final"]["status"] == "invalid"
     assert b["class"] is None  # final weights invalid: not even Class III
 
 
 def test_and_the_most_restrictive_license_decides_and_is_named():
-    b = block(facts(overrides={"model-parameters-final": ("present",
-                                                          "Apache-2.0 AND CC-BY-NC-4.0")}))
+    b = block(
+        facts(overrides={"model-parameters-final": ("present", "Apache-2.0 AND CC-BY-NC-4.0")})
+    )
     w = b["components"]["model-parameters-final"]
     assert w["status"] == "invalid"
     assert w["license"] == "Apache-2.0 AND CC-BY-NC-4.0"
@@ -125,8 +155,14 @@ def test_with_exception_is_judged_by_its_license():
 
 def test_mof_open_rule_differs_from_osaid_for_code_and_data():
     # CC-BY-4.0 on code: FSF-libre, so MOF counts it (as the tool does), with a note.
-    b = block(facts(overrides={"training-code": ("present", "CC-BY-4.0"),
-                               "datasets": ("present", "CDLA-Permissive-2.0")}))
+    b = block(
+        facts(
+            overrides={
+                "training-code": ("present", "CC-BY-4.0"),
+                "datasets": ("present", "CDLA-Permissive-2.0"),
+            }
+        )
+    )
     tc = b["components"]["training-code"]
     assert tc["status"] == "included" and "not meant for code" in tc["note"]
     # CDLA-Permissive-2.0 is neither OSI-approved nor FSF-libre: open through the open-data list.
@@ -141,12 +177,28 @@ def test_unparseable_expression_is_invalid_not_a_crash():
     assert b["components"]["model-card"]["status"] == "invalid"
 
 
-@pytest.mark.parametrize("expr,tree", [
-    ("MIT", ("id", "MIT", "MIT")),
-    ("MIT OR Apache-2.0 AND BSD-3-Clause",
-     ("or", [("id", "MIT", "MIT"), ("and", [("id", "Apache-2.0", "Apache-2.0"),
-                                            ("id", "BSD-3-Clause", "BSD-3-Clause")])])),
-])
+@pytest.mark.parametrize(
+    "expr,tree",
+    [
+        ("MIT", ("id", "MIT", "MIT")),
+        (
+            "MIT OR Apache-2.0 AND BSD-3-Clause",
+            (
+                "or",
+                [
+                    ("id", "MIT", "MIT"),
+                    (
+                        "and",
+                        [
+                            ("id", "Apache-2.0", "Apache-2.0"),
+                            ("id", "BSD-3-Clause", "BSD-3-Clause"),
+                        ],
+                    ),
+                ],
+            ),
+        ),
+    ],
+)
 def test_and_binds_tighter_than_or(expr, tree):
     assert mof.parse(expr) == tree
 
@@ -184,15 +236,18 @@ def agreement():
 
 
 def test_reference_follows_the_tools_exact_matching_and_precedence(agreement):
-    record = {"release": {
-        "license": {"distribution": {"name": "Apache-2.0"}, "document": {"name": "CC-BY-4.0"}},
-        "components": [
-            {"name": "Model architecture"},                       # inherits Apache-2.0
-            {"name": "Model card"},                               # inherits CC-BY-4.0 (document)
-            {"name": "Training code", "license": "Apache 2.0"},   # not an exact SPDX id
-            {"name": "Inference code", "license": ""},            # set but empty: no license
-            {"name": "Evaluation code", "license": "unlicensed"},
-        ]}}
+    record = {
+        "release": {
+            "license": {"distribution": {"name": "Apache-2.0"}, "document": {"name": "CC-BY-4.0"}},
+            "components": [
+                {"name": "Model architecture"},  # inherits Apache-2.0
+                {"name": "Model card"},  # inherits CC-BY-4.0 (document)
+                {"name": "Training code", "license": "Apache 2.0"},  # not an exact SPDX id
+                {"name": "Inference code", "license": ""},  # set but empty: no license
+                {"name": "Evaluation code", "license": "unlicensed"},
+            ],
+        }
+    }
     ref = agreement.mot_reference(record)
     assert ref.licenses[9] == "Apache-2.0" and 9 in ref.included
     assert ref.licenses[13] == "CC-BY-4.0" and 13 in ref.included
@@ -235,18 +290,20 @@ def test_check_reports_every_framework_by_default(cli):
     text = cli("check", str(EXAMPLES / "open-release")).out
     lines = text.splitlines()
     verdict = next(i for i, ln in enumerate(lines) if ln.startswith("Verdict:"))
-    below = "\n".join(lines[verdict:verdict + 6])
+    below = "\n".join(lines[verdict : verdict + 6])
     for name in ("mof:", "osai-index:", "eu-ai-act:"):
         assert name in below
 
 
 def test_check_reports_only_the_frameworks_asked_for(cli):
-    report = cli("check", str(EXAMPLES / "open-release"), "--format", "json",
-                 "--framework", "mof").json
+    report = cli(
+        "check", str(EXAMPLES / "open-release"), "--format", "json", "--framework", "mof"
+    ).json
     assert "mof" in report and "osai_index" not in report and "eu_ai_act" not in report
     assert set(report["summaries"]) == {"mof"}
-    report = cli("check", str(EXAMPLES / "open-release"), "--format", "json",
-                 "--framework", "osaid").json
+    report = cli(
+        "check", str(EXAMPLES / "open-release"), "--format", "json", "--framework", "osaid"
+    ).json
     assert "mof" not in report and "summaries" not in report
     assert report["verdict"] == "open-source-ai"  # the verdict is OSAID's either way
 

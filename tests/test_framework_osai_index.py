@@ -8,38 +8,79 @@ from osaid.model import CardFacts, ComponentFact, DataInfoItem, Evidence, Facts,
 
 RELEASE = Release(name="t", source="local", location="/t", revision=None, files=(), documents={})
 EV = Evidence(path="x", line=1, quote="x")
-DIMENSIONS = {"base-model-data", "end-model-data", "base-model-weights", "end-model-weights",
-              "training-code", "code-documentation", "hardware-architecture", "preprint",
-              "peer-reviewed-paper", "model-card", "datasheet", "licenses"}
+DIMENSIONS = {
+    "base-model-data",
+    "end-model-data",
+    "base-model-weights",
+    "end-model-weights",
+    "training-code",
+    "code-documentation",
+    "hardware-architecture",
+    "preprint",
+    "peer-reviewed-paper",
+    "model-card",
+    "datasheet",
+    "licenses",
+}
 FULL_CARD = CardFacts(
-    path="README.md", fields={"license": "apache-2.0"}, field_lines={"license": 2},
-    sections=(("Intended uses", 10, "For research and products."),
-              ("Limitations and bias", 14, "It makes mistakes."),
-              ("Training procedure", 20, "Trained for 3 epochs with AdamW."),
-              ("Evaluation", 26, "| task | score |"),
-              ("Usage", 30, "python generate.py"),
-              ("Hardware", 34, "8 H100 GPUs for 40 hours.")))
-PAPER = Evidence(path="README.md", line=5, url="https://aclanthology.org/2024.acl-long.1/",
-                 quote="paper")
+    path="README.md",
+    fields={"license": "apache-2.0"},
+    field_lines={"license": 2},
+    sections=(
+        ("Intended uses", 10, "For research and products."),
+        ("Limitations and bias", 14, "It makes mistakes."),
+        ("Training procedure", 20, "Trained for 3 epochs with AdamW."),
+        ("Evaluation", 26, "| task | score |"),
+        ("Usage", 30, "python generate.py"),
+        ("Hardware", 34, "8 H100 GPUs for 40 hours."),
+    ),
+)
+PAPER = Evidence(
+    path="README.md", line=5, url="https://aclanthology.org/2024.acl-long.1/", quote="paper"
+)
 
 
-def facts(status="present", lic="Apache-2.0", lic_open=True, card=FULL_CARD, data=True,
-          overrides=None, gated=None, withheld=None) -> Facts:
+def facts(
+    status="present",
+    lic="Apache-2.0",
+    lic_open=True,
+    card=FULL_CARD,
+    data=True,
+    overrides=None,
+    gated=None,
+    withheld=None,
+) -> Facts:
     comps = []
     for e in catalog():
         s, li, lo = status, lic, lic_open
         if overrides and e["id"] in overrides:
             s, li, lo = overrides[e["id"]]
         ev = (PAPER,) if e["id"] == "research-paper" else (EV,)
-        comps.append(ComponentFact(
-            id=e["id"], mof_id=e["mof_id"], name=e["name"], content_type=e["type"], status=s,
-            evidence=ev if s != "missing" else (), license=li if s != "missing" else None,
-            license_open=lo if s != "missing" else None,
-            withheld=(withheld or {}).get(e["id"], ())))
-    items = tuple(DataInfoItem(i, found=data, evidence=(EV,) if data else ())
-                  for i in ("description", "public-data-listing", "third-party-data-listing"))
-    return Facts(subject=RELEASE, card=card, components=tuple(comps), licenses=(),
-                 data_information=items, gated=gated)
+        comps.append(
+            ComponentFact(
+                id=e["id"],
+                mof_id=e["mof_id"],
+                name=e["name"],
+                content_type=e["type"],
+                status=s,
+                evidence=ev if s != "missing" else (),
+                license=li if s != "missing" else None,
+                license_open=lo if s != "missing" else None,
+                withheld=(withheld or {}).get(e["id"], ()),
+            )
+        )
+    items = tuple(
+        DataInfoItem(i, found=data, evidence=(EV,) if data else ())
+        for i in ("description", "public-data-listing", "third-party-data-listing")
+    )
+    return Facts(
+        subject=RELEASE,
+        card=card,
+        components=tuple(comps),
+        licenses=(),
+        data_information=items,
+        gated=gated,
+    )
 
 
 def grades(f: Facts) -> dict[str, str]:
@@ -77,10 +118,15 @@ def test_gated_weights_count_as_partial():
 
 def test_score_is_the_unweighted_mean():
     gate = Evidence(path="README.md", line=3, field="extra_gated_prompt")
-    f = facts(gated=gate, overrides={"training-code": ("missing", None, None),
-                                     "data-preprocessing-code": ("missing", None, None),
-                                     "inference-code": ("missing", None, None),
-                                     "evaluation-code": ("missing", None, None)})
+    f = facts(
+        gated=gate,
+        overrides={
+            "training-code": ("missing", None, None),
+            "data-preprocessing-code": ("missing", None, None),
+            "inference-code": ("missing", None, None),
+            "evaluation-code": ("missing", None, None),
+        },
+    )
     block = osai_index.assess(f)["block"]
     values = {"open": 1.0, "partial": 0.5, "closed": 0.0}
     expected = sum(values[d["grade"]] for d in block["dimensions"].values()) / 12
@@ -90,8 +136,12 @@ def test_score_is_the_unweighted_mean():
 
 
 def test_a_declared_base_model_cannot_be_shown_and_says_why():
-    card = CardFacts(path="README.md", fields={**FULL_CARD.fields, "base_model": "org/base-7b"},
-                     field_lines={"license": 2, "base_model": 4}, sections=FULL_CARD.sections)
+    card = CardFacts(
+        path="README.md",
+        fields={**FULL_CARD.fields, "base_model": "org/base-7b"},
+        field_lines={"license": 2, "base_model": 4},
+        sections=FULL_CARD.sections,
+    )
     block = osai_index.assess(facts(card=card))["block"]
     for dim in ("base-model-data", "base-model-weights"):
         d = block["dimensions"][dim]
@@ -107,15 +157,20 @@ def test_licenses_partial_when_two_of_weights_code_data_are_open():
     d = osai_index.assess(f)["block"]["dimensions"]["licenses"]
     assert d["grade"] == "partial"
     assert "Datasets" in d["note"]
-    f = facts(overrides={"datasets": ("declared", None, None),
-                         "training-code": ("present", "LicenseRef-x", False)})
+    f = facts(
+        overrides={
+            "datasets": ("declared", None, None),
+            "training-code": ("present", "LicenseRef-x", False),
+        }
+    )
     assert grades(f)["licenses"] == "closed"
 
 
 def test_withheld_training_code_is_closed_with_the_quote():
     said = Evidence(path="README.md", line=18, quote="The training code will not be released.")
-    f = facts(overrides={"training-code": ("missing", None, None)},
-              withheld={"training-code": (said,)})
+    f = facts(
+        overrides={"training-code": ("missing", None, None)}, withheld={"training-code": (said,)}
+    )
     d = osai_index.assess(f)["block"]["dimensions"]["training-code"]
     assert d["grade"] == "closed"
     assert d["evidence"][0]["quote"] == said.quote
@@ -135,8 +190,13 @@ def test_preprint_only_is_not_peer_reviewed():
             c = ComponentFact(**{**c.__dict__, "evidence": (arxiv,)})
         comps.append(c)
     f = facts()
-    f = Facts(subject=f.subject, card=f.card, components=tuple(comps), licenses=(),
-              data_information=f.data_information)
+    f = Facts(
+        subject=f.subject,
+        card=f.card,
+        components=tuple(comps),
+        licenses=(),
+        data_information=f.data_information,
+    )
     g = grades(f)
     assert g["preprint"] == "open" and g["peer-reviewed-paper"] == "closed"
     note = osai_index.assess(f)["block"]["dimensions"]["peer-reviewed-paper"]["note"]
@@ -144,8 +204,9 @@ def test_preprint_only_is_not_peer_reviewed():
 
 
 def test_thin_card_is_partial_and_names_what_it_lacks():
-    card = CardFacts(path="README.md", fields={}, field_lines={},
-                     sections=(("Model", 5, "A model."),))
+    card = CardFacts(
+        path="README.md", fields={}, field_lines={}, sections=(("Model", 5, "A model."),)
+    )
     d = osai_index.assess(facts(card=card))["block"]["dimensions"]["model-card"]
     assert d["grade"] == "partial"
     assert "limitations" in d["note"]

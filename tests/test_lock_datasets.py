@@ -47,11 +47,24 @@ def _push(repo: FakeRepo, path: str, content: bytes | None) -> None:
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
     extra = [
-        FakeRepo(DATASET, {"README.md": _dataset_card(
-            "Fable dialogues", "other", "Made-up dialogues between animals, for the osaid tests."),
-            "LICENSE": DATA_TERMS}, kind="dataset", card_data={"license": "other"}),
-        FakeRepo(MODEL, {"README.md": CARD, "LICENSE": b"Apache License, Version 2.0\n"},
-                 card_data={"license": "apache-2.0", "datasets": [DATASET]}),
+        FakeRepo(
+            DATASET,
+            {
+                "README.md": _dataset_card(
+                    "Fable dialogues",
+                    "other",
+                    "Made-up dialogues between animals, for the osaid tests.",
+                ),
+                "LICENSE": DATA_TERMS,
+            },
+            kind="dataset",
+            card_data={"license": "other"},
+        ),
+        FakeRepo(
+            MODEL,
+            {"README.md": CARD, "LICENSE": b"Apache License, Version 2.0\n"},
+            card_data={"license": "apache-2.0", "datasets": [DATASET]},
+        ),
     ]
     with serving(monkeypatch, tmp_path, default_repos() + extra) as h:
         yield h
@@ -93,10 +106,14 @@ def test_a_changed_dataset_license_is_drift_with_a_diff(hub, cli, locked):
     assert f"document-changed: dataset {DATASET}: LICENSE: terms changed" in r.out
     assert f"--- a/datasets/{DATASET}/LICENSE (locked)" in r.out
     lines = [x.strip() for x in r.out.splitlines()]
-    assert any(x.startswith("-") and "adapt these dialogues, in whole or in part, for any "
-               "purpose." in x for x in lines), r.out
-    assert any(x.startswith("+") and "adapt these dialogues, in whole or in part, for research "
-               "only." in x for x in lines), r.out
+    assert any(
+        x.startswith("-") and "adapt these dialogues, in whole or in part, for any purpose." in x
+        for x in lines
+    ), r.out
+    assert any(
+        x.startswith("+") and "adapt these dialogues, in whole or in part, for research only." in x
+        for x in lines
+    ), r.out
     j = cli("verify", "--lock", str(locked), "--format", "json")
     assert j.code == 1
     (change,) = j.json["targets"][0]["drift"]
@@ -107,8 +124,12 @@ def test_a_changed_dataset_license_is_drift_with_a_diff(hub, cli, locked):
 
 def test_a_whitespace_only_change_of_dataset_terms_is_not_drift(hub, cli, locked):
     repo = hub.repos[("dataset", DATASET)]
-    reflowed = b"\r\n".join(b"  " + line.replace(b" the ", b"\n   the ") + b"  "
-                            for line in DATA_TERMS.splitlines()) + b"\r\n\r\n"
+    reflowed = (
+        b"\r\n".join(
+            b"  " + line.replace(b" the ", b"\n   the ") + b"  " for line in DATA_TERMS.splitlines()
+        )
+        + b"\r\n\r\n"
+    )
     _push(repo, "LICENSE", reflowed)
     r = cli("verify", "--lock", str(locked))
     assert r.code == 0, r.out + r.err
@@ -117,17 +138,21 @@ def test_a_whitespace_only_change_of_dataset_terms_is_not_drift(hub, cli, locked
 
 def test_a_new_restrictive_clause_in_dataset_terms_is_named(hub, cli, locked):
     repo = hub.repos[("dataset", DATASET)]
-    _push(repo, "LICENSE", DATA_TERMS + b"\nYou agree not to use the Dataset for military "
-                                        b"purposes.\n")
+    _push(
+        repo, "LICENSE", DATA_TERMS + b"\nYou agree not to use the Dataset for military purposes.\n"
+    )
     r = cli("verify", "--lock", str(locked), "--format", "json")
     assert r.code == 1
     (change,) = r.json["targets"][0]["drift"]
     assert change["kind"] == "document-changed" and change["dataset"] == DATASET
     assert [(x["kind"], x["quote"]) for x in change["restrictions_added"]] == [
-        ("field-of-use", "You agree not to use the Dataset for military purposes.")]
+        ("field-of-use", "You agree not to use the Dataset for military purposes.")
+    ]
     text = cli("verify", "--lock", str(locked)).out
-    assert '+ restriction field-of-use: "You agree not to use the Dataset for military ' \
-           'purposes."' in text
+    assert (
+        '+ restriction field-of-use: "You agree not to use the Dataset for military '
+        'purposes."' in text
+    )
 
 
 def test_dataset_terms_removed_and_added(hub, cli, locked):
@@ -186,7 +211,7 @@ def test_dataset_terms_are_bounded(hub, tmp_path):
     assert sorted(terms) == ["LICENSE", "TERMS.txt", "USE_POLICY.md"]  # top level first, 3 at most
     cut = terms["LICENSE"]
     assert cut["truncated"] is True and len(cut["text"].encode()) == source.limits.text_bytes
-    assert cut["sha256"] == hashlib.sha256(big[:source.limits.text_bytes]).hexdigest()
+    assert cut["sha256"] == hashlib.sha256(big[: source.limits.text_bytes]).hexdigest()
     json.dumps(release.metadata)  # plain data only (the cache stores it)
 
 

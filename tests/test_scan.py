@@ -44,8 +44,15 @@ def old_mtimes(root: Path) -> None:
 
 def test_folder_of_releases_and_manifests_json_summary(tmp_path):
     db = tmp_path / "i.db"
-    r = scan(str(EXAMPLES), str(MOT / "BLOOM.yml"), str(MOT / "Pythia-6.9B.yml"), "--db", str(db),
-             "--format", "json")
+    r = scan(
+        str(EXAMPLES),
+        str(MOT / "BLOOM.yml"),
+        str(MOT / "Pythia-6.9B.yml"),
+        "--db",
+        str(db),
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     out = json.loads(r.out)
     by_name = {x["name"]: x for x in out["results"]}
@@ -78,8 +85,9 @@ def test_changed_terms_add_a_history_row_with_the_new_verdict(tmp_path):
     assert scan(str(release), "--db", str(db)).code == 0
     # the publisher switches the weights to a non-commercial license
     card = (release / "README.md").read_text(encoding="utf-8")
-    (release / "README.md").write_text(card.replace("license: apache-2.0", "license: cc-by-nc-4.0"),
-                                       encoding="utf-8")
+    (release / "README.md").write_text(
+        card.replace("license: apache-2.0", "license: cc-by-nc-4.0"), encoding="utf-8"
+    )
     r = scan(str(release), "--db", str(db), "--format", "json")
     assert r.code == 0
     result = json.loads(r.out)["results"][0]
@@ -139,8 +147,9 @@ def test_hub_id_list_file_and_bad_inputs(tmp_path):
     from osaid.index.scan import expand
 
     ids = tmp_path / "ids.txt"
-    ids.write_text("# models\nhf:org-a/model-1\norg-b/model-2  # trailing comment\n\n",
-                   encoding="utf-8")
+    ids.write_text(
+        "# models\nhf:org-a/model-1\norg-b/model-2  # trailing comment\n\n", encoding="utf-8"
+    )
     subjects = expand([str(ids), "org-a/model-1@main"])
     assert [s.key for s in subjects] == ["hf:org-a/model-1", "hf:org-b/model-2"]
     bad = tmp_path / "bad.txt"
@@ -166,8 +175,9 @@ def test_a_broken_subject_is_reported_and_the_rest_scanned(tmp_path):
 def test_parallel_scan_matches_serial(tmp_path):
     inputs = [str(EXAMPLES)] + [str(p) for p in sorted(MOT.glob("*.yml"))[:30]]
     serial = scan(*inputs, "--db", str(tmp_path / "a.db"), "--format", "json")
-    parallel = run_cli("scan", "--jobs", "2", *inputs, "--db", str(tmp_path / "b.db"),
-                       "--format", "json")
+    parallel = run_cli(
+        "scan", "--jobs", "2", *inputs, "--db", str(tmp_path / "b.db"), "--format", "json"
+    )
     assert serial.code == parallel.code
 
     def verdicts(r):
@@ -182,16 +192,33 @@ def test_parallel_scan_matches_serial(tmp_path):
 
         out = {}
         for key, aid, content, report_hash, report in rows(
-                db, "SELECT s.key, a.id, a.content_hash, a.report_hash, a.report "
-                    "FROM subjects s JOIN assessments a ON a.id = s.current_id"):
-            out[key] = (content, report_hash, unpack(report),
-                        rows(db, "SELECT license_id, name, open, osi_approved, scopes, "
-                                 "restrictions FROM licenses WHERE assessment_id = ?", (aid,)),
-                        rows(db, "SELECT rule, severity, element, component, message "
-                                 "FROM findings WHERE assessment_id = ?", (aid,)),
-                        {fmt: unpack(body) for fmt, body in rows(
-                            db, "SELECT format, body FROM exports WHERE assessment_id = ?",
-                            (aid,))})
+            db,
+            "SELECT s.key, a.id, a.content_hash, a.report_hash, a.report "
+            "FROM subjects s JOIN assessments a ON a.id = s.current_id",
+        ):
+            out[key] = (
+                content,
+                report_hash,
+                unpack(report),
+                rows(
+                    db,
+                    "SELECT license_id, name, open, osi_approved, scopes, "
+                    "restrictions FROM licenses WHERE assessment_id = ?",
+                    (aid,),
+                ),
+                rows(
+                    db,
+                    "SELECT rule, severity, element, component, message "
+                    "FROM findings WHERE assessment_id = ?",
+                    (aid,),
+                ),
+                {
+                    fmt: unpack(body)
+                    for fmt, body in rows(
+                        db, "SELECT format, body FROM exports WHERE assessment_id = ?", (aid,)
+                    )
+                },
+            )
         return out
 
     a, b = stored(tmp_path / "a.db"), stored(tmp_path / "b.db")
@@ -202,9 +229,12 @@ def test_parallel_scan_matches_serial(tmp_path):
 def test_ctrl_c_keeps_what_finished_and_a_rerun_resumes(tmp_path):
     db = tmp_path / "i.db"
     env = {**os.environ, "OSAID_NO_PROGRESS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT),
-                             "--db", str(db)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT), "--db", str(db)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     done = 0
     while time.time() < deadline and proc.poll() is None:

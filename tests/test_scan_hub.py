@@ -14,9 +14,22 @@ from conftest import run_cli
 from hubserver import default_repos, serving
 
 NS = "osaid-examples"
-MODELS = ["pebble-lm-tiny", "pebble-lm-gated", "huge-weights", "taken-down", "chain-root",
-          "chain-mid", "chain-top", "loop-a", "loop-b", "orphan-ft", "llama2-style-base",
-          "pebble-chat-apache", "pebble-lm-tiny-gguf", "pebble-lm-tiny-lora"]
+MODELS = [
+    "pebble-lm-tiny",
+    "pebble-lm-gated",
+    "huge-weights",
+    "taken-down",
+    "chain-root",
+    "chain-mid",
+    "chain-top",
+    "loop-a",
+    "loop-b",
+    "orphan-ft",
+    "llama2-style-base",
+    "pebble-chat-apache",
+    "pebble-lm-tiny-gguf",
+    "pebble-lm-tiny-lora",
+]
 """More than one chunk of work, so `--jobs 2` runs on worker processes."""
 
 
@@ -28,8 +41,7 @@ def hub(monkeypatch, tmp_path):
 
 def ids_file(tmp_path: Path) -> Path:
     ids = tmp_path / "models.txt"
-    ids.write_text("# the fixture hub\n" + "".join(f"{NS}/{m}\n" for m in MODELS),
-                   encoding="utf-8")
+    ids.write_text("# the fixture hub\n" + "".join(f"{NS}/{m}\n" for m in MODELS), encoding="utf-8")
     return ids
 
 
@@ -42,11 +54,13 @@ def stored(db: Path) -> dict[str, dict]:
     """key -> the current assessment's revision, change and report."""
     conn = sqlite3.connect(db)
     try:
-        return {key: {"revision": rev, "change": change,
-                      "report": json.loads(zlib.decompress(blob))}
-                for key, rev, change, blob in conn.execute(
-                    "SELECT s.key, a.revision, a.change, a.report FROM subjects s "
-                    "JOIN assessments a ON a.id = s.current_id")}
+        return {
+            key: {"revision": rev, "change": change, "report": json.loads(zlib.decompress(blob))}
+            for key, rev, change, blob in conn.execute(
+                "SELECT s.key, a.revision, a.change, a.report FROM subjects s "
+                "JOIN assessments a ON a.id = s.current_id"
+            )
+        }
     finally:
         conn.close()
 
@@ -54,8 +68,9 @@ def stored(db: Path) -> dict[str, dict]:
 def test_scan_hub_ids_serial_and_parallel_then_rescan(hub, tmp_path):
     ids = ids_file(tmp_path)
     # the same model at a tag is the same subject (the revision is what is fetched)
-    r, out = scan("--jobs", "1", str(ids), f"hf:{NS}/pebble-lm-tiny@v1.0",
-                  "--db", str(tmp_path / "a.db"))
+    r, out = scan(
+        "--jobs", "1", str(ids), f"hf:{NS}/pebble-lm-tiny@v1.0", "--db", str(tmp_path / "a.db")
+    )
     assert r.code == 1, r.err  # one repository is disabled on the hub
     by_location = {x["location"]: x for x in out["results"]}
     assert len(by_location) == len(MODELS)
@@ -74,7 +89,9 @@ def test_scan_hub_ids_serial_and_parallel_then_rescan(hub, tmp_path):
     # the scan follows the bases a card names, and stores them in the report
     lineage = a[f"hf:{NS}/chain-top"]["report"]["lineage"]
     assert [(b["id"], b["depth"], b["via"]) for b in lineage] == [
-        (f"{NS}/chain-mid", 1, None), (f"{NS}/chain-root", 2, f"{NS}/chain-mid")]
+        (f"{NS}/chain-mid", 1, None),
+        (f"{NS}/chain-root", 2, f"{NS}/chain-mid"),
+    ]
     base = a[f"hf:{NS}/pebble-chat-apache"]["report"]["lineage"][0]
     assert (base["id"], base["verdict"]) == (f"{NS}/llama2-style-base", "not-open-source-ai")
     assert not a[f"hf:{NS}/pebble-lm-tiny"]["report"].get("lineage")
@@ -82,8 +99,9 @@ def test_scan_hub_ids_serial_and_parallel_then_rescan(hub, tmp_path):
     # worker processes store the same
     r2, out2 = scan("--jobs", "2", str(ids), "--db", str(tmp_path / "b.db"))
     assert r2.code == 1, r2.err
-    assert {x["location"]: (x["status"], x["verdict"]) for x in out2["results"]} == \
-        {x["location"]: (x["status"], x["verdict"]) for x in out["results"]}
+    assert {x["location"]: (x["status"], x["verdict"]) for x in out2["results"]} == {
+        x["location"]: (x["status"], x["verdict"]) for x in out["results"]
+    }
     assert stored(tmp_path / "b.db") == a
 
     # hub subjects have no stat fingerprint: a rescan fetches them, finds the same content and
@@ -105,20 +123,36 @@ def test_subject_page_draws_the_lineage_of_the_stored_report(hub, tmp_path):
     from osaid.index.web import create_app
 
     db = tmp_path / "i.db"
-    r, _ = scan("--jobs", "1", f"{NS}/chain-top", f"{NS}/pebble-lm-tiny",
-                f"{NS}/pebble-lm-tiny-lora", "--db", str(db))
+    r, _ = scan(
+        "--jobs",
+        "1",
+        f"{NS}/chain-top",
+        f"{NS}/pebble-lm-tiny",
+        f"{NS}/pebble-lm-tiny-lora",
+        "--db",
+        str(db),
+    )
     assert r.code == 0, r.err
     # a hostile base id, as a stored report could carry it: drawn as text, never as markup
     conn = sqlite3.connect(db)
-    aid, blob = conn.execute("SELECT a.id, a.report FROM subjects s JOIN assessments a "
-                             "ON a.id = s.current_id WHERE s.key = ?",
-                             (f"hf:{NS}/pebble-lm-tiny-lora",)).fetchone()
+    aid, blob = conn.execute(
+        "SELECT a.id, a.report FROM subjects s JOIN assessments a "
+        "ON a.id = s.current_id WHERE s.key = ?",
+        (f"hf:{NS}/pebble-lm-tiny-lora",),
+    ).fetchone()
     report = json.loads(zlib.decompress(blob))
-    report["lineage"].append({"id": "<script>alert(1)</script>", "relation": "merge",
-                              "license": None, "verdict": "insufficient-evidence", "depth": 2,
-                              "status": "unavailable", "via": f"{NS}/pebble-lm-tiny"})
-    conn.execute("UPDATE assessments SET report = ? WHERE id = ?",
-                 (pack(json.dumps(report)), aid))
+    report["lineage"].append(
+        {
+            "id": "<script>alert(1)</script>",
+            "relation": "merge",
+            "license": None,
+            "verdict": "insufficient-evidence",
+            "depth": 2,
+            "status": "unavailable",
+            "via": f"{NS}/pebble-lm-tiny",
+        }
+    )
+    conn.execute("UPDATE assessments SET report = ? WHERE id = ?", (pack(json.dumps(report)), aid))
     conn.commit()
     conn.close()
 

@@ -26,11 +26,18 @@ LFS_OID = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 @pytest.fixture
@@ -44,12 +51,15 @@ def repo(tmp_path) -> Path:
     git("commit", "-qm", "first", cwd=root)
     git("tag", "v1", cwd=root)
     (root / "README.md").write_text(README + "\nSecond version.\n", encoding="utf-8")
-    (root / "train.py").write_text("# SPDX-License-Identifier: MIT\nimport torch\n\n"
-                                   "def train(model, loader, optimizer):\n    pass\n")
+    (root / "train.py").write_text(
+        "# SPDX-License-Identifier: MIT\nimport torch\n\n"
+        "def train(model, loader, optimizer):\n    pass\n"
+    )
     # Larger than the blob bound used below: must be listed, never fetched.
     (root / "notes.md").write_text(BIG_MARKER + "\n" + "x" * 300_000, encoding="utf-8")
     (root / "model.safetensors").write_text(
-        f"version https://git-lfs.github.com/spec/v1\noid sha256:{LFS_OID}\nsize 123456789\n")
+        f"version https://git-lfs.github.com/spec/v1\noid sha256:{LFS_OID}\nsize 123456789\n"
+    )
     os.symlink("/etc/hostname", root / "outside.md")
     git("add", ".", cwd=root)
     git("commit", "-qm", "second", cwd=root)
@@ -130,13 +140,22 @@ def test_submodules_are_not_fetched(repo, tmp_path):
     (other / "secret.md").write_text("from the submodule\n")
     git("add", ".", cwd=other)
     git("commit", "-qm", "sub", cwd=other)
-    git("-c", "protocol.file.allow=always", "submodule", "add", "-q", other.as_uri(), "vendor",
-        cwd=repo)
+    git(
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        other.as_uri(),
+        "vendor",
+        cwd=repo,
+    )
     git("commit", "-qm", "with submodule", cwd=repo)
     release = GitSource().load(repo.as_uri())
     assert "vendor/secret.md" not in release.documents
-    assert any(p.rule == "git-submodule" and p.evidence[0].path == "vendor"
-               for p in release.problems)
+    assert any(
+        p.rule == "git-submodule" and p.evidence[0].path == "vendor" for p in release.problems
+    )
 
 
 def test_users_git_configuration_and_hooks_are_not_used(repo, tmp_path, monkeypatch):
@@ -152,8 +171,11 @@ def test_users_git_configuration_and_hooks_are_not_used(repo, tmp_path, monkeypa
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     monkeypatch.setattr(os, "environ", {**env, "HOME": str(home)})
     # The trap works: a plain clone with this configuration runs the hook.
-    subprocess.run(["git", "clone", "-q", "--no-checkout", repo.as_uri(), str(tmp_path / "c")],
-                   env={**env, "HOME": str(home)}, check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--no-checkout", repo.as_uri(), str(tmp_path / "c")],
+        env={**env, "HOME": str(home)},
+        check=True,
+    )
     assert marker.exists()
     marker.unlink()
     GitSource().load(repo.as_uri())
@@ -175,8 +197,11 @@ def test_repository_not_found(cli, tmp_path):
 
 
 def test_bad_revision(cli, repo):
-    _one_line_error(cli("check", f"{repo.as_uri()}@no-such-branch"), "no-such-branch",
-                    "no such branch, tag or commit")
+    _one_line_error(
+        cli("check", f"{repo.as_uri()}@no-such-branch"),
+        "no-such-branch",
+        "no such branch, tag or commit",
+    )
     _one_line_error(cli("check", f"{repo.as_uri()}@{'0' * 40}"), "no such branch")
     _one_line_error(cli("check", f"{repo.as_uri()}@-oops"), "malformed revision")
 
@@ -259,11 +284,23 @@ def daemon(repo, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(["git", "daemon", "--reuseaddr", "--listen=127.0.0.1",
-                             f"--port={port}", f"--base-path={base}", "--export-all",
-                             "--enable=upload-pack", "--informative-errors", str(base)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            f"--base-path={base}",
+            "--export-all",
+            "--enable=upload-pack",
+            "--informative-errors",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     for _ in range(100):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
@@ -293,18 +330,41 @@ def test_git_protocol_over_loopback(daemon, repo, cli):
 # --- targets --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target,url,rev,display", [
-    ("https://github.com/org/repo", "https://github.com/org/repo", None,
-     "https://github.com/org/repo"),
-    ("https://github.com/org/repo.git@v2.1", "https://github.com/org/repo.git", "v2.1",
-     "https://github.com/org/repo.git"),
-    ("https://user:secret@example.org/org/repo@main", "https://user:secret@example.org/org/repo",
-     "main", "https://example.org/org/repo"),
-    ("git@github.com:org/repo.git@feature/x", "git@github.com:org/repo.git", "feature/x",
-     "git@github.com:org/repo.git"),
-    ("ssh://git@example.org/org/repo", "ssh://git@example.org/org/repo", None,
-     "ssh://example.org/org/repo"),
-])
+@pytest.mark.parametrize(
+    "target,url,rev,display",
+    [
+        (
+            "https://github.com/org/repo",
+            "https://github.com/org/repo",
+            None,
+            "https://github.com/org/repo",
+        ),
+        (
+            "https://github.com/org/repo.git@v2.1",
+            "https://github.com/org/repo.git",
+            "v2.1",
+            "https://github.com/org/repo.git",
+        ),
+        (
+            "https://user:secret@example.org/org/repo@main",
+            "https://user:secret@example.org/org/repo",
+            "main",
+            "https://example.org/org/repo",
+        ),
+        (
+            "git@github.com:org/repo.git@feature/x",
+            "git@github.com:org/repo.git",
+            "feature/x",
+            "git@github.com:org/repo.git",
+        ),
+        (
+            "ssh://git@example.org/org/repo",
+            "ssh://git@example.org/org/repo",
+            None,
+            "ssh://example.org/org/repo",
+        ),
+    ],
+)
 def test_parse_target(target, url, rev, display):
     t = parse_target(target)
     assert (t.url, t.revision, t.display) == (url, rev, display)

@@ -67,12 +67,14 @@ def test_hub_model_verdict_matches_local_and_evidence_links_to_the_revision(hub,
     assert with_path, "the report cites files"
     for e in with_path:
         assert e["url"] and e["url"].startswith(base + e["path"]), e
-    assert any(e["url"] == f"{base}README.md#L{e['line']}" for e in with_path if e["line"]), \
+    assert any(e["url"] == f"{base}README.md#L{e['line']}" for e in with_path if e["line"]), (
         "card evidence links to its line"
+    )
     # Same licenses and component statuses as the local copy of the same files.
     assert [lf["id"] for lf in report["licenses"]] == [lf["id"] for lf in local.json["licenses"]]
-    assert {c["id"]: c["status"] for c in report["components"]} == \
-        {c["id"]: c["status"] for c in local.json["components"]}
+    assert {c["id"]: c["status"] for c in report["components"]} == {
+        c["id"]: c["status"] for c in local.json["components"]
+    }
 
 
 def test_weights_are_never_downloaded_but_listed_with_size_and_hash(hub, cli):
@@ -92,12 +94,15 @@ def test_weights_are_never_downloaded_but_listed_with_size_and_hash(hub, cli):
 
 def test_reads_only_what_judgement_needs_and_bounds_long_texts(hub, monkeypatch, tmp_path):
     long_card = b"---\nlicense: mit\n---\n# A long card\n\n" + b"words and more words\n" * 40_000
-    hub.repos[("model", "acme/long")] = FakeRepo("acme/long", {
-        "README.md": long_card,
-        "notes.bin": b"\x00" * 100,
-        "weights/pytorch_model.bin": LfsBlob(7 * 1000 ** 3, "ab" * 32),
-        "../escape.md": b"outside",
-    })
+    hub.repos[("model", "acme/long")] = FakeRepo(
+        "acme/long",
+        {
+            "README.md": long_card,
+            "notes.bin": b"\x00" * 100,
+            "weights/pytorch_model.bin": LfsBlob(7 * 1000**3, "ab" * 32),
+            "../escape.md": b"outside",
+        },
+    )
     src = HubSource(cache_dir=str(tmp_path / "c"))
     release = src.load("hf:acme/long")
     card = release.documents["README.md"]
@@ -183,15 +188,19 @@ def test_gated_without_access_assesses_metadata_and_reports_it(hub, cli):
     rules = {f["rule"]: f for f in report["findings"]}
     assert "acceptance-required" in rules and "gated-access" in rules
     assert rules["gated-access"]["severity"] == "blocker"
-    assert any(e["field"] == "gated" and "manual" in (e["quote"] or "")
-               for e in rules["gated-access"]["evidence"])
+    assert any(
+        e["field"] == "gated" and "manual" in (e["quote"] or "")
+        for e in rules["gated-access"]["evidence"]
+    )
     # One refused file request, then no more attempts; the file list still came through.
     resolves = [p for p in hub.paths() if p.startswith(f"/{GATED}/resolve/")]
     assert len(resolves) == 1
     params = next(c for c in report["components"] if c["id"] == "model-parameters-final")
     assert params["status"] == "present"
     # The card could not be read, but the hub's card fields still name the license.
-    lic = next(x for x in report["licenses"] if x["id"] == "LicenseRef-quarry-community-license-1.0")
+    lic = next(
+        x for x in report["licenses"] if x["id"] == "LicenseRef-quarry-community-license-1.0"
+    )
     assert any(e["field"] == "license_name" for e in lic["evidence"])
     assert "no-license" not in rules
 
@@ -221,13 +230,16 @@ def test_private_repo_needs_a_token(hub, cli):
 # --- errors: one line, exit 2 ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target, words", [
-    ("hf:osaid-examples/no-such-model", "no such model on the hub"),
-    (f"hf:{OPEN}@no-such-branch", "no revision 'no-such-branch'"),
-    ("hf:osaid-examples/taken-down", "disabled"),
-    ("hf:not a repo", "not a hub model id"),
-    (f"hf:{OPEN}@", "malformed revision"),
-])
+@pytest.mark.parametrize(
+    "target, words",
+    [
+        ("hf:osaid-examples/no-such-model", "no such model on the hub"),
+        (f"hf:{OPEN}@no-such-branch", "no revision 'no-such-branch'"),
+        ("hf:osaid-examples/taken-down", "disabled"),
+        ("hf:not a repo", "not a hub model id"),
+        (f"hf:{OPEN}@", "malformed revision"),
+    ],
+)
 def test_errors_are_one_line_exit_2(hub, cli, target, words):
     assert words in _one_line_error(cli("check", target))
 
@@ -269,11 +281,23 @@ def test_connection_refused_is_one_line(cli, monkeypatch, tmp_path):
 
 
 def test_cli_subprocess_exit_code_and_single_line(hub, tmp_path):
-    env = {"HF_ENDPOINT": hub.url, "OSAID_CACHE_DIR": str(tmp_path / "c"), "PATH": "/usr/bin:/bin",
-           "HOME": str(tmp_path), "HF_HOME": str(tmp_path / "hfhome"), "NO_PROXY": "127.0.0.1",
-           "HF_HUB_DISABLE_TELEMETRY": "1"}
-    p = subprocess.run([sys.executable, "-m", "osaid", "check", "hf:osaid-examples/nothing-here"],
-                       capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    env = {
+        "HF_ENDPOINT": hub.url,
+        "OSAID_CACHE_DIR": str(tmp_path / "c"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "HF_HOME": str(tmp_path / "hfhome"),
+        "NO_PROXY": "127.0.0.1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+    }
+    p = subprocess.run(
+        [sys.executable, "-m", "osaid", "check", "hf:osaid-examples/nothing-here"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.count("\n") == 1 and "no such model on the hub" in p.stderr
 
@@ -295,11 +319,14 @@ def test_bare_org_name_is_a_hub_id_unless_such_a_folder_exists(hub, cli, monkeyp
 
 
 def test_card_datasets_are_looked_up_and_bounded(hub, tmp_path):
-    names = ["osaid-examples/tiny-stories-en", "ghost/none", "not a dataset id!"] + \
-        [f"filler/set-{i}" for i in range(12)]
+    names = ["osaid-examples/tiny-stories-en", "ghost/none", "not a dataset id!"] + [
+        f"filler/set-{i}" for i in range(12)
+    ]
     hub.repos[("model", "acme/many-sets")] = FakeRepo(
-        "acme/many-sets", {"README.md": b"---\nlicense: mit\n---\n# many sets\n"},
-        card_data={"license": "mit", "datasets": names})
+        "acme/many-sets",
+        {"README.md": b"---\nlicense: mit\n---\n# many sets\n"},
+        card_data={"license": "mit", "datasets": names},
+    )
     release = HubSource(cache_dir=str(tmp_path / "c")).load("hf:acme/many-sets")
     sets = release.metadata["datasets"]
     assert len(sets) == hf.MAX_DATASETS and release.metadata["datasets_not_fetched"] == 5
@@ -315,9 +342,15 @@ def test_card_datasets_are_looked_up_and_bounded(hub, tmp_path):
 
 
 def test_a_local_folder_pays_nothing_for_the_hub_source():
-    code = ("import sys; from osaid.sources import load; load(sys.argv[1]); "
-            "print(sorted(m for m in ('httpx2', 'httpx', 'huggingface_hub') if m in sys.modules))")
-    p = subprocess.run([sys.executable, "-c", code, str(EXAMPLES / "open-release")],
-                       capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys; from osaid.sources import load; load(sys.argv[1]); "
+        "print(sorted(m for m in ('httpx2', 'httpx', 'huggingface_hub') if m in sys.modules))"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES / "open-release")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"

@@ -126,8 +126,7 @@ def test_precedence_own_then_content_type_then_distribution(tmp_path):
     assert datasets.license_evidence[0].field == "release.license.data.name"
     assert datasets.evidence[0].url == "https://example.org/wren/data"
     # The data card has its own.
-    assert facts.component("data-card").license_evidence[0].field == \
-        "release.components[6].license"
+    assert facts.component("data-card").license_evidence[0].field == "release.components[6].license"
 
 
 def test_several_licenses_all_apply_and_the_most_restrictive_is_named_first(tmp_path):
@@ -155,15 +154,18 @@ def test_unlicensed_undisclosed_and_not_included(tmp_path):
     assert "component-withheld:evaluation-code" in rules
 
 
-@pytest.mark.parametrize("raw,kind,expr", [
-    ("Apache 2.0", "license", "Apache-2.0"),
-    ("BSD-3", "license", "BSD-3-Clause"),
-    ("Gemma Terms of Use", "license", "LicenseRef-osaid-gemma"),
-    ("unlicensed", "unlicensed", None),
-    ("  Undisclosed ", "unlicensed", None),
-    ("Component Component not included", "not-included", None),
-    ("Some Lab Research License", "license", "LicenseRef-Some-Lab-Research-License"),
-])
+@pytest.mark.parametrize(
+    "raw,kind,expr",
+    [
+        ("Apache 2.0", "license", "Apache-2.0"),
+        ("BSD-3", "license", "BSD-3-Clause"),
+        ("Gemma Terms of Use", "license", "LicenseRef-osaid-gemma"),
+        ("unlicensed", "unlicensed", None),
+        ("  Undisclosed ", "unlicensed", None),
+        ("Component Component not included", "not-included", None),
+        ("Some Lab Research License", "license", "LicenseRef-Some-Lab-Research-License"),
+    ],
+)
 def test_read_license(raw, kind, expr):
     r = read_license(raw)
     assert r.kind == kind
@@ -182,17 +184,31 @@ def test_data_information_is_declared_only_by_open_data_card_and_datasets(tmp_pa
     assert not items["description"].found
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("framework: {name: Model Openness Framework}\nrelease: &r {name: x, components: []}\n"
-     "copy: *r\n", "alias"),
-    ("release: {name: x, components: []}\n", "framework"),
-    ("framework: {name: Something Else}\nrelease: {name: x, components: []}\n", "framework.name"),
-    ("framework: {name: Model Openness Framework}\nrelease: {components: []}\n", "release.name"),
-    ("framework: {name: Model Openness Framework}\nrelease: {name: x, components: 3}\n",
-     "not a list"),
-    ("framework: [unclosed\n", "not valid YAML"),
-    ("- just\n- a list\n", "mapping"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        (
+            "framework: {name: Model Openness Framework}\nrelease: &r {name: x, components: []}\n"
+            "copy: *r\n",
+            "alias",
+        ),
+        ("release: {name: x, components: []}\n", "framework"),
+        (
+            "framework: {name: Something Else}\nrelease: {name: x, components: []}\n",
+            "framework.name",
+        ),
+        (
+            "framework: {name: Model Openness Framework}\nrelease: {components: []}\n",
+            "release.name",
+        ),
+        (
+            "framework: {name: Model Openness Framework}\nrelease: {name: x, components: 3}\n",
+            "not a list",
+        ),
+        ("framework: [unclosed\n", "not valid YAML"),
+        ("- just\n- a list\n", "mapping"),
+    ],
+)
 def test_not_a_manifest_is_one_line_exit_2(tmp_path, capsys, text, reason):
     path = _write(tmp_path / "thing.yaml", text)
     code = main(["check", str(path)])
@@ -203,8 +219,10 @@ def test_not_a_manifest_is_one_line_exit_2(tmp_path, capsys, text, reason):
 
 
 def test_oversized_and_binary_manifests_are_refused(tmp_path, capsys):
-    big = _write(tmp_path / "big.yml", "framework: {name: Model Openness Framework}\n# "
-                 + "x" * (2 * 1024 * 1024) + "\n")
+    big = _write(
+        tmp_path / "big.yml",
+        "framework: {name: Model Openness Framework}\n# " + "x" * (2 * 1024 * 1024) + "\n",
+    )
     assert main(["check", str(big)]) == 2
     assert "larger than" in capsys.readouterr().err
     binary = tmp_path / "bin.yml"
@@ -216,10 +234,13 @@ def test_oversized_and_binary_manifests_are_refused(tmp_path, capsys):
 def test_folder_with_manifest_merges_and_files_win(tmp_path, capsys):
     root = tmp_path / "release"
     (root / "training").mkdir(parents=True)
-    _write(root / "training" / "train.py", "# SPDX-License-Identifier: MIT\n"
-           "import torch\n\ndef train(model, loader, optimizer):\n"
-           "    for batch in loader:\n        loss = model(batch).loss\n        loss.backward()\n"
-           "        optimizer.step()\n")
+    _write(
+        root / "training" / "train.py",
+        "# SPDX-License-Identifier: MIT\n"
+        "import torch\n\ndef train(model, loader, optimizer):\n"
+        "    for batch in loader:\n        loss = model(batch).loss\n        loss.backward()\n"
+        "        optimizer.step()\n",
+    )
     _write(root / "mof.yml", MANIFEST)
     facts = extract(load(str(root)))
     training = facts.component("training-code")
@@ -236,16 +257,25 @@ def test_folder_with_manifest_merges_and_files_win(tmp_path, capsys):
 def test_folder_manifest_that_agrees_with_the_files_changes_nothing(tmp_path):
     root = tmp_path / "release"
     root.mkdir()
-    _write(root / "train.py", "# SPDX-License-Identifier: MIT AND LicenseRef-Lab-Terms\n"
-           "import torch\n\ndef train(model, loader, optimizer):\n    optimizer.step()\n")
+    _write(
+        root / "train.py",
+        "# SPDX-License-Identifier: MIT AND LicenseRef-Lab-Terms\n"
+        "import torch\n\ndef train(model, loader, optimizer):\n    optimizer.step()\n",
+    )
     before = extract(load(str(root))).component("training-code")
     assert before.license == "MIT AND LicenseRef-Lab-Terms"
-    _write(root / "mof.yml", "framework: {name: Model Openness Framework, version: '1.0', "
-           "date: '2024-12-15'}\nrelease:\n  name: lab\n  license: {}\n  components:\n"
-           "    - {name: Training code, license: 'LicenseRef-Lab-Terms, MIT'}\n")
+    _write(
+        root / "mof.yml",
+        "framework: {name: Model Openness Framework, version: '1.0', "
+        "date: '2024-12-15'}\nrelease:\n  name: lab\n  license: {}\n  components:\n"
+        "    - {name: Training code, license: 'LicenseRef-Lab-Terms, MIT'}\n",
+    )
     after = extract(load(str(root))).component("training-code")
-    assert (after.status, after.license, after.license_open) == \
-        (before.status, before.license, before.license_open)
+    assert (after.status, after.license, after.license_open) == (
+        before.status,
+        before.license,
+        before.license_open,
+    )
     assert after.evidence == before.evidence
     assert any(e.path == "mof.yml" for e in after.license_evidence)
 
@@ -314,8 +344,10 @@ def test_whole_corpus_checks_without_crash_and_keeps_the_invariant():
         listed = {by_name[c["name"].lower()] for c in raw}
         for cid, c in comps.items():
             if cid in listed:
-                assert c.status == "declared" or (c.status == "missing" and c.withheld), \
-                    (path.name, cid)
+                assert c.status == "declared" or (c.status == "missing" and c.withheld), (
+                    path.name,
+                    cid,
+                )
             else:
                 assert c.status == "missing" and not c.withheld, (path.name, cid)
     elapsed = time.perf_counter() - start

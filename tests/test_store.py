@@ -73,14 +73,21 @@ def test_read_only_store_cannot_write(tmp_path):
 def test_killed_scan_leaves_only_complete_assessments(tmp_path):
     db = tmp_path / "i.db"
     env = {**os.environ, "OSAID_NO_PROGRESS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT),
-                             "--db", str(db)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT), "--db", str(db)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
         try:
-            if db.exists() and sqlite3.connect(db).execute(
-                    "SELECT count(*) FROM assessments").fetchone()[0] >= 10:
+            if (
+                db.exists()
+                and sqlite3.connect(db).execute("SELECT count(*) FROM assessments").fetchone()[0]
+                >= 10
+            ):
                 break
         except sqlite3.OperationalError:
             pass
@@ -95,20 +102,38 @@ def test_killed_scan_leaves_only_complete_assessments(tmp_path):
     store = Store.open(db)  # recovers the WAL
     c = store.conn
     assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assessments = c.execute("SELECT id, subject_id, n_licenses, n_findings, report "
-                            "FROM assessments").fetchall()
+    assessments = c.execute(
+        "SELECT id, subject_id, n_licenses, n_findings, report FROM assessments"
+    ).fetchall()
     assert 10 <= len(assessments) < 273
     for aid, sid, n_lic, n_find, blob in assessments:
         report = json.loads(unpack(blob))
         assert report["schema"] == "osaid.report/1"
-        assert len(report["licenses"]) == n_lic == c.execute(
-            "SELECT count(*) FROM licenses WHERE assessment_id = ?", (aid,)).fetchone()[0]
-        assert len(report["findings"]) == n_find == c.execute(
-            "SELECT count(*) FROM findings WHERE assessment_id = ?", (aid,)).fetchone()[0]
-        assert c.execute("SELECT count(*) FROM exports WHERE assessment_id = ?",
-                         (aid,)).fetchone()[0] == 1
+        assert (
+            len(report["licenses"])
+            == n_lic
+            == c.execute(
+                "SELECT count(*) FROM licenses WHERE assessment_id = ?", (aid,)
+            ).fetchone()[0]
+        )
+        assert (
+            len(report["findings"])
+            == n_find
+            == c.execute(
+                "SELECT count(*) FROM findings WHERE assessment_id = ?", (aid,)
+            ).fetchone()[0]
+        )
+        assert (
+            c.execute("SELECT count(*) FROM exports WHERE assessment_id = ?", (aid,)).fetchone()[0]
+            == 1
+        )
     # every subject points at a stored assessment of its own
-    assert c.execute("SELECT count(*) FROM subjects s LEFT JOIN assessments a "
-                     "ON a.id = s.current_id AND a.subject_id = s.id "
-                     "WHERE a.id IS NULL").fetchone()[0] == 0
+    assert (
+        c.execute(
+            "SELECT count(*) FROM subjects s LEFT JOIN assessments a "
+            "ON a.id = s.current_id AND a.subject_id = s.id "
+            "WHERE a.id IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
     store.close()

@@ -122,10 +122,15 @@ def card(text: str):
 
 
 def test_yaml_alias_bomb_is_refused_quickly():
-    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(9)) + "license: mit\n---\nbody\n"
+    bomb = (
+        "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+            f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(9)
+        )
+        + "license: mit\n---\nbody\n"
+    )
     start = time.monotonic()
     facts, problems = card(bomb)
     assert time.monotonic() - start < 2
@@ -134,13 +139,16 @@ def test_yaml_alias_bomb_is_refused_quickly():
     assert "aliases" in problems[0].message
 
 
-@pytest.mark.parametrize("front", [
-    "license: [unclosed\n",
-    "license: apache-2.0\n  bad: indent\n",
-    "- just\n- a list\n",
-    "[" * 5000 + "]" * 5000 + "\n",
-    "!!python/object/apply:os.system ['echo pwned']\n",
-])
+@pytest.mark.parametrize(
+    "front",
+    [
+        "license: [unclosed\n",
+        "license: apache-2.0\n  bad: indent\n",
+        "- just\n- a list\n",
+        "[" * 5000 + "]" * 5000 + "\n",
+        "!!python/object/apply:os.system ['echo pwned']\n",
+    ],
+)
 def test_malformed_front_matter_is_a_finding(front):
     facts, problems = card(f"---\n{front}---\n# body\n")
     assert facts.fields == {}

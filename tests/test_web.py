@@ -37,11 +37,14 @@ The training data is <b onmouseover="{XSS_MARK}">described</b> in
 
 <script>{XSS_MARK}</script> You may not use this model for military purposes.
 """
-    return write_tree(root / XSS_NAME, {
-        "README.md": card,
-        "LICENSE": f"<svg onload=\"{XSS_MARK}\"></svg> Non-commercial use only.\n",
-        "model.safetensors": safetensors_bytes(),
-    })
+    return write_tree(
+        root / XSS_NAME,
+        {
+            "README.md": card,
+            "LICENSE": f'<svg onload="{XSS_MARK}"></svg> Non-commercial use only.\n',
+            "model.safetensors": safetensors_bytes(),
+        },
+    )
 
 
 def build_db(tmp: Path) -> Path:
@@ -49,9 +52,19 @@ def build_db(tmp: Path) -> Path:
     shutil.copytree(EXAMPLES, releases)
     xss_release(releases)
     db = tmp / "index.db"
-    r = run_cli("scan", "--jobs", "1", str(releases), str(MOT / "BLOOM.yml"),
-                str(MOT / "Pythia-6.9B.yml"), str(MOT / "Llama-3-8B.yml"), "--db", str(db),
-                "--export", "mot")
+    r = run_cli(
+        "scan",
+        "--jobs",
+        "1",
+        str(releases),
+        str(MOT / "BLOOM.yml"),
+        str(MOT / "Pythia-6.9B.yml"),
+        str(MOT / "Llama-3-8B.yml"),
+        "--db",
+        str(db),
+        "--export",
+        "mot",
+    )
     assert r.code == 0, r.out + r.err
     return db
 
@@ -145,7 +158,8 @@ def test_api_subject_history_and_openapi(client):
     spec = client.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert {"/api/subjects", "/api/subjects/{id}", "/api/subjects/{id}/history"} <= set(
-        spec["paths"])
+        spec["paths"]
+    )
 
 
 def test_badges(client):
@@ -170,8 +184,10 @@ def test_landscape_charts_and_csv(client):
 
 def test_card_markup_is_escaped_everywhere(client):
     slug = slug_of(client, XSS_NAME)
-    pages = [client.get(u).text for u in ("/", f"/subjects/{slug}", "/landscape",
-                                          f"/subjects/{slug}/findings/1")]
+    pages = [
+        client.get(u).text
+        for u in ("/", f"/subjects/{slug}", "/landscape", f"/subjects/{slug}/findings/1")
+    ]
     for html in pages:
         assert "<script>" not in html and "<img src=x" not in html
         assert not re.search(r"<[^>]*\son\w+\s*=", html)  # no event-handler attribute

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Sample text from the released weights."""
-from safetensors.torch import load_file
 
 from modeling import PebbleLM
+from safetensors.torch import load_file
 
 
 def generate(prompt, steps=100):

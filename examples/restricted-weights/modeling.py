@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The pebble-lm architecture: a small decoder-only transformer over bytes."""
+
 import torch
 
 

@@ -68,8 +68,10 @@ def parse_mapping(values: list[str] | None) -> dict[str, str]:
         ident, sep, path = value.partition("=")
         ident, path = ident.strip(), path.strip()
         if not sep or not ident or not path:
-            raise UsageError(f"--base {value!r}: expected ID=PATH (e.g. "
-                             "--base meta-llama/Llama-2-7b-hf=./llama-2-7b)")
+            raise UsageError(
+                f"--base {value!r}: expected ID=PATH (e.g. "
+                "--base meta-llama/Llama-2-7b-hf=./llama-2-7b)"
+            )
         if not path.startswith("hf:") and not os.path.lexists(path):
             raise UsageError(f"--base {ident}={path}: no such file or folder")
         out[_key(ident)] = path
@@ -137,8 +139,11 @@ def relation_of(facts: Facts) -> tuple[str, tuple[Evidence, ...], bool]:
             rx = re.compile(pattern, re.I)
             hit = next((f.path for f in release.files if rx.search(f.path)), None)
             if hit:
-                return rule["relation"], (Evidence(path=hit, quote=f"{rule['relation']}: "
-                                                   f"{rule['source']}"),), True
+                return (
+                    rule["relation"],
+                    (Evidence(path=hit, quote=f"{rule['relation']}: {rule['source']}"),),
+                    True,
+                )
         for tag in rule.get("tags", ()):
             if tag in tags:
                 return rule["relation"], (Evidence(field="tags", quote=tag),), True
@@ -147,11 +152,17 @@ def relation_of(facts: Facts) -> tuple[str, tuple[Evidence, ...], bool]:
             doc = release.documents.get(cfg["file"])
             if doc is not None and f'"{cfg["key"]}"' in doc.text:
                 line = doc.text.count("\n", 0, doc.text.find(f'"{cfg["key"]}"')) + 1
-                return rule["relation"], (Evidence(path=cfg["file"], line=line,
-                                                   quote=cfg["key"]),), True
+                return (
+                    rule["relation"],
+                    (Evidence(path=cfg["file"], line=line, quote=cfg["key"]),),
+                    True,
+                )
     default = knowledge()["default"]
-    why = (f"no base_model_relation ({stated!r} is not one the hub defines)" if stated is not None
-           else "no base_model_relation") + f", and no adapter, quantization or merge files: {default}"
+    why = (
+        f"no base_model_relation ({stated!r} is not one the hub defines)"
+        if stated is not None
+        else "no base_model_relation"
+    ) + f", and no adapter, quantization or merge files: {default}"
     ev = card.field_evidence("base_model", why) if card is not None else Evidence(quote=why)
     return default, (ev,), True
 
@@ -169,8 +180,13 @@ class _Context:
     loads: int = 0
 
 
-def resolve(facts: Facts, *, options=None, mapping: dict[str, str] | None = None,
-            max_depth: int = DEFAULT_DEPTH) -> Facts:
+def resolve(
+    facts: Facts,
+    *,
+    options=None,
+    mapping: dict[str, str] | None = None,
+    max_depth: int = DEFAULT_DEPTH,
+) -> Facts:
     """`facts` with `bases` filled in (unchanged when the card names no base)."""
     if not base_refs(facts):
         return facts
@@ -186,29 +202,54 @@ def _resolve(facts: Facts, ctx: _Context, remaining: int, path: tuple[str, ...])
         return facts
     relation, rel_ev, inferred = relation_of(facts)
     via = facts.subject.metadata.get("lineage_id") if facts.subject.metadata else None
-    edge = dict(relation=relation, relation_evidence=rel_ev, relation_inferred=inferred,
-                via=via if isinstance(via, str) else None,
-                takes=tuple(relations()[relation].get("takes", ())))
+    edge = dict(
+        relation=relation,
+        relation_evidence=rel_ev,
+        relation_inferred=inferred,
+        via=via if isinstance(via, str) else None,
+        takes=tuple(relations()[relation].get("takes", ())),
+    )
     out: list[BaseFact] = []
     for i, (name, named_at) in enumerate(refs):
         key = _key(name)
         common = dict(id=name, depth=1, named_at=(named_at,), **edge)
         if key in path:
-            out.append(BaseFact(status="cycle", reason="already on the path from the release "
-                                f"checked ({' -> '.join(path + (key,))})", **common))
+            out.append(
+                BaseFact(
+                    status="cycle",
+                    reason="already on the path from the release "
+                    f"checked ({' -> '.join(path + (key,))})",
+                    **common,
+                )
+            )
             continue
         if remaining <= 0:
-            out.append(BaseFact(status="not-followed", reason=f"deeper than --lineage-depth "
-                                f"{ctx.max_depth}", **common))
+            out.append(
+                BaseFact(
+                    status="not-followed",
+                    reason=f"deeper than --lineage-depth {ctx.max_depth}",
+                    **common,
+                )
+            )
             continue
         if i >= ctx.limits["bases_per_release"]:
-            out.append(BaseFact(status="not-followed", reason=f"the card names more than "
-                                f"{ctx.limits['bases_per_release']} bases", **common))
+            out.append(
+                BaseFact(
+                    status="not-followed",
+                    reason=f"the card names more than {ctx.limits['bases_per_release']} bases",
+                    **common,
+                )
+            )
             continue
         if key not in ctx.memo:
             if ctx.loads >= ctx.limits["releases"]:
-                out.append(BaseFact(status="not-followed", reason=f"more than "
-                                    f"{ctx.limits['releases']} releases in the lineage", **common))
+                out.append(
+                    BaseFact(
+                        status="not-followed",
+                        reason=f"more than {ctx.limits['releases']} releases in the lineage",
+                        **common,
+                    )
+                )
                 continue
             ctx.loads += 1
             ctx.memo[key] = _assess_base(name, ctx, remaining, path + (key,))
@@ -252,8 +293,9 @@ class _Unavailable(Exception):
     pass
 
 
-def _assess_base(name: str, ctx: _Context, remaining: int,
-                 path: tuple[str, ...]) -> tuple[BaseFact, tuple[BaseFact, ...]]:
+def _assess_base(
+    name: str, ctx: _Context, remaining: int, path: tuple[str, ...]
+) -> tuple[BaseFact, tuple[BaseFact, ...]]:
     """Load one base and assess it (its own bases first). Returns its entry (depth 1, the edge
     fields filled in by the caller) and its own lineage (depths relative to it)."""
     from osaid.evidence.extract import extract
@@ -262,8 +304,9 @@ def _assess_base(name: str, ctx: _Context, remaining: int,
     try:
         release = _load(name, ctx)
     except _Unavailable as exc:
-        return BaseFact(id=name, relation="", depth=1, status="unavailable",
-                        reason=str(exc)[:300]), ()
+        return BaseFact(
+            id=name, relation="", depth=1, status="unavailable", reason=str(exc)[:300]
+        ), ()
     release = dataclasses.replace(release, metadata={**release.metadata, "lineage_id": name})
     own_facts = extract(release)
     own = assess(own_facts)
@@ -282,18 +325,34 @@ def _summary(name: str, release: Release, own: Assessment, full: Assessment) -> 
         wide = [lf for lf in facts.licenses if "release" in lf.scopes]
         lic = " AND ".join(dict.fromkeys(lf.id for lf in wide)) or None
         opens = [lf.open for lf in wide]
-        lic_open = (False if False in opens else True if opens and all(opens) else None) \
-            if wide else None
-    terms = tuple(dataclasses.replace(f, evidence=tuple(link(e) for e in f.evidence))
-                  for f in own.findings
-                  if f.severity.value == "blocker" and f.rule.split(":")[0] in TERMS_RULES)
+        lic_open = (
+            (False if False in opens else True if opens and all(opens) else None) if wide else None
+        )
+    terms = tuple(
+        dataclasses.replace(f, evidence=tuple(link(e) for e in f.evidence))
+        for f in own.findings
+        if f.severity.value == "blocker" and f.rule.split(":")[0] in TERMS_RULES
+    )
     withholds = _withholds(terms)
-    items = tuple(dataclasses.replace(i, evidence=tuple(link(e) for e in i.evidence))
-                  for element in ("data-information", "code")
-                  for i in full.elements[element].items)
-    return BaseFact(id=name, relation="", depth=1, status="assessed", verdict=full.verdict.value,
-                    own_verdict=own.verdict.value, license=lic, license_open=lic_open,
-                    location=release.location, terms=terms, withholds=withholds, items=items)
+    items = tuple(
+        dataclasses.replace(i, evidence=tuple(link(e) for e in i.evidence))
+        for element in ("data-information", "code")
+        for i in full.elements[element].items
+    )
+    return BaseFact(
+        id=name,
+        relation="",
+        depth=1,
+        status="assessed",
+        verdict=full.verdict.value,
+        own_verdict=own.verdict.value,
+        license=lic,
+        license_open=lic_open,
+        location=release.location,
+        terms=terms,
+        withholds=withholds,
+        items=items,
+    )
 
 
 def _withholds(terms) -> tuple[str, ...]:
@@ -322,8 +381,11 @@ def _rebaser(release: Release):
 
     if release.url_base:
         base = release.url_base
-        home = release.metadata.get("url") if isinstance(release.metadata.get("url"), str) \
+        home = (
+            release.metadata.get("url")
+            if isinstance(release.metadata.get("url"), str)
             else release.url_base
+        )
     else:
         root = Path(release.location)
         root = root.parent if root.is_file() else root

@@ -36,7 +36,7 @@ MAX_DIFF_LINES = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=\S)")
 
 
-# --- normalisation ---------------------------------------------------------------------------------
+# --- normalisation --------------------------------------------------------------------------------
 
 
 def normalize(text: str) -> str:
@@ -52,9 +52,16 @@ def sha256(text: str) -> str:
 
 
 def unified_diff(before: str, after: str, path: str) -> list[str]:
-    lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(),
-                                      fromfile=f"a/{path} (locked)", tofile=f"b/{path} (now)",
-                                      n=1, lineterm=""))
+    lines = list(
+        difflib.unified_diff(
+            before.splitlines(),
+            after.splitlines(),
+            fromfile=f"a/{path} (locked)",
+            tofile=f"b/{path} (now)",
+            n=1,
+            lineterm="",
+        )
+    )
     if len(lines) > MAX_DIFF_LINES:
         lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
     return lines
@@ -82,19 +89,34 @@ def base_models(facts: Facts) -> list[dict]:
     bases = getattr(facts, "bases", ())
     if bases:
         for b in bases:
-            out.append({"id": b.id, "relation": b.relation, "depth": b.depth, "via": b.via,
-                        "license": b.license,
-                        "verdict": b.verdict if b.status == "assessed" else None,
-                        "location": b.location})
+            out.append(
+                {
+                    "id": b.id,
+                    "relation": b.relation,
+                    "depth": b.depth,
+                    "via": b.via,
+                    "license": b.license,
+                    "verdict": b.verdict if b.status == "assessed" else None,
+                    "location": b.location,
+                }
+            )
         return _dedupe(out)
     card = facts.card
     if card is None:
         return []
     rel = card.fields.get("base_model_relation")
     for bid in _strings(card.fields.get("base_model")):
-        out.append({"id": bid.strip()[:200], "relation": rel if isinstance(rel, str) else None,
-                    "depth": 1, "via": None, "license": None, "verdict": None,
-                    "location": None})
+        out.append(
+            {
+                "id": bid.strip()[:200],
+                "relation": rel if isinstance(rel, str) else None,
+                "depth": 1,
+                "via": None,
+                "license": None,
+                "verdict": None,
+                "location": None,
+            }
+        )
     return _dedupe(out)
 
 
@@ -115,21 +137,37 @@ def datasets(facts: Facts) -> list[dict]:
                 continue
             declared = d.get("license") if isinstance(d.get("license"), str) else None
             expr = catalog().resolve(declared).expression if declared else None
-            out.append({"id": d["id"][:200], "url": d.get("url") if d.get("error") is None
-                        else None, "license": expr, "license_declared": declared,
-                        "revision": d.get("revision") if isinstance(d.get("revision"), str)
-                        else None,
-                        "last_modified": d.get("last_modified")
-                        if isinstance(d.get("last_modified"), str) else None,
-                        "terms": _terms(d.get("terms")),
-                        "terms_error": d.get("terms_error") or d.get("error")
-                        if isinstance(d.get("terms_error") or d.get("error"), str) else None})
+            out.append(
+                {
+                    "id": d["id"][:200],
+                    "url": d.get("url") if d.get("error") is None else None,
+                    "license": expr,
+                    "license_declared": declared,
+                    "revision": d.get("revision") if isinstance(d.get("revision"), str) else None,
+                    "last_modified": d.get("last_modified")
+                    if isinstance(d.get("last_modified"), str)
+                    else None,
+                    "terms": _terms(d.get("terms")),
+                    "terms_error": d.get("terms_error") or d.get("error")
+                    if isinstance(d.get("terms_error") or d.get("error"), str)
+                    else None,
+                }
+            )
         return _dedupe(out)
     if facts.card is not None:
         for did in _strings(facts.card.fields.get("datasets"))[:50]:
-            out.append({"id": did.strip()[:200], "url": None, "license": None,
-                        "license_declared": None, "revision": None, "last_modified": None,
-                        "terms": None, "terms_error": None})
+            out.append(
+                {
+                    "id": did.strip()[:200],
+                    "url": None,
+                    "license": None,
+                    "license_declared": None,
+                    "revision": None,
+                    "last_modified": None,
+                    "terms": None,
+                    "terms_error": None,
+                }
+            )
     return _dedupe(out)
 
 
@@ -139,13 +177,23 @@ def _terms(value: object) -> list[dict] | None:
         return None
     out = []
     for t in value:
-        if not isinstance(t, dict) or not isinstance(t.get("path"), str) or \
-                not isinstance(t.get("text"), str):
+        if (
+            not isinstance(t, dict)
+            or not isinstance(t.get("path"), str)
+            or not isinstance(t.get("text"), str)
+        ):
             return None  # not what a source writes: treat as not read, never as "no documents"
         digest = t.get("sha256")
-        out.append({"path": t["path"], "text": t["text"], "truncated": t.get("truncated") is True,
-                    "sha256": digest if isinstance(digest, str) and
-                    re.fullmatch(r"[0-9a-f]{64}", digest) else sha256(t["text"])})
+        out.append(
+            {
+                "path": t["path"],
+                "text": t["text"],
+                "truncated": t.get("truncated") is True,
+                "sha256": digest
+                if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)
+                else sha256(t["text"]),
+            }
+        )
     return out
 
 
@@ -159,14 +207,15 @@ def _dedupe(items: list[dict]) -> list[dict]:
     return out
 
 
-# --- locking ---------------------------------------------------------------------------------------
+# --- locking --------------------------------------------------------------------------------------
 
 
 def _is_hub(target: str) -> bool:
     from osaid.sources import hf
 
-    return target.startswith("hf:") or (not os.path.lexists(target)
-                                        and hf.looks_like_repo_id(target))
+    return target.startswith("hf:") or (
+        not os.path.lexists(target) and hf.looks_like_repo_id(target)
+    )
 
 
 def load_fresh(target: str, options) -> object:
@@ -204,15 +253,24 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
             continue
         doc = facts.subject.documents[path]
         docs.append(_document(path, doc.text, sha256(doc.text), doc.truncated))
-    restrictions = sorted({(r.kind, r.path or "", " ".join(r.quote.split())[:200])
-                           for lf in facts.licenses for r in lf.restrictions})
+    restrictions = sorted(
+        {
+            (r.kind, r.path or "", " ".join(r.quote.split())[:200])
+            for lf in facts.licenses
+            for r in lf.restrictions
+        }
+    )
     entry: dict = {
         "target": target,
-        "subject": {"name": s.name, "source": s.source,
-                    "location": None if s.source == "local" else s.location,
-                    "requested_revision": s.metadata.get("requested_revision")
-                    if s.source == "hf" else None,
-                    "revision": s.revision},
+        "subject": {
+            "name": s.name,
+            "source": s.source,
+            "location": None if s.source == "local" else s.location,
+            "requested_revision": s.metadata.get("requested_revision")
+            if s.source == "hf"
+            else None,
+            "revision": s.revision,
+        },
         "verdict": a.verdict.value,
         "licenses": sorted({lf.id for lf in facts.licenses}),
         "documents": docs,
@@ -240,8 +298,13 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
 
 def _document(path: str, text: str, digest: str, truncated: bool) -> dict:
     norm = normalize(text)
-    return {"path": path, "sha256": digest, "normalized_sha256": sha256(norm),
-            "truncated": truncated, "normalized_text": norm}
+    return {
+        "path": path,
+        "sha256": digest,
+        "normalized_sha256": sha256(norm),
+        "truncated": truncated,
+        "normalized_text": norm,
+    }
 
 
 def _dataset_entry(d: dict) -> dict:
@@ -253,17 +316,24 @@ def _dataset_entry(d: dict) -> dict:
     if terms is not None:
         from osaid.evidence.clauses import analyse
 
-        item["documents"] = [_document(t["path"], t["text"], t["sha256"], t["truncated"])
-                             for t in sorted(terms, key=lambda t: t["path"])]
-        found = sorted({(r.kind, r.path or t["path"], " ".join(r.quote.split())[:200])
-                        for t in terms for r in analyse(t["text"], t["path"])})
+        item["documents"] = [
+            _document(t["path"], t["text"], t["sha256"], t["truncated"])
+            for t in sorted(terms, key=lambda t: t["path"])
+        ]
+        found = sorted(
+            {
+                (r.kind, r.path or t["path"], " ".join(r.quote.split())[:200])
+                for t in terms
+                for r in analyse(t["text"], t["path"])
+            }
+        )
         item["restrictions"] = [{"kind": k, "path": p, "quote": q} for k, p, q in found]
     elif d.get("terms_error"):
         item["terms_error"] = str(d["terms_error"])[:300]
     return item
 
 
-# --- drift -----------------------------------------------------------------------------------------
+# --- drift ----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -286,9 +356,15 @@ class Drift:
     restrictions_removed: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        out = {"kind": self.kind, "target": self.target, "subject": self.subject,
-               "path": self.path, "message": self.message, "before": self.before,
-               "after": self.after}
+        out = {
+            "kind": self.kind,
+            "target": self.target,
+            "subject": self.subject,
+            "path": self.path,
+            "message": self.message,
+            "before": self.before,
+            "after": self.after,
+        }
         if self.dataset is not None:
             out["dataset"] = self.dataset
         if self.diff:
@@ -323,14 +399,23 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
     if old_ids:
         # a lock may hold deprecated SPDX ids (GPL-3.0) that osaid now reads as the current ones
         from osaid.knowledge.licensing import catalog
+
         old_ids = sorted({catalog().current(i) for i in old_ids})
     if old_ids != new.get("licenses"):
-        add("license-changed", f"license ids {', '.join(old.get('licenses') or ['none'])} -> "
-            f"{', '.join(new.get('licenses') or ['none'])}", before=old.get("licenses"),
-            after=new.get("licenses"))
+        add(
+            "license-changed",
+            f"license ids {', '.join(old.get('licenses') or ['none'])} -> "
+            f"{', '.join(new.get('licenses') or ['none'])}",
+            before=old.get("licenses"),
+            after=new.get("licenses"),
+        )
     if old.get("verdict") != new.get("verdict"):
-        add("verdict-changed", f"verdict {old.get('verdict')} -> {new.get('verdict')}",
-            before=old.get("verdict"), after=new.get("verdict"))
+        add(
+            "verdict-changed",
+            f"verdict {old.get('verdict')} -> {new.get('verdict')}",
+            before=old.get("verdict"),
+            after=new.get("verdict"),
+        )
 
     o_sets = {d["id"]: d for d in old.get("datasets", [])}
     n_sets = {d["id"]: d for d in new.get("datasets", [])}
@@ -341,22 +426,34 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
     for did in sorted(o_sets.keys() & n_sets.keys()):
         od, nd = o_sets[did], n_sets[did]
         if od.get("license") != nd.get("license"):
-            add("dataset-license-changed", f"dataset {did}: license "
+            add(
+                "dataset-license-changed",
+                f"dataset {did}: license "
                 f"{od.get('license') or 'unknown'} -> {nd.get('license') or 'unknown'}",
-                before=od.get("license"), after=nd.get("license"))
+                before=od.get("license"),
+                after=nd.get("license"),
+            )
         if "documents" not in od:
             if "terms_error" in od:
                 if "documents" in nd:
-                    notes.append(f"{subject}: dataset {did}: terms documents not pinned (not "
-                                 f"readable when locked: {od['terms_error']}); they are now: "
-                                 "`osaid lock` pins them")
+                    notes.append(
+                        f"{subject}: dataset {did}: terms documents not pinned (not "
+                        f"readable when locked: {od['terms_error']}); they are now: "
+                        "`osaid lock` pins them"
+                    )
             elif "documents" in nd or "terms_error" in nd:
-                notes.append(f"{subject}: dataset {did}: terms documents not pinned (the lock "
-                             "was written before osaid pinned them); `osaid lock` pins them")
+                notes.append(
+                    f"{subject}: dataset {did}: terms documents not pinned (the lock "
+                    "was written before osaid pinned them); `osaid lock` pins them"
+                )
         elif "documents" not in nd:
-            add("dataset-terms-unreadable", f"dataset {did}: its terms documents could not be "
-                f"read now: {nd.get('terms_error') or 'not looked up'}", dataset=did,
-                before=[d.get("path") for d in od["documents"]])
+            add(
+                "dataset-terms-unreadable",
+                f"dataset {did}: its terms documents could not be "
+                f"read now: {nd.get('terms_error') or 'not looked up'}",
+                dataset=did,
+                before=[d.get("path") for d in od["documents"]],
+            )
         else:
             _compare_terms(od, nd, add, notes, subject, dataset=did)
 
@@ -374,13 +471,18 @@ def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:
                 drift += d
                 notes += n
             elif ol and not nl:
-                add("base-model-unreadable", f"base model {bid} could not be read: "
-                    f"{n_b[bid].get('error') or 'unknown error'}", before=bid)
+                add(
+                    "base-model-unreadable",
+                    f"base model {bid} could not be read: "
+                    f"{n_b[bid].get('error') or 'unknown error'}",
+                    before=bid,
+                )
     return drift, notes
 
 
-def _compare_terms(old: dict, new: dict, add, notes: list[str], subject: str,
-                   dataset: str | None = None) -> None:
+def _compare_terms(
+    old: dict, new: dict, add, notes: list[str], subject: str, dataset: str | None = None
+) -> None:
     """Drift in the terms documents and restrictions of a release (or of one of its datasets)."""
     where = f"dataset {dataset}: " if dataset else ""
     label = (lambda p: f"datasets/{dataset}/{p}") if dataset else (lambda p: p)
@@ -398,25 +500,55 @@ def _compare_terms(old: dict, new: dict, add, notes: list[str], subject: str,
         here_rem = [r for r in removed if r.get("path") == path]
         explained.update(_rkey(r) for r in here_add + here_rem)
         if nd is None:
-            add("document-removed", f"{where}{path}: terms document removed", path=path,
-                dataset=dataset, before=od["normalized_sha256"], restrictions_removed=here_rem)
+            add(
+                "document-removed",
+                f"{where}{path}: terms document removed",
+                path=path,
+                dataset=dataset,
+                before=od["normalized_sha256"],
+                restrictions_removed=here_rem,
+            )
         elif od is None:
-            add("document-added", f"{where}{path}: new terms document", path=path,
-                dataset=dataset, after=nd["normalized_sha256"], restrictions_added=here_add,
-                diff=unified_diff("", nd.get("normalized_text", ""), label(path)))
+            add(
+                "document-added",
+                f"{where}{path}: new terms document",
+                path=path,
+                dataset=dataset,
+                after=nd["normalized_sha256"],
+                restrictions_added=here_add,
+                diff=unified_diff("", nd.get("normalized_text", ""), label(path)),
+            )
         elif od["normalized_sha256"] != nd["normalized_sha256"]:
-            add("document-changed", f"{where}{path}: terms changed", path=path, dataset=dataset,
-                before=od["normalized_sha256"], after=nd["normalized_sha256"],
-                diff=unified_diff(od.get("normalized_text", ""), nd.get("normalized_text", ""),
-                                  label(path)),
-                restrictions_added=here_add, restrictions_removed=here_rem)
+            add(
+                "document-changed",
+                f"{where}{path}: terms changed",
+                path=path,
+                dataset=dataset,
+                before=od["normalized_sha256"],
+                after=nd["normalized_sha256"],
+                diff=unified_diff(
+                    od.get("normalized_text", ""), nd.get("normalized_text", ""), label(path)
+                ),
+                restrictions_added=here_add,
+                restrictions_removed=here_rem,
+            )
         elif od.get("sha256") != nd.get("sha256"):
             notes.append(f"{subject}: {where}{path} reformatted (whitespace only)")
     for r in added:
         if _rkey(r) not in explained:
-            add("restriction-added", f"{where}new restriction: {r['kind']}", path=r.get("path"),
-                dataset=dataset, restrictions_added=[r])
+            add(
+                "restriction-added",
+                f"{where}new restriction: {r['kind']}",
+                path=r.get("path"),
+                dataset=dataset,
+                restrictions_added=[r],
+            )
     for r in removed:
         if _rkey(r) not in explained:
-            add("restriction-removed", f"{where}restriction gone: {r['kind']}",
-                path=r.get("path"), dataset=dataset, restrictions_removed=[r])
+            add(
+                "restriction-removed",
+                f"{where}restriction gone: {r['kind']}",
+                path=r.get("path"),
+                dataset=dataset,
+                restrictions_removed=[r],
+            )

@@ -56,8 +56,15 @@ class Evidence:
             object.__setattr__(self, "quote", self.quote[:199] + "…")
 
     def to_json(self) -> dict:
-        return {"path": self.path, "line": self.line, "quote": self.quote, "field": self.field,
-                "url": self.url, "basis": self.basis, "note": self.note}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "quote": self.quote,
+            "field": self.field,
+            "url": self.url,
+            "basis": self.basis,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,13 @@ class Restriction:
     score: float | None = None
 
     def to_json(self) -> dict:
-        out = {"kind": self.kind, "osd": list(self.osd), "quote": self.quote[:200], "path": self.path,
-               "line": self.line}
+        out = {
+            "kind": self.kind,
+            "osd": list(self.osd),
+            "quote": self.quote[:200],
+            "path": self.path,
+            "line": self.line,
+        }
         if self.source != "catalog":
             out["source"] = self.source
         if self.score is not None:
@@ -86,7 +98,7 @@ class Restriction:
         return out
 
 
-# --- what a source produces ------------------------------------------------------------------------
+# --- what a source produces -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class TextDocument:
-    """A small text file read in full (up to a bound): model card, license-ish file, code, config."""
+    """A small text file read in full (up to a bound): card, license-ish file, code, config."""
 
     path: str
     text: str
@@ -140,7 +152,7 @@ class Release:
     """What the source knows beyond files (e.g. a hub's gating state), keyed by name."""
 
 
-# --- what evidence extractors produce ---------------------------------------------------------------
+# --- what evidence extractors produce -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -211,8 +223,12 @@ class CardFacts:
     """Links in the body as (url, line, link text)."""
 
     def field_evidence(self, name: str, quote: str | None = None) -> Evidence:
-        return Evidence(path=self.path, line=self.field_lines.get(name), field=name,
-                        quote=quote if quote is not None else _short(self.fields.get(name)))
+        return Evidence(
+            path=self.path,
+            line=self.field_lines.get(name),
+            field=name,
+            quote=quote if quote is not None else _short(self.fields.get(name)),
+        )
 
 
 def _short(value: object) -> str | None:
@@ -312,9 +328,16 @@ class Finding:
     """What the publisher could do about it."""
 
     def to_json(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity.value, "element": self.element,
-                "component": self.component, "osd": list(self.osd), "message": self.message,
-                "evidence": [e.to_json() for e in self.evidence], "fix": self.fix}
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "element": self.element,
+            "component": self.component,
+            "osd": list(self.osd),
+            "message": self.message,
+            "evidence": [e.to_json() for e in self.evidence],
+            "fix": self.fix,
+        }
 
 
 @dataclass(frozen=True)

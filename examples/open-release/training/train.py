@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Train pebble-lm-tiny with the settings in training/config.yaml."""
-import yaml
 
+import yaml
 from modeling import PebbleLM
 
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Prepare the training corpus: normalise, deduplicate, filter short lines."""
+
 import hashlib
 import unicodedata
 

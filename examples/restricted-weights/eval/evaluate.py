@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Compute held-out perplexity."""
+
 import math
 
 

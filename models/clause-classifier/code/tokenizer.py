@@ -22,7 +22,7 @@ def word_terms(text: str, lo: int = 1, hi: int = 2) -> list[str]:
     tokens = _TOKEN.findall(text.lower())
     out = list(tokens) if lo == 1 else []
     for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
-        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+        out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return out
 
 
@@ -36,5 +36,5 @@ def char_terms(text: str, lo: int = 4, hi: int = 4) -> list[str]:
             if wl <= n:
                 out.append(w)  # a short word counts once, whole
                 break
-            out.extend(w[i:i + n] for i in range(wl - n + 1))
+            out.extend(w[i : i + n] for i in range(wl - n + 1))
     return out

@@ -45,8 +45,9 @@ def load_rows(path: Path = BUILD / "train.tsv") -> list[tuple[str, list[str], st
 
 
 def vectorizers():
-    from sklearn.feature_extraction.text import TfidfVectorizer
     import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     common = {"min_df": SETTINGS["min_df"], "sublinear_tf": True, "dtype": np.float64}
     return (TfidfVectorizer(**WORD, **common), TfidfVectorizer(**CHAR, **common))
 
@@ -55,20 +56,28 @@ def fit(texts: list[str], labels: list[list[str]]):
     """(word vectorizer, char vectorizer, {kind: LogisticRegression}) trained on the texts."""
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
+
     vw, vc = vectorizers()
     X = sp.hstack([vw.fit_transform(texts), vc.fit_transform(texts)]).tocsr()
     models = {}
     for kind in KINDS:
         y = [kind in ls for ls in labels]
-        m = LogisticRegression(C=SETTINGS["C"], l1_ratio=SETTINGS["l1_ratio"],
-                               solver=SETTINGS["solver"], class_weight=SETTINGS["class_weight"],
-                               random_state=SEED, max_iter=1000, tol=1e-6)
+        m = LogisticRegression(
+            C=SETTINGS["C"],
+            l1_ratio=SETTINGS["l1_ratio"],
+            solver=SETTINGS["solver"],
+            class_weight=SETTINGS["class_weight"],
+            random_state=SEED,
+            max_iter=1000,
+            tol=1e-6,
+        )
         models[kind] = m.fit(X, y)
     return vw, vc, models
 
 
 def transform(vw, vc, texts: list[str]):
     import scipy.sparse as sp
+
     return sp.hstack([vw.transform(texts), vc.transform(texts)]).tocsr()
 
 
@@ -76,6 +85,7 @@ def out_of_fold(rows) -> list[dict[str, float]]:
     """Each training row's scores from a model fitted without its fold (fixed, stratified by
     whether the row has any kind)."""
     from sklearn.model_selection import StratifiedKFold
+
     texts = [t for _, _, t in rows]
     strata = [ls[0] if ls else "-" for _, ls, _ in rows]
     oof: list[dict[str, float]] = [{} for _ in rows]
@@ -84,7 +94,7 @@ def out_of_fold(rows) -> list[dict[str, float]]:
         vw, vc, models = fit([texts[i] for i in tr], [rows[i][1] for i in tr])
         X = transform(vw, vc, [texts[i] for i in te])
         for kind, m in models.items():
-            for i, p in zip(te, m.predict_proba(X)[:, 1]):
+            for i, p in zip(te, m.predict_proba(X)[:, 1], strict=False):
                 oof[i][kind] = float(p)
     return oof
 
@@ -96,11 +106,15 @@ def calibrate(rows, oof) -> dict[str, float]:
     for kind in KINDS:
         floor = 0.5
         if kind not in NON_BLOCKING:  # above every drawn clause of an OSI-approved license
-            drawn = [s[kind] for (o, ls, _), s in zip(rows, oof) if o != "own" and kind not in ls]
+            drawn = [
+                s[kind]
+                for (o, ls, _), s in zip(rows, oof, strict=False)
+                if o != "own" and kind not in ls
+            ]
             floor = max([floor] + [x + 1e-3 for x in drawn])
         best = 1.01  # above any probability: the kind is never reported
         for t in sorted({round(s[kind], 3) for s in oof if s[kind] >= floor} | {round(floor, 3)}):
-            hits = [(kind in ls) for (_, ls, _), s in zip(rows, oof) if s[kind] >= t]
+            hits = [(kind in ls) for (_, ls, _), s in zip(rows, oof, strict=False) if s[kind] >= t]
             if hits and sum(hits) / len(hits) >= SETTINGS["min_precision"]:
                 best = t
                 break
@@ -150,8 +164,10 @@ def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "model.safetensors"
     export(vw, vc, models, thresholds, out)
     nnz = sum(int((m.coef_ != 0).sum()) for m in models.values())
-    print(f"wrote {out}: {len(vw.vocabulary_)} word + {len(vc.vocabulary_)} char features, "
-          f"{nnz} non-zero weights; thresholds {json.dumps(thresholds)}")
+    print(
+        f"wrote {out}: {len(vw.vocabulary_)} word + {len(vc.vocabulary_)} char features, "
+        f"{nnz} non-zero weights; thresholds {json.dumps(thresholds)}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,15 +32,16 @@ def _parser(selected: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="osaid",
         description="Is this AI release really open source? Evidence-backed checks against the "
-                    "OSI Open Source AI Definition 1.0.",
+        "OSI Open Source AI Definition 1.0.",
     )
     parser.add_argument("--version", action="version", version=f"osaid {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         if name == selected:
-            importlib.import_module(module).register(sub.add_parser(name, help=help_text,
-                                                                    description=help_text))
+            importlib.import_module(module).register(
+                sub.add_parser(name, help=help_text, description=help_text)
+            )
         else:
             sub.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line unless --debug
         if debug:
             raise
-        print(f"osaid: internal error: {type(exc).__name__}: {exc} (rerun with --debug)",
-              file=sys.stderr)
+        print(
+            f"osaid: internal error: {type(exc).__name__}: {exc} (rerun with --debug)",
+            file=sys.stderr,
+        )
         return 3

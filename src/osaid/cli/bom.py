@@ -25,12 +25,22 @@ BOM_FORMATS: dict[str, tuple[str, str]] = {
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a release folder, hf:ORG/NAME[@REV], a git URL or a MOT "
-                                       "manifest")
-    parser.add_argument("--format", "-f", choices=sorted(BOM_FORMATS), default="cyclonedx",
-                        help="; ".join(f"{k}: {v[1]}" for k, v in BOM_FORMATS.items()))
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write to FILE (written whole, or not at all) instead of stdout")
+    parser.add_argument(
+        "target", help="a release folder, hf:ORG/NAME[@REV], a git URL or a MOT manifest"
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(BOM_FORMATS),
+        default="cyclonedx",
+        help="; ".join(f"{k}: {v[1]}" for k, v in BOM_FORMATS.items()),
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (written whole, or not at all) instead of stdout",
+    )
     add_source_options(parser)
     parser.set_defaults(run=run)
 
@@ -47,8 +57,9 @@ def creation_time():
         try:
             return datetime.datetime.fromtimestamp(int(raw), datetime.timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected whole seconds since 1970") \
-                from None
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={raw!r}: expected whole seconds since 1970"
+            ) from None
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 

@@ -17,25 +17,53 @@ from osaid.reports import FORMATS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a release folder; a hub model: hf:ORG/NAME[@REVISION] "
-                        "(or ORG/NAME when no such folder exists); a git repository: URL[@REV] "
-                        "or git:PATH; or a Model Openness Tool manifest (.yml)")
-    parser.add_argument("--format", "-f", choices=sorted(FORMATS), default="text",
-                        help="report format (default: text)")
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write the report to FILE (written whole, or not at all)")
-    parser.add_argument("--fail-on", choices=("not-open", "not-proven"), default="not-proven",
-                        help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
-                             "open-source-ai; 'not-open' fails only on not-open-source-ai")
-    parser.add_argument("--framework", metavar="LIST",
-                        help="comma-separated frameworks to report: osaid, mof, osai-index, "
-                             "eu-ai-act (default: all); the verdict is always OSAID's")
+    parser.add_argument(
+        "target",
+        help="a release folder; a hub model: hf:ORG/NAME[@REVISION] "
+        "(or ORG/NAME when no such folder exists); a git repository: URL[@REV] "
+        "or git:PATH; or a Model Openness Tool manifest (.yml)",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(FORMATS),
+        default="text",
+        help="report format (default: text)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report to FILE (written whole, or not at all)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("not-open", "not-proven"),
+        default="not-proven",
+        help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
+        "open-source-ai; 'not-open' fails only on not-open-source-ai",
+    )
+    parser.add_argument(
+        "--framework",
+        metavar="LIST",
+        help="comma-separated frameworks to report: osaid, mof, osai-index, "
+        "eu-ai-act (default: all); the verdict is always OSAID's",
+    )
     add_source_options(parser)
-    parser.add_argument("--base", metavar="ID=PATH", action="append", default=[],
-                        help="read the base model the card names as ID from PATH (a folder, a "
-                             "manifest or any target above) instead of the hub; repeatable")
-    parser.add_argument("--lineage-depth", metavar="N", default="4",
-                        help="follow base_model links this many levels (default: 4; 0: none)")
+    parser.add_argument(
+        "--base",
+        metavar="ID=PATH",
+        action="append",
+        default=[],
+        help="read the base model the card names as ID from PATH (a folder, a "
+        "manifest or any target above) instead of the hub; repeatable",
+    )
+    parser.add_argument(
+        "--lineage-depth",
+        metavar="N",
+        default="4",
+        help="follow base_model links this many levels (default: 4; 0: none)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -65,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
     bases, depth = lineage.parse_mapping(args.base), lineage.parse_depth(args.lineage_depth)
     options = source_options(args)
     release = load(args.target, options)
-    assessment = assess(lineage.resolve(extract(release), options=options, mapping=bases,
-                                        max_depth=depth))
+    assessment = assess(
+        lineage.resolve(extract(release), options=options, mapping=bases, max_depth=depth)
+    )
     extra = frameworks.run(selected, assessment.facts)
     if extra:
         assessment = dataclasses.replace(assessment, extra={**assessment.extra, **extra})
@@ -76,8 +105,12 @@ def run(args: argparse.Namespace) -> int:
         assessment = link_evidence(assessment, release.url_base)
     # Render in memory first: a report is written whole or not at all.
     buffer = io.StringIO()
-    render(args.format, assessment, buffer,
-           color=args.format == "text" and not args.output and _color(sys.stdout))
+    render(
+        args.format,
+        assessment,
+        buffer,
+        color=args.format == "text" and not args.output and _color(sys.stdout),
+    )
     text = buffer.getvalue()
     if args.output:
         from osaid.output import write_whole

@@ -18,12 +18,24 @@ EXPORTS: dict[str, tuple[str, str]] = {
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a release folder, a MOT manifest (.yml), a git URL "
-                                       "(https://, ssh://, git@host:, file://, git:PATH; @REV)")
-    parser.add_argument("--format", "-f", choices=sorted(EXPORTS), default="mot",
-                        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORTS.items()))
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write to FILE (written whole, or not at all) instead of stdout")
+    parser.add_argument(
+        "target",
+        help="a release folder, a MOT manifest (.yml), a git URL "
+        "(https://, ssh://, git@host:, file://, git:PATH; @REV)",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=sorted(EXPORTS),
+        default="mot",
+        help="; ".join(f"{k}: {v[1]}" for k, v in EXPORTS.items()),
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (written whole, or not at all) instead of stdout",
+    )
     parser.set_defaults(run=run)
 
 

@@ -37,20 +37,23 @@ ASPECT_HEADINGS = {
 # osaid's own data-information checks (knowledge/data_information.yaml), as if it described data.
 ASPECT_TODO = {
     "provenance": "Name the origin of each part of the training data: its sources, authors and "
-                  "dates.",
+    "dates.",
     "scope": "Say how much training data there is and what it covers.",
     "obtained-and-selected": "Say how the data was acquired and how you decided what to keep.",
     "labeling": "Say who tagged the data and following which guidelines, or that nothing was "
-                "tagged.",
+    "tagged.",
     "processing-and-filtering": "Say what was done to the data before training (such as "
-                                "removing duplicates, personal information or low-quality text).",
+    "removing duplicates, personal information or low-quality text).",
 }
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="the release folder to write the files into")
-    parser.add_argument("--force", action="store_true",
-                        help=f"overwrite {MANIFEST} / {DATA_INFORMATION} if they exist")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"overwrite {MANIFEST} / {DATA_INFORMATION} if they exist",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     root = args.path
     if not os.path.isdir(root):
         raise InputError(f"{root}: not a folder (osaid init writes into a local release folder)")
-    targets = {MANIFEST: os.path.join(root, MANIFEST),
-               DATA_INFORMATION: os.path.join(root, DATA_INFORMATION)}
+    targets = {
+        MANIFEST: os.path.join(root, MANIFEST),
+        DATA_INFORMATION: os.path.join(root, DATA_INFORMATION),
+    }
     if not args.force:
         for path in targets.values():
             if os.path.lexists(path):
@@ -72,11 +77,14 @@ def run(args: argparse.Namespace) -> int:
     texts = {MANIFEST: manifest(facts, today), DATA_INFORMATION: data_information(facts)}
     for name, text in texts.items():
         write_whole(targets[name], text)
-    todo = {name: sum(line.count("TODO:") for line in text.splitlines())
-            for name, text in texts.items()}
+    todo = {
+        name: sum(line.count("TODO:") for line in text.splitlines()) for name, text in texts.items()
+    }
     found = sum(1 for c in facts.components if c.status != "missing")
-    print(f"wrote {targets[MANIFEST]} ({found} of {len(facts.components)} components found, "
-          f"{todo[MANIFEST]} TODO)")
+    print(
+        f"wrote {targets[MANIFEST]} ({found} of {len(facts.components)} components found, "
+        f"{todo[MANIFEST]} TODO)"
+    )
     print(f"wrote {targets[DATA_INFORMATION]} ({todo[DATA_INFORMATION]} TODO)")
     sys.stdout.flush()
     return 0
@@ -143,15 +151,18 @@ def manifest(facts, today: str) -> str:
         f"  date: {_q(today)}",
     ]
     tag = fields.get("pipeline_tag")
-    out.append(f"  type: {_q('')}  # TODO: language, vision, image, audio, video, 3d, code, "
-               "multimodal or other" + (f" (card pipeline_tag: {tag})" if isinstance(tag, str)
-                                        else ""))
+    out.append(
+        f"  type: {_q('')}  # TODO: language, vision, image, audio, video, 3d, code, "
+        "multimodal or other" + (f" (card pipeline_tag: {tag})" if isinstance(tag, str) else "")
+    )
     out.append(f"  architecture: {_q('')}  # TODO: e.g. transformer decoder, diffusion, CNN")
     if isinstance(base, str) and base:
         out.append(f"  origin: {_q(base)}  # card field base_model")
     else:
-        out.append(f"  origin: {_q('')}  # TODO: the base model (this model's own name if it was "
-                   "trained from scratch)")
+        out.append(
+            f"  origin: {_q('')}  # TODO: the base model (this model's own name if it was "
+            "trained from scratch)"
+        )
     out.append(f"  producer: {_q('TODO: who publishes the model')}")
     out.append(f"  contact: {_q('')}")
     out.append("  license:")
@@ -160,8 +171,10 @@ def manifest(facts, today: str) -> str:
         out.append(f"      name: {_q(dist)}")
         out.append(f"      path: {_q(dist_path or '')}")
     else:
-        out.append(f"      name: {_q('')}  # TODO: the license the release is distributed under "
-                   "(an SPDX id)")
+        out.append(
+            f"      name: {_q('')}  # TODO: the license the release is distributed under "
+            "(an SPDX id)"
+        )
         out.append(f"      path: {_q('')}")
     out.append("  components:")
     todo = []
@@ -184,17 +197,23 @@ def manifest(facts, today: str) -> str:
             if lpath:
                 out.append(f"      license_path: {_q(lpath)}")
         elif not c.license:
-            out.append(f"      license: {_q('')}  # TODO: its license (an SPDX id); the tool "
-                       "counts it as unlicensed until then")
+            out.append(
+                f"      license: {_q('')}  # TODO: its license (an SPDX id); the tool "
+                "counts it as unlicensed until then"
+            )
         st = component_status(c)
         if st["status"] == "invalid":
-            out.append(f"      # note: {st['deciding_license']} is not an open license for MOF; "
-                       "the tool will count this component as invalid")
+            out.append(
+                f"      # note: {st['deciding_license']} is not an open license for MOF; "
+                "the tool will count this component as invalid"
+            )
     if not listed:
         out[-1] = "  components: []"
     if todo:
-        out.append("  # Not found in the release or linked from its card. When one is published, "
-                   "add it to the list")
+        out.append(
+            "  # Not found in the release or linked from its card. When one is published, "
+            "add it to the list"
+        )
         out.append("  # above with its component_path and license.")
         for c, entry in todo:
             cls = entry.get("mof_class")
@@ -226,7 +245,7 @@ def _aspect_evidence(item) -> dict[str, object]:
     order = list(load_yaml("data_information.yaml")["aspects"])
     found = [a for a in order if a not in item.missing]
     if len(found) == len(item.evidence):
-        return dict(zip(found, item.evidence))
+        return dict(zip(found, item.evidence, strict=False))
     return {}
 
 
@@ -245,12 +264,16 @@ def data_information(facts) -> str:
     third = items.get("third-party-data-listing")
     w = []
     w.append(f"# Data information: {name}\n")
-    w.append("The training data of this model, documented as the OSI Open Source AI Definition 1.0 "
-             "asks: a description of all of it, a list of the public datasets and a list of the "
-             "data from third parties, each with where to get it.\n")
-    w.append("`osaid init` started this file from the release: quotes show what the release "
-             "already says, with where it says it. Replace every `TODO:` and check every quote "
-             "is complete.\n")
+    w.append(
+        "The training data of this model, documented as the OSI Open Source AI Definition 1.0 "
+        "asks: a description of all of it, a list of the public datasets and a list of the "
+        "data from third parties, each with where to get it.\n"
+    )
+    w.append(
+        "`osaid init` started this file from the release: quotes show what the release "
+        "already says, with where it says it. Replace every `TODO:` and check every quote "
+        "is complete.\n"
+    )
     w.append("## 1. Description of all training data\n")
     w.append("Describe all data used to train the model, including data that cannot be shared.\n")
     found = _aspect_evidence(desc) if desc else {}
@@ -274,24 +297,36 @@ def data_information(facts) -> str:
         w.append("")
     if ds_comp is not None and ds_comp.status == "present":
         paths = [e.path for e in ds_comp.evidence if e.path][:10]
-        w.append("Data files in the release: " + ", ".join(f"`{p}`" for p in paths)
-                 + (f" (license: {ds_comp.license})" if ds_comp.license else "") + "\n")
+        w.append(
+            "Data files in the release: "
+            + ", ".join(f"`{p}`" for p in paths)
+            + (f" (license: {ds_comp.license})" if ds_comp.license else "")
+            + "\n"
+        )
     listed = [e for e in (public.evidence if public else ()) if e.field != "datasets"]
     for e in listed[:3]:
         w.append(_quote(e) + "\n")
     if not datasets and not listed and not (ds_comp and ds_comp.status == "present"):
-        w.append("TODO: List each public dataset used for training, with a link to get it and "
-                 "its license.\n")
+        w.append(
+            "TODO: List each public dataset used for training, with a link to get it and "
+            "its license.\n"
+        )
     else:
-        w.append("TODO: check that every public dataset used for training is listed, with a link "
-                 "to get it.\n")
+        w.append(
+            "TODO: check that every public dataset used for training is listed, with a link "
+            "to get it.\n"
+        )
     w.append("## 3. Training data obtainable from third parties\n")
     if third and third.found and third.evidence:
         w.append("What the release says:\n")
         w.append(_quote(third.evidence[0]) + "\n")
-        w.append("TODO: check this covers all the data from third parties (including data paid "
-                 "for), with where to get it.\n")
+        w.append(
+            "TODO: check this covers all the data from third parties (including data paid "
+            "for), with where to get it.\n"
+        )
     else:
-        w.append("TODO: List the data you got from third parties (including for a fee), with "
-                 "where to get it, or say that there was none.\n")
+        w.append(
+            "TODO: List the data you got from third parties (including for a fee), with "
+            "where to get it, or say that there was none.\n"
+        )
     return "\n".join(w)

@@ -20,8 +20,13 @@ MAX_BYTES = 1 << 20
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a license or terms file, or - for standard input")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -32,8 +37,10 @@ def read_input(name: str) -> tuple[str, bool]:
             data = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
             if os.path.isdir(name):
-                raise InputError(f"{name}: is a folder; give a license file (or use "
-                                 "`osaid check` for a release folder)")
+                raise InputError(
+                    f"{name}: is a folder; give a license file (or use "
+                    "`osaid check` for a release folder)"
+                )
             if not stat.S_ISREG(os.stat(name).st_mode):
                 raise InputError(f"{name}: not a regular file")  # a pipe would block forever
             with open(name, "rb") as fh:
@@ -90,8 +97,7 @@ def _verdict(result: dict) -> tuple[int, str]:
     from osaid.knowledge import restriction_kinds
 
     kinds = restriction_kinds()
-    blocking = [r for r in result["restrictions"]
-                if kinds.get(r["kind"], {}).get("blocking")]
+    blocking = [r for r in result["restrictions"] if kinds.get(r["kind"], {}).get("blocking")]
     best = result["licenses"][0] if result["licenses"] else None
     if best is None:
         return 1, ("not identified" + ("; clauses below withhold freedoms" if blocking else ""))
@@ -107,8 +113,13 @@ def run(args: argparse.Namespace) -> int:
     path = None if args.file == "-" else args.file
     result = analyse(text, path)
     code, verdict = _verdict(result)
-    doc = {"schema": "osaid.license/1", "path": path, "truncated": truncated,
-           "verdict": verdict, **result}
+    doc = {
+        "schema": "osaid.license/1",
+        "path": path,
+        "truncated": truncated,
+        "verdict": verdict,
+        **result,
+    }
     if args.format == "json":
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -125,20 +136,30 @@ def _text(doc: dict) -> None:
 
     out = console()
     where = doc["path"] or "<stdin>"
-    out.print(Text.assemble((f"{where}: ", "bold"), (doc["verdict"].upper(), _style(doc["verdict"]))))
+    out.print(
+        Text.assemble((f"{where}: ", "bold"), (doc["verdict"].upper(), _style(doc["verdict"])))
+    )
     if doc["truncated"]:
         out.print("Only the first 1 MiB was read.")
     if not doc["licenses"]:
-        out.print("No license recognised: not a known SPDX text, and no title or version line "
-                  "from osaid's catalog.")
+        out.print(
+            "No license recognised: not a known SPDX text, and no title or version line "
+            "from osaid's catalog."
+        )
     else:
         table = Table(title="Identified", title_justify="left", show_lines=False)
         for col in ("license", "open", "coverage", "how", "line", "evidence"):
             table.add_column(col, overflow="fold")
         for lic in doc["licenses"]:
             label = lic["id"] + (" (family only)" if lic["family_only"] else "")
-            table.add_row(label, _yes_no(lic["open"]), f"{lic['coverage']:.0%}", lic["method"],
-                          str(lic["line"] or ""), lic["quote"] or "")
+            table.add_row(
+                label,
+                _yes_no(lic["open"]),
+                f"{lic['coverage']:.0%}",
+                lic["method"],
+                str(lic["line"] or ""),
+                lic["quote"] or "",
+            )
         out.print(table)
         for lic in doc["licenses"]:
             if lic["note"]:
@@ -151,8 +172,13 @@ def _text(doc: dict) -> None:
             table.add_column(col, overflow="fold")
         for r in doc["restrictions"]:
             origin = r.get("license") if r.get("source") == "catalog" else r.get("source", "rule")
-            table.add_row(r["kind"], ", ".join(map(str, r["osd"])) or "-", str(origin),
-                          str(r.get("line") or ""), r["quote"])
+            table.add_row(
+                r["kind"],
+                ", ".join(map(str, r["osd"])) or "-",
+                str(origin),
+                str(r.get("line") or ""),
+                r["quote"],
+            )
         out.print(table)
     elif doc["clause_error"] is None:
         out.print("No restrictive clause found.")

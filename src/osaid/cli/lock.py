@@ -20,11 +20,19 @@ DEFAULT_LOCK = "osaid.lock"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="+", metavar="TARGET",
-                        help="releases to lock: folders, hf:ORG/NAME[@REV], git URLs, manifests")
-    parser.add_argument("--lock", "-o", metavar="FILE", default=DEFAULT_LOCK,
-                        help=f"the lock file to write (default: {DEFAULT_LOCK}; written whole, "
-                             "or not at all)")
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="TARGET",
+        help="releases to lock: folders, hf:ORG/NAME[@REV], git URLs, manifests",
+    )
+    parser.add_argument(
+        "--lock",
+        "-o",
+        metavar="FILE",
+        default=DEFAULT_LOCK,
+        help=f"the lock file to write (default: {DEFAULT_LOCK}; written whole, or not at all)",
+    )
     add_source_options(parser)
     parser.set_defaults(run=run)
 
@@ -37,8 +45,7 @@ def stored_target(target: str, lock_path: str) -> str:
     if _is_hub(target):
         return target if target.startswith("hf:") else "hf:" + target
     if os.path.lexists(target):
-        rel = os.path.relpath(os.path.abspath(target),
-                              os.path.dirname(os.path.abspath(lock_path)))
+        rel = os.path.relpath(os.path.abspath(target), os.path.dirname(os.path.abspath(lock_path)))
         rel = rel.replace(os.sep, "/")
         # `./` keeps a relative folder from reading as a hub id (`org/name`) later.
         return rel if rel.startswith("../") else "./" + rel
@@ -65,13 +72,14 @@ def run(args: argparse.Namespace) -> int:
         seen.add(stored)
         a = assess_target(target, options)
         entries.append(lock_entry(a, stored, options=options))
-    lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__},
-            "entries": entries}
+    lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__}, "entries": entries}
     write_whole(args.lock, json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
     for e in entries:
         rev = e["subject"]["revision"]
-        print(f"locked {e['target']}" + (f" at {rev}" if rev else "") + f": {e['verdict']}, "
-              f"{len(e['documents'])} terms document(s), {len(e['restrictions'])} restriction(s)"
-              + (f", {len(e['base_models'])} base model(s)" if e.get("base_models") else ""),
-              file=sys.stderr)
+        print(
+            f"locked {e['target']}" + (f" at {rev}" if rev else "") + f": {e['verdict']}, "
+            f"{len(e['documents'])} terms document(s), {len(e['restrictions'])} restriction(s)"
+            + (f", {len(e['base_models'])} base model(s)" if e.get("base_models") else ""),
+            file=sys.stderr,
+        )
     return 0

@@ -12,22 +12,44 @@ import sys
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="a release folder; a folder of releases (each subfolder) and/or "
-                             "Model Openness Tool manifests (.yml); a manifest; a file listing "
-                             "hub ids, one per line; or a hub id (hf:ORG/NAME)")
-    parser.add_argument("--db", metavar="PATH",
-                        help="index database (default: $XDG_DATA_HOME/osaid/index.db or "
-                             "~/.local/share/osaid/index.db)")
-    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: one per core)")
-    parser.add_argument("--format", "-f", choices=("text", "json", "csv"), default="text",
-                        help="summary on stdout (default: text)")
-    parser.add_argument("--export", metavar="LIST", default="mot",
-                        help="exports stored with each assessment for the web index: mot, "
-                             "cyclonedx (comma-separated; 'none' for none; default: mot)")
-    parser.add_argument("--offline", action="store_true",
-                        help="hub ids: use only the cache, never the network")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="a release folder; a folder of releases (each subfolder) and/or "
+        "Model Openness Tool manifests (.yml); a manifest; a file listing "
+        "hub ids, one per line; or a hub id (hf:ORG/NAME)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="index database (default: $XDG_DATA_HOME/osaid/index.db or "
+        "~/.local/share/osaid/index.db)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per core)",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json", "csv"),
+        default="text",
+        help="summary on stdout (default: text)",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="LIST",
+        default="mot",
+        help="exports stored with each assessment for the web index: mot, "
+        "cyclonedx (comma-separated; 'none' for none; default: mot)",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="hub ids: use only the cache, never the network"
+    )
     parser.add_argument("--cache-dir", metavar="DIR", help="hub cache folder")
     parser.add_argument("--token", metavar="TOKEN", help="hub access token")
     parser.set_defaults(run=run)
@@ -44,12 +66,19 @@ def run(args: argparse.Namespace) -> int:
     subjects = scanning.expand(args.inputs)
     db = args.db or str(default_path())
     store = Store.open(db)
-    settings = scanning.Settings(scanning.engine_fingerprint(exports), args.offline,
-                                 args.cache_dir, args.token, exports)
+    settings = scanning.Settings(
+        scanning.engine_fingerprint(exports), args.offline, args.cache_dir, args.token, exports
+    )
     try:
         with _progress(len(subjects)) as advance:
-            outcomes = scanning.scan(subjects, store, settings, jobs=args.jobs,
-                                     inputs=list(args.inputs), progress=advance)
+            outcomes = scanning.scan(
+                subjects,
+                store,
+                settings,
+                jobs=args.jobs,
+                inputs=list(args.inputs),
+                progress=advance,
+            )
         _summary(args.format, db, subjects, outcomes, store)
     finally:
         store.close()
@@ -64,8 +93,9 @@ def _exports(spec: str, available: list[str]) -> tuple[str, ...]:
         return ()
     unknown = [w for w in wanted if w not in available]
     if unknown:
-        raise UsageError(f"unknown export(s) {', '.join(map(repr, unknown))}; available: "
-                         f"{', '.join(available)}")
+        raise UsageError(
+            f"unknown export(s) {', '.join(map(repr, unknown))}; available: {', '.join(available)}"
+        )
     return tuple(w for w in available if w in wanted)
 
 
@@ -98,10 +128,18 @@ class _progress:
 
                 return Text(f"{speed:,.0f}/s" if speed else "…/s")
 
-        self.bar = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                            TaskProgressColumn(), Rate(""), TimeElapsedColumn(),
-                            TextColumn("ETA"), TimeRemainingColumn(),
-                            console=Console(stderr=True), transient=False)
+        self.bar = Progress(
+            TextColumn("scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            Rate(""),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
         self.bar.__enter__()
         task = self.bar.add_task("scan", total=self.total)
         return lambda n: self.bar.advance(task, n)
@@ -111,8 +149,20 @@ class _progress:
             self.bar.__exit__(*exc)
 
 
-COLUMNS = ("id", "name", "source", "location", "status", "verdict", "mof_class", "osai_score",
-           "weights_license", "organisation", "last_change", "error")
+COLUMNS = (
+    "id",
+    "name",
+    "source",
+    "location",
+    "status",
+    "verdict",
+    "mof_class",
+    "osai_score",
+    "weights_license",
+    "organisation",
+    "last_change",
+    "error",
+)
 
 
 def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
@@ -125,13 +175,22 @@ def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
             continue
         k = known.get(s.key)
         r = k.row if k else {}
-        rows.append({"id": r.get("slug"), "name": r.get("name"), "source": s.kind,
-                     "location": r.get("location", s.target), "status": o.status,
-                     "verdict": r.get("verdict") if o.status != "error" else None,
-                     "mof_class": r.get("mof_class"), "osai_score": r.get("osai_score"),
-                     "weights_license": r.get("weights_license"),
-                     "organisation": r.get("organisation"), "last_change": r.get("last_change"),
-                     "error": o.error})
+        rows.append(
+            {
+                "id": r.get("slug"),
+                "name": r.get("name"),
+                "source": s.kind,
+                "location": r.get("location", s.target),
+                "status": o.status,
+                "verdict": r.get("verdict") if o.status != "error" else None,
+                "mof_class": r.get("mof_class"),
+                "osai_score": r.get("osai_score"),
+                "weights_license": r.get("weights_license"),
+                "organisation": r.get("organisation"),
+                "last_change": r.get("last_change"),
+                "error": o.error,
+            }
+        )
     counts: dict[str, int] = {}
     verdicts: dict[str, int] = {}
     for r in rows:
@@ -142,8 +201,19 @@ def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
     if fmt == "json":
         import json
 
-        json.dump({"schema": "osaid.scan/1", "db": db, "subjects": len(rows), "status": counts,
-                   "verdicts": verdicts, "results": rows}, out, indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "schema": "osaid.scan/1",
+                "db": db,
+                "subjects": len(rows),
+                "status": counts,
+                "verdicts": verdicts,
+                "results": rows,
+            },
+            out,
+            indent=2,
+            ensure_ascii=False,
+        )
         out.write("\n")
     elif fmt == "csv":
         import csv

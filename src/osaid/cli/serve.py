@@ -10,11 +10,17 @@ import argparse
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="index database built by `osaid scan` (default: "
-                             "$XDG_DATA_HOME/osaid/index.db or ~/.local/share/osaid/index.db)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="index database built by `osaid scan` (default: "
+        "$XDG_DATA_HOME/osaid/index.db or ~/.local/share/osaid/index.db)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     parser.set_defaults(run=run)
 
@@ -42,12 +48,16 @@ def run(args: argparse.Namespace) -> int:
         sock.bind((args.host, args.port))
     except OSError as exc:
         sock.close()
-        raise InputError(f"cannot listen on {args.host}:{args.port} "
-                         f"({exc.strerror or exc})") from None
+        raise InputError(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})"
+        ) from None
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"osaid index of {db} at http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr,
-          flush=True)
+    print(
+        f"osaid index of {db} at http://{shown}:{port}/ (Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:

@@ -22,10 +22,20 @@ MAX_LOCK_BYTES = 64 * 1024 * 1024
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lock", "-l", metavar="FILE", default=DEFAULT_LOCK,
-                        help=f"the lock file to verify (default: {DEFAULT_LOCK})")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
-                        help="report format (default: text)")
+    parser.add_argument(
+        "--lock",
+        "-l",
+        metavar="FILE",
+        default=DEFAULT_LOCK,
+        help=f"the lock file to verify (default: {DEFAULT_LOCK})",
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json"),
+        default="text",
+        help="report format (default: text)",
+    )
     add_source_options(parser)
     parser.set_defaults(run=run)
 
@@ -38,23 +48,26 @@ def read_lock(path: str) -> dict:
         with open(path, "rb") as fh:
             data = fh.read(MAX_LOCK_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such lock file (write one with `osaid lock TARGET...`)") \
-            from None
+        raise InputError(
+            f"{path}: no such lock file (write one with `osaid lock TARGET...`)"
+        ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read lock file ({exc.strerror or exc})") from None
     if len(data) > MAX_LOCK_BYTES:
-        raise InputError(f"{path}: lock file larger than {MAX_LOCK_BYTES // 2 ** 20} MiB")
+        raise InputError(f"{path}: lock file larger than {MAX_LOCK_BYTES // 2**20} MiB")
     try:
         lock = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a JSON lock file ({exc})") from None
     if not isinstance(lock, dict) or lock.get("schema") != SCHEMA:
-        raise InputError(f"{path}: not an osaid lock (expected \"schema\": \"{SCHEMA}\")")
+        raise InputError(f'{path}: not an osaid lock (expected "schema": "{SCHEMA}")')
     entries = lock.get("entries")
     if not isinstance(entries, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("target"), str) for e in entries):
-        raise InputError(f"{path}: malformed lock: `entries` must be a list of objects with a "
-                         "`target`")
+        isinstance(e, dict) and isinstance(e.get("target"), str) for e in entries
+    ):
+        raise InputError(
+            f"{path}: malformed lock: `entries` must be a list of objects with a `target`"
+        )
     return lock
 
 
@@ -76,13 +89,23 @@ def run(args: argparse.Namespace) -> int:
         a = assess_target(_resolve(target, args.lock), options)
         new = lock_entry(a, target, options=options, with_bases="base_models" in old)
         drift, notes = compare(old, new, target)
-        results.append({"target": target, "subject": new["subject"]["name"],
-                        "revision": new["subject"]["revision"],
-                        "drift": [d.to_json() for d in drift], "notes": notes})
+        results.append(
+            {
+                "target": target,
+                "subject": new["subject"]["name"],
+                "revision": new["subject"]["revision"],
+                "drift": [d.to_json() for d in drift],
+                "notes": notes,
+            }
+        )
     drifted = any(r["drift"] for r in results)
     if args.format == "json":
-        json.dump({"schema": "osaid.verify/1", "lock": args.lock, "drift": drifted,
-                   "targets": results}, sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(
+            {"schema": "osaid.verify/1", "lock": args.lock, "drift": drifted, "targets": results},
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         sys.stdout.write("\n")
     else:
         _text(results, sys.stdout)
@@ -92,17 +115,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(results: list[dict], out) -> None:
     n = sum(1 for r in results if r["drift"])
-    out.write(f"osaid verify: {len(results)} target(s), "
-              + (f"{n} with drift\n" if n else "no drift\n"))
+    out.write(
+        f"osaid verify: {len(results)} target(s), " + (f"{n} with drift\n" if n else "no drift\n")
+    )
     for r in results:
         status = f"DRIFT ({len(r['drift'])})" if r["drift"] else "no drift"
         out.write(f"\n{r['target']} ({r['subject']}): {status}\n")
         for d in r["drift"]:
             out.write(f"  {d['kind']}: {d['message']}\n")
             for x in d.get("restrictions_added", []):
-                out.write(f"    + restriction {x['kind']}: \"{x['quote']}\"\n")
+                out.write(f'    + restriction {x["kind"]}: "{x["quote"]}"\n')
             for x in d.get("restrictions_removed", []):
-                out.write(f"    - restriction {x['kind']}: \"{x['quote']}\"\n")
+                out.write(f'    - restriction {x["kind"]}: "{x["quote"]}"\n')
             for line in d.get("diff", []):
                 out.write(f"    {line}\n")
         for note in r["notes"]:

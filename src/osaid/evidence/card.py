@@ -13,8 +13,17 @@ import re
 from osaid.evidence import safe_yaml
 from osaid.model import CardFacts, Evidence, Problem, TextDocument
 
-CARD_NAMES = ("README.md", "MODEL_CARD.md", "model_card.md", "ModelCard.md", "modelcard.md",
-              "README.markdown", "README.rst", "README.txt", "README")
+CARD_NAMES = (
+    "README.md",
+    "MODEL_CARD.md",
+    "model_card.md",
+    "ModelCard.md",
+    "modelcard.md",
+    "README.markdown",
+    "README.rst",
+    "README.txt",
+    "README",
+)
 MAX_FRONT_MATTER = 128 * 1024
 MAX_DEPTH = 40
 
@@ -44,9 +53,13 @@ def parse_card(doc: TextDocument) -> tuple[CardFacts, list[Problem]]:
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is None:
-            problems.append(Problem("card-front-matter-unclosed", "The card's YAML front matter "
-                                    "has no closing '---'; its fields were not read.",
-                                    (Evidence(path=doc.path, line=1, quote="---"),)))
+            problems.append(
+                Problem(
+                    "card-front-matter-unclosed",
+                    "The card's YAML front matter has no closing '---'; its fields were not read.",
+                    (Evidence(path=doc.path, line=1, quote="---"),),
+                )
+            )
         else:
             body_start = end + 1
             raw = "\n".join(lines[1:end])
@@ -54,24 +67,37 @@ def parse_card(doc: TextDocument) -> tuple[CardFacts, list[Problem]]:
             if problem:
                 problems.append(problem)
     sections, links = _body(lines, body_start)
-    return CardFacts(path=doc.path, fields=fields, field_lines=field_lines,
-                     sections=tuple(sections), links=tuple(links)), problems
+    return CardFacts(
+        path=doc.path,
+        fields=fields,
+        field_lines=field_lines,
+        sections=tuple(sections),
+        links=tuple(links),
+    ), problems
 
 
 def _front_matter(raw: str, path: str) -> tuple[dict, dict, Problem | None]:
     def bad(message: str, line: int | None = None) -> tuple[dict, dict, Problem]:
-        return {}, {}, Problem("card-front-matter-invalid", message,
-                               (Evidence(path=path, line=line),))
+        return (
+            {},
+            {},
+            Problem("card-front-matter-invalid", message, (Evidence(path=path, line=line),)),
+        )
 
     if len(raw) > MAX_FRONT_MATTER:
-        return bad(f"The card's front matter is larger than {MAX_FRONT_MATTER // 1024} KiB; "
-                   "it was not read.", 1)
+        return bad(
+            f"The card's front matter is larger than {MAX_FRONT_MATTER // 1024} KiB; "
+            "it was not read.",
+            1,
+        )
     try:
         parsed = safe_yaml.parse(raw, MAX_DEPTH)
     except safe_yaml.UnsafeYaml as exc:
         # Lines in the front matter are one below the card's (the opening '---').
-        return bad(f"The card's front matter {exc.reason}; its fields were not read.",
-                   exc.line + 2 if exc.line is not None else None)
+        return bad(
+            f"The card's front matter {exc.reason}; its fields were not read.",
+            exc.line + 2 if exc.line is not None else None,
+        )
     if parsed.data is None:
         return {}, {}, None
     if not isinstance(parsed.data, dict):
@@ -90,8 +116,15 @@ def _body(lines: list[str], start: int):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         m = None if in_fence else _HEADING.match(line)
-        if m is None and not in_fence and i > start and _SETEXT.match(line) and lines[i - 1].strip() \
-                and buf and buf[-1] == lines[i - 1]:
+        if (
+            m is None
+            and not in_fence
+            and i > start
+            and _SETEXT.match(line)
+            and lines[i - 1].strip()
+            and buf
+            and buf[-1] == lines[i - 1]
+        ):
             buf.pop()
             sections.append((heading, heading_line, "\n".join(buf)))
             heading, heading_line, buf = lines[i - 1].strip(), i, []
@@ -124,5 +157,5 @@ def eval_results(fields: dict) -> list:
 
         _, results = model_index_to_eval_results(index)
         return list(results)
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - a failure here must not stop the caller
         return []

@@ -58,8 +58,11 @@ def _char_grams(word: str, vocab: dict, lo: int, hi: int) -> tuple[str, ...]:
             if w in vocab:
                 out.append(w)
             break
-        out.extend(g for g in map(w.__getitem__, map(slice, range(wl - n + 1), range(n, wl + 1)))
-                   if g in vocab)
+        out.extend(
+            g
+            for g in map(w.__getitem__, map(slice, range(wl - n + 1), range(n, wl + 1)))
+            if g in vocab
+        )
     return tuple(out)
 
 
@@ -83,13 +86,23 @@ class _Scorer:
         self.base = list(model.intercept)
         self.need = need
         wanted = set(kinds)
-        self.pairs = tuple({t: p for t, pairs in block.items()
-                            if (p := tuple((k, w) for k, w in pairs if k in wanted))}
-                           for block in model.weights)
+        self.pairs = tuple(
+            {
+                t: p
+                for t, pairs in block.items()
+                if (p := tuple((k, w) for k, w in pairs if k in wanted))
+            }
+            for block in model.weights
+        )
         # the terms that can raise the score of a kind that can be reported
-        self.positive = tuple({t: p for t, pairs in block.items()
-                               if (p := tuple((k, w) for k, w in pairs if w > 0 and k in need))}
-                              for block in self.pairs)
+        self.positive = tuple(
+            {
+                t: p
+                for t, pairs in block.items()
+                if (p := tuple((k, w) for k, w in pairs if w > 0 and k in need))
+            }
+            for block in self.pairs
+        )
         # per word: its character n-grams with a positive weight
         positive = self.positive[1]
         self.char_hits = _PerWord(lambda w: tuple(g for g in model._grams[w] if g in positive))
@@ -101,13 +114,13 @@ class Model:
     def __init__(self, path: Path) -> None:
         raw = Path(path).read_bytes()
         (n,) = struct.unpack("<Q", raw[:8])
-        header = json.loads(raw[8:8 + n])
+        header = json.loads(raw[8 : 8 + n])
         meta = header.pop("__metadata__")
         t = {}
         for name, spec in header.items():
             a, b = spec["data_offsets"]
             arr = array(_DTYPES[spec["dtype"]])
-            arr.frombytes(raw[8 + n + a:8 + n + b])
+            arr.frombytes(raw[8 + n + a : 8 + n + b])
             if sys.byteorder != "little":  # pragma: no cover
                 arr.byteswap()
             t[name] = arr
@@ -118,7 +131,7 @@ class Model:
         self.char_range = tuple(settings["char_ngram_range"])
         nfeat = json.loads(meta["coef_shape"])[1]
         rows: dict[int, list[tuple[int, float]]] = {}
-        for flat, w in zip(t["coef_index"], t["coef_value"]):
+        for flat, w in zip(t["coef_index"], t["coef_value"], strict=False):
             rows.setdefault(flat % nfeat, []).append((flat // nfeat, w))
         self.intercept = tuple(t["intercept"])
         # per block (word, char): term -> idf, and term -> ((kind, weight), ...) for the few
@@ -128,9 +141,14 @@ class Model:
         col = 0
         for block in ("word", "char"):
             vocab = json.loads(meta[f"vocabulary_{block}"])
-            self.idf.append(dict(zip(vocab, t[f"idf_{block}"])))
-            self.weights.append({vocab[c - col]: tuple(rows[c]) for c in sorted(rows)
-                                 if col <= c < col + len(vocab)})
+            self.idf.append(dict(zip(vocab, t[f"idf_{block}"], strict=False)))
+            self.weights.append(
+                {
+                    vocab[c - col]: tuple(rows[c])
+                    for c in sorted(rows)
+                    if col <= c < col + len(vocab)
+                }
+            )
             col += len(vocab)
         self._floor = tuple(min(idf.values(), default=0.0) ** 2 for idf in self.idf)
         lo, hi = self.char_range
@@ -144,9 +162,11 @@ class Model:
         if s is None:
             idx = tuple(i for i, k in enumerate(self.kinds) if kinds is None or k in kinds)
             # a kind whose threshold is above 1 is switched off: it can never be reported
-            need = {i: math.log(self.thresholds[self.kinds[i]] /
-                                (1 - self.thresholds[self.kinds[i]]))
-                    for i in idx if self.thresholds[self.kinds[i]] < 1}
+            need = {
+                i: math.log(self.thresholds[self.kinds[i]] / (1 - self.thresholds[self.kinds[i]]))
+                for i in idx
+                if self.thresholds[self.kinds[i]] < 1
+            }
             s = self._scorers[kinds] = _Scorer(self, idx, need)
         return s
 
@@ -157,15 +177,16 @@ class Model:
         tokens = list(chain.from_iterable(map(self._tokens.__getitem__, words)))
         terms = Counter(tokens) if lo == 1 else Counter()
         for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
-            terms.update(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
+            terms.update(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
         return terms
 
     def _char_counts(self, words: list[str]) -> Counter:
         """Counts of the character n-grams of a clause that are in the vocabulary."""
         return Counter(chain.from_iterable(map(self._grams.__getitem__, words)))
 
-    def _raise(self, top: dict[int, float], counts: Counter, have, block: int,
-               scorer: _Scorer) -> None:
+    def _raise(
+        self, top: dict[int, float], counts: Counter, have, block: int, scorer: _Scorer
+    ) -> None:
         """Add to `top` an upper bound of what one block adds to each kind's score.
 
         A term's feature value is tf * idf / norm, with tf >= 1; the block's norm is at least the
@@ -178,20 +199,25 @@ class Model:
             return
         tf, idf = self._tf.__getitem__, self.idf[block]
         values = {t: tf(counts[t]) * idf[t] for t in hits}
-        least = math.sqrt(sum(v * v for v in values.values())
-                          + (len(have) - len(hits)) * self._floor[block])
+        least = math.sqrt(
+            sum(v * v for v in values.values()) + (len(have) - len(hits)) * self._floor[block]
+        )
         for t, v in values.items():
             v /= least
             for k, w in positive[t]:
                 top[k] += v * w
 
-    def _linear(self, counts: tuple[Counter, Counter], present: tuple, scorer: _Scorer,
-                ) -> list[float]:
+    def _linear(
+        self,
+        counts: tuple[Counter, Counter],
+        present: tuple,
+        scorer: _Scorer,
+    ) -> list[float]:
         """The linear score of each kind of `scorer` (others stay at their intercept);
         `present`: per block, the vocabulary terms of `counts`."""
         acc = list(scorer.base)
         tf = self._tf.__getitem__
-        for c, have, idf, pairs in zip(counts, present, self.idf, scorer.pairs):
+        for c, have, idf, pairs in zip(counts, present, self.idf, scorer.pairs, strict=False):
             if not have:
                 continue
             values = list(map(mul, map(tf, map(c.__getitem__, have)), map(idf.__getitem__, have)))
@@ -206,12 +232,13 @@ class Model:
         """The linear score of each kind (before the sigmoid)."""
         words = text.lower().split()
         wc, cc = self._word_counts(words), self._char_counts(words)
-        return self._linear((wc, cc), (wc.keys() & self.idf[0].keys(), cc.keys()),
-                            self._scorer(None))
+        return self._linear(
+            (wc, cc), (wc.keys() & self.idf[0].keys(), cc.keys()), self._scorer(None)
+        )
 
     def scores(self, text: str) -> dict[str, float]:
         """The probability of each kind for one clause."""
-        return {k: _sigmoid(d) for k, d in zip(self.kinds, self.decision(text))}
+        return {k: _sigmoid(d) for k, d in zip(self.kinds, self.decision(text), strict=False)}
 
     def predict(self, text: str, kinds: frozenset[str] | None = None) -> dict[str, float]:
         """The kinds (of `kinds`, default all) whose probability reaches their calibrated
@@ -243,8 +270,11 @@ class Model:
         if all(top[k] < n for k, n in need.items()):
             return {}
         acc = self._linear((wc, cc), (have, cc.keys()), scorer)
-        return {self.kinds[k]: p for k in need
-                if (p := _sigmoid(acc[k])) >= self.thresholds[self.kinds[k]]}
+        return {
+            self.kinds[k]: p
+            for k in need
+            if (p := _sigmoid(acc[k])) >= self.thresholds[self.kinds[k]]
+        }
 
 
 def _sigmoid(x: float) -> float:

@@ -129,6 +129,7 @@ class _Rx:
         flags = _FLAGS if self.on_original else re.DOTALL
         try:  # parse once, for both the literal prefilter and the compiled program
             from re import _compiler, _parser  # type: ignore[attr-defined]
+
             parsed = _parser.parse(src, flags)
             self._rx = _compiler.compile(parsed, flags)
             self._needs = _needs(parsed.data)
@@ -196,8 +197,11 @@ def _needs(data) -> tuple[tuple[str, ...], ...]:
         return cands[0] if cands else best
 
     found = seq(data, top=True)
-    return tuple(tuple(sorted({x.lower() for x in c})) for c in found
-                 if min(map(len, c)) >= 3 or not any(ch.isalnum() for x in c for ch in x))[:3]
+    return tuple(
+        tuple(sorted({x.lower() for x in c}))
+        for c in found
+        if min(map(len, c)) >= 3 or not any(ch.isalnum() for x in c for ch in x)
+    )[:3]
 
 
 @dataclass(frozen=True)
@@ -252,13 +256,23 @@ def _engine() -> _Engine:
     for name, spec in data["kinds"].items():
         meta = known[name]  # a KeyError here is a bug in the knowledge files
         pats = tuple(
-            _Pattern(id=p["id"], kind=name, rx=_compile(p["re"], defs),
-                     unless=_union(list(p.get("unless") or ()), defs),
-                     in_list=bool(p.get("in_list")), yield_to=frozenset(p.get("yield_to") or ()))
-            for p in spec["patterns"])
-        kinds[name] = _Kind(name=name, osd=tuple(meta.get("osd") or ()),
-                            blocking=bool(meta.get("blocking")),
-                            unless=_union(list(spec.get("unless") or ()), defs), patterns=pats)
+            _Pattern(
+                id=p["id"],
+                kind=name,
+                rx=_compile(p["re"], defs),
+                unless=_union(list(p.get("unless") or ()), defs),
+                in_list=bool(p.get("in_list")),
+                yield_to=frozenset(p.get("yield_to") or ()),
+            )
+            for p in spec["patterns"]
+        )
+        kinds[name] = _Kind(
+            name=name,
+            osd=tuple(meta.get("osd") or ()),
+            blocking=bool(meta.get("blocking")),
+            unless=_union(list(spec.get("unless") or ()), defs),
+            patterns=pats,
+        )
         for t in spec.get("triggers") or ():
             t = str(t)
             if t.startswith("="):
@@ -266,8 +280,10 @@ def _engine() -> _Engine:
             else:
                 stem_owner.setdefault(t.lower(), set()).add(name)
     # a matched stem stands for every trigger that is a prefix of it
-    stem_kinds = {s: frozenset(k for i in range(1, len(s) + 1) for k in stem_owner.get(s[:i], ()))
-                  for s in stem_owner}
+    stem_kinds = {
+        s: frozenset(k for i in range(1, len(s) + 1) for k in stem_owner.get(s[:i], ()))
+        for s in stem_owner
+    }
     words = [s for s in stem_owner if s[:1].isalnum()]
     literals = [s for s in stem_owner if not s[:1].isalnum()]
     parts = []
@@ -276,31 +292,42 @@ def _engine() -> _Engine:
     if literals:
         parts.append(_trie_regex(literals))
     stem_rx = re.compile("|".join(parts)) if parts else None  # run on the lower-cased text
-    exact_rx = (re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(exact_owner, key=len,
-                                                                          reverse=True))) + r")\b")
-                if exact_owner else None)
+    exact_rx = (
+        re.compile(
+            r"\b(?:" + "|".join(map(re.escape, sorted(exact_owner, key=len, reverse=True))) + r")\b"
+        )
+        if exact_owner
+        else None
+    )
     lead = data.get("list_lead_in") or {}
     return _Engine(
-        kinds=kinds, stem_rx=stem_rx, stem_kinds=stem_kinds, exact_rx=exact_rx,
+        kinds=kinds,
+        stem_rx=stem_rx,
+        stem_kinds=stem_kinds,
+        exact_rx=exact_rx,
         exact_kinds={w: frozenset(k) for w, k in exact_owner.items()},
         lead_in=tuple(_compile(p["re"], defs) for p in lead.get("patterns", ())),
         lead_in_unless=_union(list(lead.get("unless") or ()), defs),
         exclude_blocking=_union([e["re"] for e in data.get("exclude_blocking") or ()], defs),
         max_per_kind=int(data.get("max_per_kind", 5)),
         max_clause=int(data.get("max_clause_chars", 800)),
-        max_text=int(data.get("max_text_chars", 300_000)))
+        max_text=int(data.get("max_text_chars", 300_000)),
+    )
 
 
 # --- cutting a text into clauses ---------------------------------------------------------------
 
 _LIST_MARK = r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])[ \t]"
 _BOUNDARY = re.compile(
-    r"[.!?;。；](?=[\s\"'”’)\]]|$)"            # end of a sentence
-    r"|:[ \t]*(?=\r?\n)"                      # a colon ending a line (lead-in of a list)
-    r"|\n(?:[ \t]*\r?\n"                      # a blank line
-    r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))")  # a heading or a list item starts
-_ABBREV = frozenset("e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
-                    "u.s u.k e.u p.r para incl v al".split())
+    r"[.!?;。；](?=[\s\"'”’)\]]|$)"  # end of a sentence
+    r"|:[ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
+    r"|\n(?:[ \t]*\r?\n"  # a blank line
+    r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))"
+)  # a heading or a list item starts
+_ABBREV = frozenset(
+    "e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
+    "u.s u.k e.u p.r para incl v al".split()
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
 _ITEM_START = re.compile(r"[ \t>]*" + _LIST_MARK)
 _PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
@@ -318,7 +345,7 @@ def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
             if w and (w.group(1).lower().lstrip(".") in _ABBREV or len(w.group(1).strip(".")) == 1):
                 continue
         cuts.append(m.end())
-        if c == "\n" and text[m.end():m.end() + 8].lstrip(" \t").startswith("#"):
+        if c == "\n" and text[m.end() : m.end() + 8].lstrip(" \t").startswith("#"):
             cuts.append(text.find("\n", m.end()) + 1 or len(text))  # a heading is a clause
     cuts.append(len(text))
     cuts.sort()
@@ -389,7 +416,7 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
     eng = _engine()
     if len(text) > eng.max_text:  # a license is far shorter; bound the work on anything else
         cut = text.rfind("\n", 0, eng.max_text)
-        text = text[:cut if cut > eng.max_text // 2 else eng.max_text]
+        text = text[: cut if cut > eng.max_text // 2 else eng.max_text]
     clauses = _clauses(text, eng.max_clause)
     if not clauses:
         return []
@@ -426,8 +453,9 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
                 continue
             if kind.blocking:
                 if excluded is None:
-                    excluded = bool(eng.exclude_blocking
-                                    and eng.exclude_blocking.search(body, lbody))
+                    excluded = bool(
+                        eng.exclude_blocking and eng.exclude_blocking.search(body, lbody)
+                    )
                 if excluded:
                     continue
             found.append(m_p)
@@ -441,8 +469,14 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
                 newlines = [n.start() for n in re.finditer("\n", text)]
             pos = cstart + m.start()
             line = bisect_right(newlines, pos - 1) + 1
-            r = Restriction(kind=kind.name, osd=kind.osd, quote=_quote(body, m.start(), m.end()),
-                            path=path, line=line, source="rule")
+            r = Restriction(
+                kind=kind.name,
+                osd=kind.osd,
+                quote=_quote(body, m.start(), m.end()),
+                path=path,
+                line=line,
+                source="rule",
+            )
             hits.append((line, pos, Hit(r, pat.id)))
     hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
     hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
@@ -452,13 +486,21 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
 _NOTICE = re.compile(r"[\W_]*(?:copyright|\(c\)|©)", re.I)
 
 
-def _classifier_hits(text: str, low: str, path: str | None, clauses: list[tuple[int, int]],
-                     eng: _Engine, per_kind: dict[str, int], rule_hits: list) -> list:
+def _classifier_hits(
+    text: str,
+    low: str,
+    path: str | None,
+    clauses: list[tuple[int, int]],
+    eng: _Engine,
+    per_kind: dict[str, int],
+    rule_hits: list,
+) -> list:
     """Clauses the learned classifier (evidence/classifier.py) puts in a blocking kind at or above
     that kind's calibrated threshold, where no rule found that kind in the clause. Copyright
     notices are not scored; the filters that drop non-restrictions for the rules (a kind's
     `unless`, `exclude_blocking`) apply too."""
     from osaid.evidence.classifier import model
+
     clf = model()
     if clf is None:
         return []
@@ -477,8 +519,12 @@ def _classifier_hits(text: str, low: str, path: str | None, clauses: list[tuple[
             found = scored[body] = clf.predict(body, blocking)
         for kname, score in found.items():
             kind = eng.kinds.get(kname)
-            if kind is None or not kind.blocking or (i, kname) in ruled or \
-                    per_kind.get(kname, 0) >= eng.max_per_kind:
+            if (
+                kind is None
+                or not kind.blocking
+                or (i, kname) in ruled
+                or per_kind.get(kname, 0) >= eng.max_per_kind
+            ):
                 continue
             if kind.unless is not None and kind.unless.search(body, lbody):
                 continue
@@ -488,14 +534,20 @@ def _classifier_hits(text: str, low: str, path: str | None, clauses: list[tuple[
             if newlines is None:
                 newlines = [n.start() for n in re.finditer("\n", text)]
             line = bisect_right(newlines, cstart - 1) + 1
-            r = Restriction(kind=kname, osd=kind.osd, quote=_quote(body, 0, 0), path=path,
-                            line=line, source="classifier", score=score)
+            r = Restriction(
+                kind=kname,
+                osd=kind.osd,
+                quote=_quote(body, 0, 0),
+                path=path,
+                line=line,
+                source="classifier",
+                score=score,
+            )
             out.append((line, cstart, Hit(r, "classifier")))
     return out
 
 
-def _match_kind(kind: _Kind, body: str, low: str,
-                listed: bool) -> tuple[_Pattern, re.Match] | None:
+def _match_kind(kind: _Kind, body: str, low: str, listed: bool) -> tuple[_Pattern, re.Match] | None:
     """The first pattern of `kind` that holds in the clause (with its match), if any."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
@@ -524,8 +576,15 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
     for i, (s, e) in enumerate(clauses):
         heading = text[s] == "#"
         if scope is not None:
-            if heading or count >= 80 or (scope == "colon" and _starts_paragraph(text, s) and not
-                                          _ITEM_START.match(text, s, s + 12)):
+            if (
+                heading
+                or count >= 80
+                or (
+                    scope == "colon"
+                    and _starts_paragraph(text, s)
+                    and not _ITEM_START.match(text, s, s + 12)
+                )
+            ):
                 scope = None
             else:
                 items.add(i)
@@ -533,7 +592,8 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
         if e - s < 400 and (heading or text[e - 1] == ":"):
             body, lbody = text[s:e], low[s:e]
             if any(rx.search(body, lbody) for rx in eng.lead_in) and not (
-                    eng.lead_in_unless and eng.lead_in_unless.search(body, lbody)):
+                eng.lead_in_unless and eng.lead_in_unless.search(body, lbody)
+            ):
                 scope, count = ("heading" if heading else "colon"), 0
     return items
 

@@ -34,8 +34,9 @@ def extract(release: Release) -> Facts:
     card_doc = find_card(release.documents)
     if card_doc is not None:
         if not card_doc.text.strip():
-            problems.append(Problem("empty-card", "The model card is empty.",
-                                    (Evidence(path=card_doc.path),)))
+            problems.append(
+                Problem("empty-card", "The model card is empty.", (Evidence(path=card_doc.path),))
+            )
         card, card_problems = parse_card(card_doc)
         problems += card_problems
     elif release.metadata.get("card_data_license") is not None:
@@ -50,9 +51,15 @@ def extract(release: Release) -> Facts:
     withheld = _withheld(release, card)
     components = _components(release, found, withheld, licenses)
     data_info = _data_information(release, card)
-    facts = Facts(subject=release, card=card, components=tuple(components),
-                  licenses=tuple(licenses), data_information=tuple(data_info),
-                  problems=tuple(problems), gated=_gated(card, release))
+    facts = Facts(
+        subject=release,
+        card=card,
+        components=tuple(components),
+        licenses=tuple(licenses),
+        data_information=tuple(data_info),
+        problems=tuple(problems),
+        gated=_gated(card, release),
+    )
     facts = manifest.merge(facts)  # what a MOT manifest declares; files win
     return link_evidence(facts, release.url_base) if release.url_base else facts
 
@@ -81,8 +88,14 @@ def link_evidence(value, base: str):
             return {**value, "url": url(value["path"], value["line"])}
         return {k: link_evidence(v, base) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, (type, Release, CardFacts)):
-        return dataclasses.replace(value, **{f.name: link_evidence(getattr(value, f.name), base)
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value,
+            **{
+                f.name: link_evidence(getattr(value, f.name), base)
+                for f in dataclasses.fields(value)
+                if f.init
+            },
+        )
     return value
 
 
@@ -111,8 +124,11 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
     found = _Found()
     for w in weights:
         cid = "model-parameters-intermediate" if w.intermediate else "model-parameters-final"
-        found.add_present(cid, Evidence(path=w.path, quote=_size(w.size) + (
-            f", {w.format}" if w.format else "")), w.path)
+        found.add_present(
+            cid,
+            Evidence(path=w.path, quote=_size(w.size) + (f", {w.format}" if w.format else "")),
+            w.path,
+        )
     weight_paths = {w.path for w in weights}
     for f in release.files:
         if f.path in weight_paths or is_license_document(f.path):
@@ -131,11 +147,20 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
             todos = _TODO.findall(release.documents[f.path].text)
             if len(todos) >= 3:  # a template still being filled in is not a data card yet
                 first = release.documents[f.path].text.find(todos[0])
-                found.problems.append(Problem(
-                    "data-card-unfinished", f"{len(todos)} TODO markers: not counted as a data "
-                    "card until they are filled in.", (Evidence(
-                        path=f.path, line=release.documents[f.path].text.count("\n", 0, first) + 1,
-                        quote=todos[0].strip()[:200]),)))
+                found.problems.append(
+                    Problem(
+                        "data-card-unfinished",
+                        f"{len(todos)} TODO markers: not counted as a data "
+                        "card until they are filled in.",
+                        (
+                            Evidence(
+                                path=f.path,
+                                line=release.documents[f.path].text.count("\n", 0, first) + 1,
+                                quote=todos[0].strip()[:200],
+                            ),
+                        ),
+                    )
+                )
                 continue
         if hit:
             found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
@@ -149,8 +174,11 @@ def _result_count(index: object) -> int:
     parser; here only their number is shown, so its import stays off the check path)."""
     if not isinstance(index, list):
         return 0
-    return sum(len(entry.get("results") or []) for entry in index
-               if isinstance(entry, dict) and isinstance(entry.get("results"), list))
+    return sum(
+        len(entry.get("results") or [])
+        for entry in index
+        if isinstance(entry, dict) and isinstance(entry.get("results"), list)
+    )
 
 
 def _size(n: int) -> str:
@@ -167,20 +195,29 @@ def _libraries() -> dict:
 
 
 @cache
-def _card_links() -> tuple[tuple[tuple[str, re.Pattern], ...], re.Pattern,
-                           tuple[tuple[str, re.Pattern], ...]]:
+def _card_links() -> tuple[
+    tuple[tuple[str, re.Pattern], ...], re.Pattern, tuple[tuple[str, re.Pattern], ...]
+]:
     """(url pattern -> component), the code-host pattern, (heading pattern -> code component)."""
     data = load_yaml("card_declarations.yaml")
-    return (tuple((e["component"], re.compile(e["url"], re.I)) for e in data["links"]),
-            re.compile(data["code_host"], re.I),
-            tuple((e["component"], re.compile(e["heading"], re.I)) for e in data["code_sections"]))
+    return (
+        tuple((e["component"], re.compile(e["url"], re.I)) for e in data["links"]),
+        re.compile(data["code_host"], re.I),
+        tuple((e["component"], re.compile(e["heading"], re.I)) for e in data["code_sections"]),
+    )
 
 
 @cache
 def _declarations() -> tuple[tuple[str, re.Pattern, re.Pattern, re.Pattern], ...]:
-    return tuple((d["component"], re.compile(d["subject"], re.I), re.compile(d["available"], re.I),
-                  re.compile(d["not"], re.I))
-                 for d in load_yaml("card_declarations.yaml")["declarations"])
+    return tuple(
+        (
+            d["component"],
+            re.compile(d["subject"], re.I),
+            re.compile(d["available"], re.I),
+            re.compile(d["not"], re.I),
+        )
+        for d in load_yaml("card_declarations.yaml")["declarations"]
+    )
 
 
 def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
@@ -192,18 +229,24 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
                 sentence = _sentence_around(doc.text, m.start(), m.end())
                 if available.search(sentence) and not negated.search(sentence):
                     line = doc.text.count("\n", 0, m.start()) + 1
-                    found.add_declared(cid, Evidence(path=card.path, line=line,
-                                                     quote=sentence[:200]), None)
+                    found.add_declared(
+                        cid, Evidence(path=card.path, line=line, quote=sentence[:200]), None
+                    )
                     break
     # Evaluation results in the card: model-index, or an evaluation section with a table.
     if card.fields.get("model-index"):
         count = _result_count(card.fields["model-index"])
-        found.add_present("evaluation-results", card.field_evidence(
-            "model-index", f"{count} result(s) in model-index" if count else None))
+        found.add_present(
+            "evaluation-results",
+            card.field_evidence(
+                "model-index", f"{count} result(s) in model-index" if count else None
+            ),
+        )
     for heading, line, text in card.sections:
         if re.search(r"evaluat|results|benchmark|performance", heading, re.I) and "|" in text:
-            found.add_present("evaluation-results", Evidence(path=card.path, line=line,
-                                                             quote=heading))
+            found.add_present(
+                "evaluation-results", Evidence(path=card.path, line=line, quote=heading)
+            )
             break
     if card.fields.get("datasets") and not release.metadata.get("datasets"):
         ds = card.fields["datasets"]
@@ -214,17 +257,26 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
     if isinstance(lib, str) and lib.lower() in _libraries():
         info = _libraries()[lib.lower()]
         for cid in info["provides"]:
-            found.add_declared(cid, Evidence(path=card.path, line=card.field_lines.get(
-                "library_name"), field="library_name", quote=lib, url=info["url"]),
-                info["license"])
+            found.add_declared(
+                cid,
+                Evidence(
+                    path=card.path,
+                    line=card.field_lines.get("library_name"),
+                    field="library_name",
+                    quote=lib,
+                    url=info["url"],
+                ),
+                info["license"],
+            )
     # Links in the body: papers, datasets, code repositories (by the section they appear in).
     section_at = _section_index(card)
     url_kinds, code_host, code_sections = _card_links()
     for url, line, text in card.links:
         for cid, pattern in url_kinds:
             if pattern.search(url):
-                found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
-                                                 quote=text or None), None)
+                found.add_declared(
+                    cid, Evidence(path=card.path, line=line, url=url, quote=text or None), None
+                )
         if code_host.match(url):
             heading = section_at(line)
             context = f"{heading} {text}"
@@ -232,12 +284,20 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
             matched = False
             for cid, pattern in code_sections:
                 if pattern.search(context):
-                    found.add_declared(cid, Evidence(path=card.path, line=line, url=url,
-                                                     quote=(text or heading or url)[:200]), lic)
+                    found.add_declared(
+                        cid,
+                        Evidence(
+                            path=card.path, line=line, url=url, quote=(text or heading or url)[:200]
+                        ),
+                        lic,
+                    )
                     matched = True
             if not matched and re.search(r"\bcode\b", context, re.I):
-                found.add_declared("training-code", Evidence(path=card.path, line=line, url=url,
-                                                             quote=text or None), lic)
+                found.add_declared(
+                    "training-code",
+                    Evidence(path=card.path, line=line, url=url, quote=text or None),
+                    lic,
+                )
 
 
 def _section_index(card: CardFacts):
@@ -264,11 +324,11 @@ def _license_near(lines: list[str], line: int) -> str | None:
         return None
     cat = catalog()
     for m in _LICENSE_WORD.finditer(lines[line - 1]):
-        words = [w.strip(".,;:()[]*`'\"") for w in lines[line - 1][m.end():m.end() + 60].split()]
+        words = [w.strip(".,;:()[]*`'\"") for w in lines[line - 1][m.end() : m.end() + 60].split()]
         words = [w for w in words if w][:6]
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
-                res = cat.resolve(" ".join(words[i:i + size]))
+                res = cat.resolve(" ".join(words[i : i + size]))
                 if res.expression:
                     return res.expression
     return None
@@ -277,8 +337,11 @@ def _license_near(lines: list[str], line: int) -> str | None:
 @cache
 def _withheld_patterns():
     data = load_yaml("withheld.yaml")
-    return (re.compile(data["statement"], re.I), re.compile(data["not_statement"], re.I),
-            tuple((s["component"], re.compile(s["pattern"], re.I)) for s in data["subjects"]))
+    return (
+        re.compile(data["statement"], re.I),
+        re.compile(data["not_statement"], re.I),
+        tuple((s["component"], re.compile(s["pattern"], re.I)) for s in data["subjects"]),
+    )
 
 
 def _withheld(release: Release, card: CardFacts | None) -> dict[str, list[Evidence]]:
@@ -287,9 +350,13 @@ def _withheld(release: Release, card: CardFacts | None) -> dict[str, list[Eviden
     docs = []
     if card is not None and card.path in release.documents:
         docs.append(release.documents[card.path])
-    docs += [d for p, d in release.documents.items()
-             if p.lower().endswith((".md", ".rst", ".txt")) and (card is None or p != card.path)
-             and not is_license_document(p)]
+    docs += [
+        d
+        for p, d in release.documents.items()
+        if p.lower().endswith((".md", ".rst", ".txt"))
+        and (card is None or p != card.path)
+        and not is_license_document(p)
+    ]
     for doc in docs[:50]:
         text = doc.text
         if not statement.search(text):
@@ -302,8 +369,9 @@ def _withheld(release: Release, card: CardFacts | None) -> dict[str, list[Eviden
             line = _line_of(line_starts, m.start())
             for cid, pattern in subjects:
                 if pattern.search(sentence):
-                    out.setdefault(cid, []).append(Evidence(path=doc.path, line=line,
-                                                            quote=sentence[:200]))
+                    out.setdefault(cid, []).append(
+                        Evidence(path=doc.path, line=line, quote=sentence[:200])
+                    )
     return out
 
 
@@ -335,8 +403,12 @@ def _line_of(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset)
 
 
-def _components(release: Release, found: _Found, withheld: dict[str, list[Evidence]],
-                licenses: list[LicenseFact]) -> list[ComponentFact]:
+def _components(
+    release: Release,
+    found: _Found,
+    withheld: dict[str, list[Evidence]],
+    licenses: list[LicenseFact],
+) -> list[ComponentFact]:
     release_wide = [lf for lf in licenses if "release" in lf.scopes]
     out = []
     for entry in component_catalog():
@@ -359,10 +431,20 @@ def _components(release: Release, found: _Found, withheld: dict[str, list[Eviden
                 lic_ev = tuple(ev for ev, lx in declared if lx)[:3]
         lic_open = _expression_open(lic_expr, ctype, licenses) if lic_expr else None
         evidence = tuple(present[:10]) if present else tuple(ev for ev, _ in declared[:10])
-        out.append(ComponentFact(
-            id=cid, mof_id=entry["mof_id"], name=entry["name"], content_type=ctype,
-            status=status, evidence=evidence, license=lic_expr, license_open=lic_open,
-            license_evidence=lic_ev, withheld=tuple(withheld.get(cid, [])[:3])))
+        out.append(
+            ComponentFact(
+                id=cid,
+                mof_id=entry["mof_id"],
+                name=entry["name"],
+                content_type=ctype,
+                status=status,
+                evidence=evidence,
+                license=lic_expr,
+                license_open=lic_open,
+                license_evidence=lic_ev,
+                withheld=tuple(withheld.get(cid, [])[:3]),
+            )
+        )
     return out
 
 
@@ -384,12 +466,13 @@ def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[License
 def _expression_open(expr: str, content_type: str, licenses: list[LicenseFact]):
     """Judge an expression; what the release's own texts showed overrides the catalog."""
     cat = catalog()
-    overrides = {lf.id: lf.open for lf in licenses
-                 if lf.open is False or not cat.terms(lf.id).known}
+    overrides = {
+        lf.id: lf.open for lf in licenses if lf.open is False or not cat.terms(lf.id).known
+    }
     return cat.expression_open(expr, content_type, overrides)
 
 
-# --- data information ------------------------------------------------------------------------------
+# --- data information -----------------------------------------------------------------------------
 
 
 @cache
@@ -438,7 +521,7 @@ def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
             line = line0 + text.count("\n", 0, m.start())
             ls = text.rfind("\n", 0, m.start()) + 1
             le = text.find("\n", m.end())
-            quote = text[ls: le if le != -1 else len(text)].strip()
+            quote = text[ls : le if le != -1 else len(text)].strip()
             return Evidence(path=path, line=line, quote=quote[:200])
     return None
 
@@ -446,8 +529,7 @@ def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
 def _data_information(release: Release, card: CardFacts | None) -> list[DataInfoItem]:
     rules = _data_info_rules()
     texts = _data_texts(release, card)
-    substantive = [(p, ln, t) for p, ln, t in texts
-                   if len(rules["vague"].sub("", t).strip()) > 40]
+    substantive = [(p, ln, t) for p, ln, t in texts if len(rules["vague"].sub("", t).strip()) > 40]
     # (a) description
     evidence, missing = [], []
     for aspect, pattern in rules["aspects"].items():
@@ -460,8 +542,12 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
         vague = _first_match(texts, rules["vague"])
         if vague:
             evidence = [vague]
-    description = DataInfoItem("description", found=not missing and bool(substantive),
-                               evidence=tuple(evidence), missing=tuple(missing))
+    description = DataInfoItem(
+        "description",
+        found=not missing and bool(substantive),
+        evidence=tuple(evidence),
+        missing=tuple(missing),
+    )
     # (b) public data with where to get it
     pub: list[Evidence] = []
     hub_datasets = release.metadata.get("datasets")
@@ -474,28 +560,36 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
         pub.append(ev)
     public = DataInfoItem("public-data-listing", found=bool(pub), evidence=tuple(pub))
     # (c) third-party data: listed, or stated that none was used
-    tp = _first_match(substantive, rules["third_party_none"]) or \
-        _first_match(substantive, rules["third_party_listed"])
-    third = DataInfoItem("third-party-data-listing", found=tp is not None,
-                         evidence=(tp,) if tp else ())
+    tp = _first_match(substantive, rules["third_party_none"]) or _first_match(
+        substantive, rules["third_party_listed"]
+    )
+    third = DataInfoItem(
+        "third-party-data-listing", found=tp is not None, evidence=(tp,) if tp else ()
+    )
     return [description, public, third]
 
 
 def _hub_card_fields(release: Release) -> CardFacts:
     """The card's license fields as the hub reports them, when the card itself could not be read
     (a gated repository without access): a card field with no file line."""
-    fields = {name: release.metadata.get(f"card_data_{name}")
-              for name in ("license", "license_name", "license_link")}
-    return CardFacts(path=None, fields={k: v for k, v in fields.items() if v is not None},
-                     field_lines={})
+    fields = {
+        name: release.metadata.get(f"card_data_{name}")
+        for name in ("license", "license_name", "license_link")
+    }
+    return CardFacts(
+        path=None, fields={k: v for k, v in fields.items() if v is not None}, field_lines={}
+    )
 
 
 def _gated(card: CardFacts | None, release: Release) -> Evidence | None:
     hub = release.metadata.get("gated")
     if hub not in (None, False, "", "false"):
         url = release.metadata.get("url")
-        return Evidence(field="gated", quote=f"gated: {hub} (hub repository setting)",
-                        url=url if isinstance(url, str) else None)
+        return Evidence(
+            field="gated",
+            quote=f"gated: {hub} (hub repository setting)",
+            url=url if isinstance(url, str) else None,
+        )
     if card is None:
         return None
     for name in ("extra_gated_prompt", "extra_gated_fields", "extra_gated_heading", "gated"):
@@ -505,14 +599,17 @@ def _gated(card: CardFacts | None, release: Release) -> Evidence | None:
     return None
 
 
-# --- datasets the card names, as the hub describes them (sources/hf.py, docs/lineage.md) -----------
+# --- datasets the card names, as the hub describes them (sources/hf.py, docs/lineage.md) ----------
 
 
 def _dataset_found(d: object) -> bool:
     """The hub has a page for it (its card may still be unreadable, e.g. gated)."""
     error = d.get("error") if isinstance(d, dict) else None
-    return isinstance(d, dict) and isinstance(d.get("url"), str) and \
-        (not error or str(error).startswith("card not read"))
+    return (
+        isinstance(d, dict)
+        and isinstance(d.get("url"), str)
+        and (not error or str(error).startswith("card not read"))
+    )
 
 
 def _dataset_evidence(d: dict) -> Evidence:
@@ -535,9 +632,15 @@ def _hub_datasets(release: Release, found: _Found) -> list[Problem]:
             continue
         ev = _dataset_evidence(d)
         if not _dataset_found(d):
-            problems.append(Problem("dataset-unresolved", f"The card names the dataset "
-                                    f"{d['id']}, which could not be read on the hub "
-                                    f"({d.get('error') or 'no page'}): it lists nothing.", (ev,)))
+            problems.append(
+                Problem(
+                    "dataset-unresolved",
+                    f"The card names the dataset "
+                    f"{d['id']}, which could not be read on the hub "
+                    f"({d.get('error') or 'no page'}): it lists nothing.",
+                    (ev,),
+                )
+            )
             continue
         raw = d.get("license")
         raw = [raw] if isinstance(raw, str) else [x for x in raw or () if isinstance(x, str)]
@@ -546,11 +649,23 @@ def _hub_datasets(release: Release, found: _Found) -> list[Problem]:
         found.add_declared("datasets", ev, expr)
         terms_open = cat.expression_open(expr, "data", {}) if expr else None
         if d.get("gated"):
-            problems.append(Problem("dataset-terms", f"The training dataset {d['id']} is gated on "
-                                    f"the hub (gated: {d['gated']}): obtaining it needs an "
-                                    "agreement.", (ev,)))
+            problems.append(
+                Problem(
+                    "dataset-terms",
+                    f"The training dataset {d['id']} is gated on "
+                    f"the hub (gated: {d['gated']}): obtaining it needs an "
+                    "agreement.",
+                    (ev,),
+                )
+            )
         if terms_open is False:
-            problems.append(Problem("dataset-terms", f"The training dataset {d['id']} is under "
-                                    f"{expr} ({', '.join(raw)}), terms that do not grant the four "
-                                    "freedoms for data.", (ev,)))
+            problems.append(
+                Problem(
+                    "dataset-terms",
+                    f"The training dataset {d['id']} is under "
+                    f"{expr} ({', '.join(raw)}), terms that do not grant the four "
+                    "freedoms for data.",
+                    (ev,),
+                )
+            )
     return problems

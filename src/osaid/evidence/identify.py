@@ -53,12 +53,19 @@ class Identification:
     note: str | None = None
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "coverage": round(self.coverage, 3),
-                "method": self.method, "line": self.line, "quote": self.quote,
-                "family_only": self.family_only, "note": self.note}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "coverage": round(self.coverage, 3),
+            "method": self.method,
+            "line": self.line,
+            "quote": self.quote,
+            "family_only": self.family_only,
+            "note": self.note,
+        }
 
 
-# --- catalog facts ---------------------------------------------------------------------------------
+# --- catalog facts --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ def _compile(pattern: str) -> re.Pattern:
         from re import _compiler, _parser  # type: ignore[attr-defined]
 
         from osaid.evidence.clauses import _needs
+
         parsed = _parser.parse(pattern, flags)
         rx = _compiler.compile(parsed, flags)
         _NEEDS[rx] = _needs(parsed.data)
@@ -104,14 +112,24 @@ def _rules() -> tuple[_Rule, ...]:
         if not facts.get("title") and not facts.get("markers"):
             continue
 
-        def rx(key: str) -> tuple[re.Pattern, ...]:
+        def rx(key: str, facts: dict = facts) -> tuple[re.Pattern, ...]:
             return tuple(_compile(p) for p in facts.get(key) or ())
 
         name = e.get("name") or e["id"]
         word = name.split()[0].lower()
         names = any(word in str(m).lower() for m in facts.get("markers") or ())
-        out.append(_Rule(e["id"], name, e.get("family"), rx("title"), rx("markers"), rx("terms"),
-                         e["id"] in families, names))
+        out.append(
+            _Rule(
+                e["id"],
+                name,
+                e.get("family"),
+                rx("title"),
+                rx("markers"),
+                rx("terms"),
+                e["id"] in families,
+                names,
+            )
+        )
     return tuple(out)
 
 
@@ -128,15 +146,18 @@ class _Folded:
         self.lines = text.splitlines()
         # Folding maps characters one to one and markup runs never cross a line: folding the
         # whole text keeps its lines.
-        folded_all = [" ".join(f.split()) for f in
-                      _MARKUP.sub(" ", text.translate(_QUOTES)).splitlines()]
+        folded_all = [
+            " ".join(f.split()) for f in _MARKUP.sub(" ", text.translate(_QUOTES)).splitlines()
+        ]
         self.numbers = [i for i, f in enumerate(folded_all, 1) if f]
         folded = [f for f in folded_all if f]
         self.starts = list(accumulate((len(f) + 1 for f in folded[:-1]), initial=0))
         self.joined = "\n".join(folded)
-        self.head_end = self.starts[HEAD_LINES] if len(self.starts) > HEAD_LINES else len(self.joined)
+        self.head_end = (
+            self.starts[HEAD_LINES] if len(self.starts) > HEAD_LINES else len(self.joined)
+        )
         self.low = None if _CASE_ODD.search(self.joined) else self.joined.lower()
-        self.head_low = self.low[:self.head_end] if self.low is not None else None
+        self.head_low = self.low[: self.head_end] if self.low is not None else None
 
     @cached_property
     def words(self) -> int:
@@ -154,8 +175,9 @@ class _Folded:
         hay = self.head_low if head else self.low
         best = None
         for p in patterns:
-            if hay is not None and not all(any(n in hay for n in alternatives)
-                                           for alternatives in _NEEDS.get(p, ())):
+            if hay is not None and not all(
+                any(n in hay for n in alternatives) for alternatives in _NEEDS.get(p, ())
+            ):
                 continue  # a string every match holds is not in the text
             m = p.search(self.joined, 0, end)
             if m and (best is None or m.start() < best):
@@ -203,8 +225,14 @@ def _catalog(lines: _Folded) -> list[Identification]:
         if rivals and best[0] < 1.0:
             # Two versions claim the text, or only a weak hit: tell the family, not a version.
             what = ", ".join(h[1].name for h in [best, *rivals])
-            out.append(_family(fam, best[2], f"version unknown: the text's title and version "
-                                             f"lines do not agree on one version ({what})"))
+            out.append(
+                _family(
+                    fam,
+                    best[2],
+                    f"version unknown: the text's title and version "
+                    f"lines do not agree on one version ({what})",
+                )
+            )
             family_hits.pop(fam, None)
             continue
         score, rule, (line, raw), method = best
@@ -216,19 +244,26 @@ def _catalog(lines: _Folded) -> list[Identification]:
             coverage = min(1.0, sum(lines.word_count(n) for n in named) / lines.words)
         note = None
         if score < 0.9:
-            note = ("title matches, but the version or release-date line osaid expects is not in "
-                    "the text" if method == "catalog-title" else
-                    "a version line matches, but not the title")
+            note = (
+                "title matches, but the version or release-date line osaid expects is not in "
+                "the text"
+                if method == "catalog-title"
+                else "a version line matches, but not the title"
+            )
         if coverage < 0.9:
-            note = (f"The title names {rule.id}, but the rest of the text ({1 - coverage:.0%} of "
-                    "its words) was not recognised as that license's text.")
-        out.append(Identification(rule.id, rule.name, coverage, method, line, raw[:200],
-                                  note=note))
+            note = (
+                f"The title names {rule.id}, but the rest of the text ({1 - coverage:.0%} of "
+                "its words) was not recognised as that license's text."
+            )
+        out.append(Identification(rule.id, rule.name, coverage, method, line, raw[:200], note=note))
         if rule.family:
             family_hits.pop(rule.family, None)
     for fam, where in family_hits.items():
-        out.append(_family(fam, where, "version unknown: no version or release-date line osaid "
-                                        "knows was found"))
+        out.append(
+            _family(
+                fam, where, "version unknown: no version or release-date line osaid knows was found"
+            )
+        )
     return out
 
 
@@ -236,18 +271,29 @@ def _family(fam: str, where: tuple[int, str], why: str) -> Identification:
     rule = next((r for r in _rules() if r.id == fam), None)
     name = rule.name if rule else fam
     short = re.sub(r"\s*\((?:version|variant|license) unknown\)$", "", name)
-    return Identification(fam, name, 1.0, "catalog-family", where[0], where[1][:200],
-                          family_only=True, note=f"{short}, {why}.")
+    return Identification(
+        fam,
+        name,
+        1.0,
+        "catalog-family",
+        where[0],
+        where[1][:200],
+        family_only=True,
+        note=f"{short}, {why}.",
+    )
 
 
-# --- SPDX texts ------------------------------------------------------------------------------------
+# --- SPDX texts -----------------------------------------------------------------------------------
 
 
 # Every standard license text grants permissions, disclaims warranties or dedicates to the public
 # domain; a text with none of these words (a NOTICE, a use policy) is not worth the classifier's
 # start-up (about 0.1 s to load its index).
-_LICENSE_WORDS = re.compile(r"warrant|permission|permitted|licen[cs]|redistribut|public domain|"
-                            r"waive", re.I)
+_LICENSE_WORDS = re.compile(
+    r"warrant|permission|permitted|licen[cs]|redistribut|public domain|"
+    r"waive",
+    re.I,
+)
 
 
 def _spdx(text: str) -> list[Identification]:
@@ -274,13 +320,16 @@ def _spdx(text: str) -> list[Identification]:
         note = None
         if extra is not None:
             other = total - covered_all
-            note = (f"The text is {lid} for {coverage:.0%} of its words; {other} other words "
-                    f"(from line {extra[0]}: \"{extra[1][:80]}\") are not part of it and may add "
-                    f"terms.")
+            note = (
+                f"The text is {lid} for {coverage:.0%} of its words; {other} other words "
+                f'(from line {extra[0]}: "{extra[1][:80]}") are not part of it and may add '
+                f"terms."
+            )
         elif len(covered_by) > 1:
             note = "The text holds several licenses."
-        out.append(Identification(lid, _spdx_name(lid), coverage, "spdx-text", line, quote,
-                                  note=note))
+        out.append(
+            Identification(lid, _spdx_name(lid), coverage, "spdx-text", line, quote, note=note)
+        )
     return out
 
 
@@ -305,7 +354,7 @@ def _line_at(text: str, offset: int) -> tuple[int, str]:
         offset += 1
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
-    return text.count("\n", 0, offset) + 1, text[start:end if end >= 0 else None].strip()[:200]
+    return text.count("\n", 0, offset) + 1, text[start : end if end >= 0 else None].strip()[:200]
 
 
 def _current(lid: str) -> str:
@@ -336,13 +385,26 @@ def _header(text: str) -> list[Identification]:
     rest = total - len(_WORD.findall(m.group(0)))
     coverage = 1.0 if rest < 30 else len(_WORD.findall(m.group(0))) / total
     line, quote = _line_at(text, m.start())
-    note = None if coverage == 1.0 else "The file names its license by an SPDX header; the rest " \
-                                        "of the text is not the license."
-    return [Identification(res.expression, _spdx_name(res.expression), coverage, "spdx-header",
-                           line, quote, note=note)]
+    note = (
+        None
+        if coverage == 1.0
+        else "The file names its license by an SPDX header; the rest "
+        "of the text is not the license."
+    )
+    return [
+        Identification(
+            res.expression,
+            _spdx_name(res.expression),
+            coverage,
+            "spdx-header",
+            line,
+            quote,
+            note=note,
+        )
+    ]
 
 
-# --- the classifier, loaded on first use -----------------------------------------------------------
+# --- the classifier, loaded on first use ----------------------------------------------------------
 
 
 @cache
@@ -369,10 +431,29 @@ one letter whose lower case is one letter of the same set."""
 _FAST_WORD = re.compile(r"[a-z0-9" + _LATIN + r"]+(?:\(s\))?|©")
 _SPECIAL = re.compile(r"[<{&]|\]\(")
 _OTHER_LETTER = re.compile(r"[^\x00-\x7f" + _LATIN + "]")
-_CANON = {"are": "is", "them": "it", "they": "it", "these": "the", "this": "the", "those": "the",
-          "copies": "copy"}
-_ACUTE_GRAVE = str.maketrans({"á": "a", "à": "a", "é": "e", "è": "e", "í": "i", "ì": "i",
-                              "ó": "o", "ò": "o", "ú": "u", "ù": "u"})
+_CANON = {
+    "are": "is",
+    "them": "it",
+    "they": "it",
+    "these": "the",
+    "this": "the",
+    "those": "the",
+    "copies": "copy",
+}
+_ACUTE_GRAVE = str.maketrans(
+    {
+        "á": "a",
+        "à": "a",
+        "é": "e",
+        "è": "e",
+        "í": "i",
+        "ì": "i",
+        "ó": "o",
+        "ò": "o",
+        "ú": "u",
+        "ù": "u",
+    }
+)
 
 
 def _indexes(items: list, value) -> list[int]:
@@ -419,12 +500,17 @@ def _install_fast_split() -> None:
     import licenseclassifier
     from licenseclassifier._engine import dictionary as d
 
-    if getattr(licenseclassifier, "__version__", None) != _PINNED \
-            or getattr(d.Dict._split, "_osaid", False):
+    if getattr(licenseclassifier, "__version__", None) != _PINNED or getattr(
+        d.Dict._split, "_osaid", False
+    ):
         return
     original = d.Dict._split
-    sizers = {"<": d._html_tag_size, "{": d._markdown_anchor_size, "&": d._html_entity_size,
-              "]": d._markdown_link_size}
+    sizers = {
+        "<": d._html_tag_size,
+        "{": d._markdown_anchor_size,
+        "&": d._html_entity_size,
+        "]": d._markdown_link_size,
+    }
 
     def split(self, text: str, insert: bool):
         for m in _OTHER_LETTER.finditer(text):
@@ -478,7 +564,9 @@ def _install_fast_split() -> None:
                 else:
                     # most words are read as they are, at C speed; None marks the others
                     ids = list(map(table.__getitem__, map(re.Match.group, found)))
-                    part = list(zip(ids, map(re.Match.start, found), map(re.Match.end, found)))
+                    part = list(
+                        zip(ids, map(re.Match.start, found), map(re.Match.end, found), strict=False)
+                    )
                     for k in _indexes(ids, None):
                         part[k] = read(found[k])
                     words += part
@@ -505,8 +593,9 @@ def _install_fast_split() -> None:
         cached = self.__dict__.get("_osaid_plain")
         if cached is not None and cached[0] == len(self.list):
             return cached[1]
-        plain = _Plain((w, i) for w, i in self._map.items()
-                       if w.isascii() or w.translate(_ACUTE_GRAVE) == w)
+        plain = _Plain(
+            (w, i) for w, i in self._map.items() if w.isascii() or w.translate(_ACUTE_GRAVE) == w
+        )
         for w in _Plain.CAREFUL:
             plain.pop(w, None)
         for w, canon in _CANON.items():
@@ -537,8 +626,9 @@ def _install_fast_match() -> None:
     from licenseclassifier._engine import matcher as mt
     from licenseclassifier._engine.dictionary import to_fold
 
-    if getattr(licenseclassifier, "__version__", None) != _PINNED \
-            or getattr(mt.MultiRE._match_dfa, "_osaid", False):
+    if getattr(licenseclassifier, "__version__", None) != _PINNED or getattr(
+        mt.MultiRE._match_dfa, "_osaid", False
+    ):
         return
     original = mt.MultiRE._match_dfa
     can_join, can_misspell = mt._can_misspell_join, mt._can_misspell
@@ -595,8 +685,8 @@ def _install_fast_match() -> None:
             # spell check, as the original (its tests inlined where they cannot hold)
             advanced = False
             if node[1]:
-                have = fold(text[words[i][1]:words[i][2]])
-                have2 = fold(text[words[i + 1][1]:words[i + 1][2]]) if i + 1 < n else ""
+                have = fold(text[words[i][1] : words[i][2]])
+                have2 = fold(text[words[i + 1][1] : words[i + 1][2]]) if i + 1 < n else ""
                 lh = len(have)
             for dw in node[1]:
                 want = dwords[dw]
@@ -607,7 +697,7 @@ def _install_fast_match() -> None:
                     advanced = True
                     break
                 if lh > lw and have[:lw] == want:
-                    rest = have[len(want):]
+                    rest = have[len(want) :]
                     dn = child(node, dw)
                     nxt2 = on_any(dn) if dn[3] is not None else None
                     for dw2 in dn[1]:
@@ -620,8 +710,11 @@ def _install_fast_match() -> None:
                         i += 1
                         advanced = True
                         break
-                if ((lw - 1 <= lh <= lw + 1 and (lh >= 4 or lw >= 4)) or want == "c"
-                        or want == "copyright") and can_misspell(want, have):
+                if (
+                    (lw - 1 <= lh <= lw + 1 and (lh >= 4 or lw >= 4))
+                    or want == "c"
+                    or want == "copyright"
+                ) and can_misspell(want, have):
                     node = child(node, dw)
                     i += 1
                     advanced = True
@@ -644,7 +737,7 @@ def _install_fast_match() -> None:
         ids = list(map(itemgetter(0), words))
         start = self.start
         # the pair the original tests at each position: the word before (none at 0), the word
-        leading = list(map(start.__contains__, zip(chain((-1,), ids), ids)))
+        leading = list(map(start.__contains__, zip(chain((-1,), ids), ids, strict=False)))
         result: list[tuple[int, int, int]] = []
         after: tuple[int, int] | None = None
         i = 0
@@ -677,7 +770,7 @@ def _install_fast_match() -> None:
     mt.MultiRE.match = match
 
 
-# --- entry point -----------------------------------------------------------------------------------
+# --- entry point ----------------------------------------------------------------------------------
 
 
 _COPYRIGHT_LINE = re.compile(r"^.*\b(copyright|all rights reserved)\b.*$", re.I | re.M)
@@ -691,8 +784,7 @@ def _lines_with(low: str, phrases: tuple[str, ...]) -> list[int]:
         i = low.find(phrase)
         while i >= 0:
             j = i + len(phrase)
-            if (i == 0 or not _word_char(low[i - 1])) and (j == len(low) or
-                                                          not _word_char(low[j])):
+            if (i == 0 or not _word_char(low[i - 1])) and (j == len(low) or not _word_char(low[j])):
                 starts.add(low.rfind("\n", 0, i) + 1)
             i = low.find(phrase, i + 1)
     return sorted(starts)
@@ -762,8 +854,15 @@ def identify_text(text: str) -> list[Identification]:
         best = ordered[0]
         if best.note is None:
             spdx = spdx_ids[0]
-            ordered[0] = Identification(best.id, best.name, best.coverage, best.method, best.line,
-                                        best.quote, best.family_only,
-                                        f"Part of the text ({spdx.coverage:.0%}) is the "
-                                        f"{spdx.id} text; the title names other terms.")
+            ordered[0] = Identification(
+                best.id,
+                best.name,
+                best.coverage,
+                best.method,
+                best.line,
+                best.quote,
+                best.family_only,
+                f"Part of the text ({spdx.coverage:.0%}) is the "
+                f"{spdx.id} text; the title names other terms.",
+            )
     return ordered

@@ -44,11 +44,11 @@ def rules() -> _Rules:
         intermediate=re.compile(data["intermediate"]),
         paths=tuple((p["component"], re.compile(p["pattern"]), p["role"]) for p in data["paths"]),
         code_ext=frozenset(data["code"]["extensions"]),
-        code_names=tuple((c["component"], re.compile(c["pattern"]))
-                         for c in data["code"]["names"]),
-        code_contents=tuple((c["component"], int(c["min"]),
-                             tuple(re.compile(m) for m in c["markers"]))
-                            for c in data["code"]["contents"]),
+        code_names=tuple((c["component"], re.compile(c["pattern"])) for c in data["code"]["names"]),
+        code_contents=tuple(
+            (c["component"], int(c["min"]), tuple(re.compile(m) for m in c["markers"]))
+            for c in data["code"]["contents"]
+        ),
     )
 
 
@@ -58,7 +58,7 @@ def _ext(path: str) -> str:
 
 
 def wants_text(path: str, size: int) -> str | None:
-    """What a source should read of a file: `text` (in full, bounded), `head` (a few bytes) or None."""
+    """What a source should read of a file: `text` (whole, bounded), `head` (a few bytes) or None."""
     r = rules()
     low = path.lower()
     ext = _ext(low)
@@ -118,8 +118,9 @@ def weight_files(release: Release) -> list[WeightFile]:
         if not is_weights(f.path):
             continue
         fmt, pickled = sniff_format(f.path, f.head) if f.head else (None, False)
-        out.append(WeightFile(f.path, f.size, fmt, pickled,
-                              bool(r.intermediate.search(f.path.lower()))))
+        out.append(
+            WeightFile(f.path, f.size, fmt, pickled, bool(r.intermediate.search(f.path.lower())))
+        )
     return out
 
 
@@ -127,16 +128,32 @@ def weight_problems(weights: list[WeightFile], release: Release) -> list[Problem
     problems = []
     for w in weights:
         if w.size == 0:
-            problems.append(Problem("empty-weights", "Weights file is empty.",
-                                    (Evidence(path=w.path, quote="0 bytes"),)))
+            problems.append(
+                Problem(
+                    "empty-weights",
+                    "Weights file is empty.",
+                    (Evidence(path=w.path, quote="0 bytes"),),
+                )
+            )
         elif w.format is None and release.source == "local":
-            problems.append(Problem("unrecognised-weights", "File has a weights extension but its "
-                                    "first bytes match no known format for it.",
-                                    (Evidence(path=w.path, quote=_hex(w.path, release)),)))
+            problems.append(
+                Problem(
+                    "unrecognised-weights",
+                    "File has a weights extension but its "
+                    "first bytes match no known format for it.",
+                    (Evidence(path=w.path, quote=_hex(w.path, release)),),
+                )
+            )
         elif w.pickle:
-            problems.append(Problem("pickle-weights", f"Weights in a pickle-based format "
-                                    f"({w.format}): loading them can run arbitrary code. osaid never "
-                                    "loads them; prefer safetensors.", (Evidence(path=w.path),)))
+            problems.append(
+                Problem(
+                    "pickle-weights",
+                    f"Weights in a pickle-based format "
+                    f"({w.format}): loading them can run arbitrary code. osaid never "
+                    "loads them; prefer safetensors.",
+                    (Evidence(path=w.path),),
+                )
+            )
     return problems
 
 

@@ -17,8 +17,11 @@ from osaid.model import CardFacts, Evidence, LicenseFact, Problem, Release, Rest
 LICENSE_DOC = re.compile(
     r"(^|/)(licen[cs]e|copying|notice|use[_-]?policy|[^/]*acceptable[_-]?use[^/]*|"
     r"[^/]*prohibited[_-]?use[^/]*|terms|responsible[_-]?use)([._\-][^/]*)?$",
-    re.IGNORECASE)
-SPDX_HEADER = re.compile(r"SPDX-License-Identifier:\s*([^\n*#]{1,200}?)\s*(\*/|-->|$)", re.MULTILINE)
+    re.IGNORECASE,
+)
+SPDX_HEADER = re.compile(
+    r"SPDX-License-Identifier:\s*([^\n*#]{1,200}?)\s*(\*/|-->|$)", re.MULTILINE
+)
 _NOTICE = re.compile(r"(^|/)notice([._\-][^/]*)?$", re.IGNORECASE)
 _POLICY = re.compile(r"policy|acceptable|prohibited|responsible", re.IGNORECASE)
 # An identified license text is taken as that license only if it explains this much of the file.
@@ -56,9 +59,17 @@ class _Collector:
         self.drafts: dict[str, _Draft] = {}
         self.problems: list[Problem] = []
 
-    def add(self, lid: str, name: str, scope: str, evidence: Evidence,
-            restrictions: list[Restriction] = (), open_override: bool | None = None,
-            overridden: bool = False, note: str | None = None) -> None:
+    def add(
+        self,
+        lid: str,
+        name: str,
+        scope: str,
+        evidence: Evidence,
+        restrictions: list[Restriction] = (),
+        open_override: bool | None = None,
+        overridden: bool = False,
+        note: str | None = None,
+    ) -> None:
         d = self.drafts.get(lid)
         if d is None:
             d = self.drafts[lid] = _Draft(lid, name, note=note)
@@ -87,10 +98,18 @@ class _Collector:
                 is_open = terms.open
                 if is_open and _blocking(d.restrictions):
                     is_open = False
-            out.append(LicenseFact(
-                id=d.id, name=d.name or terms.name, osi_approved=terms.osi_approved if terms.known
-                else None, open=is_open, evidence=tuple(d.evidence),
-                restrictions=tuple(restrictions), scopes=_ordered_scopes(d.scopes), note=d.note or terms.note or None))
+            out.append(
+                LicenseFact(
+                    id=d.id,
+                    name=d.name or terms.name,
+                    osi_approved=terms.osi_approved if terms.known else None,
+                    open=is_open,
+                    evidence=tuple(d.evidence),
+                    restrictions=tuple(restrictions),
+                    scopes=_ordered_scopes(d.scopes),
+                    note=d.note or terms.note or None,
+                )
+            )
         return out
 
 
@@ -98,8 +117,9 @@ def _ordered_scopes(scopes: list[str]) -> tuple[str, ...]:
     return ("release",) if "release" in scopes else tuple(sorted(scopes))
 
 
-def extract_licenses(release: Release, card: CardFacts | None) -> tuple[list[LicenseFact],
-                                                                          list[Problem]]:
+def extract_licenses(
+    release: Release, card: CardFacts | None
+) -> tuple[list[LicenseFact], list[Problem]]:
     col = _Collector()
     linked_docs: dict[str, str] = {}
     if card is not None:
@@ -127,8 +147,13 @@ def _card_licenses(card: CardFacts, release: Release, col: _Collector) -> dict[s
     linked: dict[str, str] = {}
     for raw in values:
         if not isinstance(raw, (str, int, float)):
-            col.problems.append(Problem("card-license-invalid", "The card's `license` field is not "
-                                        "a license id.", (card.field_evidence("license"),)))
+            col.problems.append(
+                Problem(
+                    "card-license-invalid",
+                    "The card's `license` field is not a license id.",
+                    (card.field_evidence("license"),),
+                )
+            )
             continue
         res = cat.resolve(str(raw))
         ev = card.field_evidence("license", str(raw))
@@ -151,16 +176,36 @@ def _card_licenses(card: CardFacts, release: Release, col: _Collector) -> dict[s
             linked[target] = name.strip() if isinstance(name, str) and name.strip() else target
             continue  # the linked document is read below; its evidence gets the card fields
         label = name if isinstance(name, str) and name.strip() else str(raw)
-        evs = [ev] + ([card.field_evidence("license_name")] if name else []) + \
-              ([Evidence(field="license_link", url=link, path=card.path,
-                         line=card.field_lines.get("license_link"))] if isinstance(link, str)
-               else [])
+        evs = (
+            [ev]
+            + ([card.field_evidence("license_name")] if name else [])
+            + (
+                [
+                    Evidence(
+                        field="license_link",
+                        url=link,
+                        path=card.path,
+                        line=card.field_lines.get("license_link"),
+                    )
+                ]
+                if isinstance(link, str)
+                else []
+            )
+        )
         lid = f"LicenseRef-{_slug(label)}"
         for e in evs:
-            col.add(lid, label, "release", e, overridden=True, open_override=None,
-                    note="The card names terms osaid cannot read here"
-                         + (f" ({link})" if isinstance(link, str) else "") + "; read them "
-                           "yourself or add the license text to the release.")
+            col.add(
+                lid,
+                label,
+                "release",
+                e,
+                overridden=True,
+                open_override=None,
+                note="The card names terms osaid cannot read here"
+                + (f" ({link})" if isinstance(link, str) else "")
+                + "; read them "
+                "yourself or add the license text to the release.",
+            )
     return linked
 
 
@@ -174,8 +219,7 @@ def _local_link(link: str, release: Release) -> str | None:
     return candidate if candidate in release.documents else None
 
 
-def _license_document(release: Release, path: str, col: _Collector,
-                      card_name: str | None) -> None:
+def _license_document(release: Release, path: str, col: _Collector, card_name: str | None) -> None:
     from osaid.evidence.clauses import analyse
     from osaid.evidence.identify import identify_text
 
@@ -183,15 +227,20 @@ def _license_document(release: Release, path: str, col: _Collector,
     text = doc.text
     scope = _scope_of(path)
     if not text.strip():
-        col.problems.append(Problem("empty-license-file", "License file is empty.",
-                                    (Evidence(path=path),)))
+        col.problems.append(
+            Problem("empty-license-file", "License file is empty.", (Evidence(path=path),))
+        )
         return
     ids = identify_text(text)
     best = ids[0] if ids else None
     if best is not None and best.method == "spdx-fingerprint":
         # Word for word a standard license: its terms are that license's, nothing to read out.
-        col.add(best.id, best.name or best.id, scope, Evidence(path=path, line=best.line,
-                                                               quote=best.quote))
+        col.add(
+            best.id,
+            best.name or best.id,
+            scope,
+            Evidence(path=path, line=best.line, quote=best.quote),
+        )
         return
     found = analyse(text, path)
     header = SPDX_HEADER.search(text[:2000])
@@ -218,30 +267,52 @@ def _license_document(release: Release, path: str, col: _Collector,
         elif best.coverage < FULL_COVERAGE:
             label = f"{label} with additional terms"
         lid = best.id if best.family_only else f"LicenseRef-{_slug(best.id)}-modified"
-        note = best.note or (f"The text matches {best.name or best.id} for "
-                             f"{best.coverage:.0%} of its length; the rest are other terms.")
+        note = best.note or (
+            f"The text matches {best.name or best.id} for "
+            f"{best.coverage:.0%} of its length; the rest are other terms."
+        )
         ev = Evidence(path=path, line=best.line, quote=best.quote)
         known_open = catalog().terms(best.id).open
-        col.add(lid, label, scope, ev, found, overridden=True,
-                open_override=False if blocking or known_open is False else None, note=note)
+        col.add(
+            lid,
+            label,
+            scope,
+            ev,
+            found,
+            overridden=True,
+            open_override=False if blocking or known_open is False else None,
+            note=note,
+        )
         return
     if _NOTICE.search(path) and not blocking:
         return  # a NOTICE file carries attributions, not terms
-    first = next(((i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()),
-                 (1, ""))
+    first = next(
+        ((i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()), (1, "")
+    )
     ev = Evidence(path=path, line=first[0], quote=first[1][:200])
     kind = "use policy" if policy else "license"
     title = first[1].lstrip("#").strip()[:80] or path
     lid = f"LicenseRef-{_slug(card_name or title)}"
-    name = title if not card_name or _slug(card_name).lower() == _slug(title).lower() \
+    name = (
+        title
+        if not card_name or _slug(card_name).lower() == _slug(title).lower()
         else f"{title} ({card_name})"
+    )
     if blocking:
-        note = (f"Unidentified {kind}; the clauses quoted in its restrictions withhold freedoms.")
+        note = f"Unidentified {kind}; the clauses quoted in its restrictions withhold freedoms."
         col.add(lid, name, scope, ev, found, overridden=True, open_override=False, note=note)
     else:
-        col.add(lid, name, scope, ev, found, overridden=True, open_override=None,
-                note=f"Unidentified {kind} with no restrictive clause osaid recognises; "
-                     "read it to be sure.")
+        col.add(
+            lid,
+            name,
+            scope,
+            ev,
+            found,
+            overridden=True,
+            open_override=None,
+            note=f"Unidentified {kind} with no restrictive clause osaid recognises; "
+            "read it to be sure.",
+        )
 
 
 def _spdx_headers(release: Release, col: _Collector) -> None:
@@ -263,8 +334,13 @@ def _spdx_headers(release: Release, col: _Collector) -> None:
             for lid in res.ids:
                 col.add(lid, cat.terms(lid).name, path, ev)
         else:
-            col.problems.append(Problem("spdx-header-invalid", f"SPDX header is not a valid "
-                                        f"expression ({res.error}).", (ev,)))
+            col.problems.append(
+                Problem(
+                    "spdx-header-invalid",
+                    f"SPDX header is not a valid expression ({res.error}).",
+                    (ev,),
+                )
+            )
 
 
 def _card_license_section(card: CardFacts, col: _Collector) -> None:
@@ -274,13 +350,20 @@ def _card_license_section(card: CardFacts, col: _Collector) -> None:
     for heading, line, text in card.sections:
         if not re.search(r"licen[cs]e|terms|usage restrictions|permitted use", heading, re.I):
             continue
-        found = [replace(r, line=(r.line or 1) + line, path=card.path)
-                 for r in analyse(text, card.path)]
+        found = [
+            replace(r, line=(r.line or 1) + line, path=card.path) for r in analyse(text, card.path)
+        ]
         blocking = _blocking(found)
         if not blocking:
             continue
         lid = "LicenseRef-card-license-section"
-        col.add(lid, f"Terms in the card section '{heading}'", "release",
-                Evidence(path=card.path, line=line, quote=heading), found, overridden=True,
-                open_override=False,
-                note="The card's license section adds restrictions of its own.")
+        col.add(
+            lid,
+            f"Terms in the card section '{heading}'",
+            "release",
+            Evidence(path=card.path, line=line, quote=heading),
+            found,
+            overridden=True,
+            open_override=False,
+            note="The card's license section adds restrictions of its own.",
+        )

@@ -222,8 +222,10 @@ def order_terms(terms, content_type: str):
 def join_terms(terms) -> str | None:
     if not terms:
         return None
-    parts = [t if (" OR " not in t and " WITH " not in t) or t.startswith("(") else f"({t})"
-             for t, _ in terms]
+    parts = [
+        t if (" OR " not in t and " WITH " not in t) or t.startswith("(") else f"({t})"
+        for t, _ in terms
+    ]
     return parts[0] if len(parts) == 1 else " AND ".join(parts)
 
 
@@ -257,15 +259,17 @@ def manifest_facts(manifest: dict) -> ManifestFacts:
     out = ManifestFacts(path=path)
 
     def ev(field_path: str, quote: str | None, url: str | None = None) -> Evidence:
-        return Evidence(path=path, line=lines.get(field_path), field=field_path,
-                        quote=quote, url=url)
+        return Evidence(
+            path=path, line=lines.get(field_path), field=field_path, quote=quote, url=url
+        )
 
     # Release-wide licenses: distribution, and one per content type.
     release_wide: dict[str, _Applied] = {}
     for kind in ("distribution", *LICENSE_TYPES):
         block = (rel.get("license") or {}).get(kind)
-        name, lpath = (block.get("name"), block.get("path")) if isinstance(block, dict) else \
-            (block, None)
+        name, lpath = (
+            (block.get("name"), block.get("path")) if isinstance(block, dict) else (block, None)
+        )
         if isinstance(name, (int, float)) and not isinstance(name, bool):
             name = str(name)
         if not isinstance(name, str) or not name.strip():
@@ -293,29 +297,48 @@ def manifest_facts(manifest: dict) -> ManifestFacts:
     seen: dict[str, int] = {}
     components = rel.get("components") or []
     if len(components) > MAX_COMPONENTS:
-        out.problems.append(Problem("manifest-too-many-components", f"The manifest lists "
-                                    f"{len(components)} components; only the first "
-                                    f"{MAX_COMPONENTS} were read.", (ev("release.components",
-                                                                       None),)))
+        out.problems.append(
+            Problem(
+                "manifest-too-many-components",
+                f"The manifest lists "
+                f"{len(components)} components; only the first "
+                f"{MAX_COMPONENTS} were read.",
+                (ev("release.components", None),),
+            )
+        )
     for i, item in enumerate(components[:MAX_COMPONENTS]):
         base = f"release.components[{i}]"
         if not isinstance(item, dict):
-            out.problems.append(Problem("manifest-invalid-component", "A component entry is not "
-                                        "a mapping with a `name`; it was skipped.",
-                                        (ev(base, None),)))
+            out.problems.append(
+                Problem(
+                    "manifest-invalid-component",
+                    "A component entry is not a mapping with a `name`; it was skipped.",
+                    (ev(base, None),),
+                )
+            )
             continue
         name = item.get("name")
         entry = component_entry(str(name)) if isinstance(name, (str, int, float)) else None
         if entry is None:
-            out.problems.append(Problem("manifest-unknown-component", "The manifest lists a "
-                                        "component the Model Openness Framework does not define; "
-                                        "it was skipped.", (ev(f"{base}.name", str(name)[:200]),)))
+            out.problems.append(
+                Problem(
+                    "manifest-unknown-component",
+                    "The manifest lists a "
+                    "component the Model Openness Framework does not define; "
+                    "it was skipped.",
+                    (ev(f"{base}.name", str(name)[:200]),),
+                )
+            )
             continue
         cid, ctype = entry["id"], entry["type"]
         if cid in seen:
-            out.problems.append(Problem("manifest-duplicate-component", f"{entry['name']} is "
-                                        f"listed twice; both entries were read.",
-                                        (ev(f"{base}.name", str(name)),)))
+            out.problems.append(
+                Problem(
+                    "manifest-duplicate-component",
+                    f"{entry['name']} is listed twice; both entries were read.",
+                    (ev(f"{base}.name", str(name)),),
+                )
+            )
         seen[cid] = i
         comp_url = _url(item.get("component_path"))
         listed = ev(f"{base}.name", str(name).strip(), comp_url or None)
@@ -327,9 +350,13 @@ def manifest_facts(manifest: dict) -> ManifestFacts:
             lic_url = _url(item.get("license_path"))
             for j, value in enumerate(values[:8]):
                 if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                    out.problems.append(Problem("manifest-invalid-license", "A component license "
-                                                "is not a name; it was ignored.",
-                                                (ev(f"{base}.license", None),)))
+                    out.problems.append(
+                        Problem(
+                            "manifest-invalid-license",
+                            "A component license is not a name; it was ignored.",
+                            (ev(f"{base}.license", None),),
+                        )
+                    )
                     continue
                 fpath = f"{base}.license" + (f"[{j}]" if isinstance(own, list) else "")
                 reading = read_license(str(value))
@@ -347,16 +374,28 @@ def manifest_facts(manifest: dict) -> ManifestFacts:
     return out
 
 
-def _component(out: ManifestFacts, cid: str, entry: dict, listed: Evidence,
-               applied: list[_Applied], add_license) -> None:
+def _component(
+    out: ManifestFacts,
+    cid: str,
+    entry: dict,
+    listed: Evidence,
+    applied: list[_Applied],
+    add_license,
+) -> None:
     ctype = entry["type"]
     previous = out.components.get(cid)
     withheld = [a.evidence for a in applied if a.reading.kind == "not-included"]
     named = [a for a in applied if a.reading.kind == "license"]
     unlicensed = [a for a in applied if a.reading.kind == "unlicensed"]
     if withheld and not named:
-        fact = ComponentFact(id=cid, mof_id=entry["mof_id"], name=entry["name"],
-                             content_type=ctype, status="missing", withheld=tuple(withheld))
+        fact = ComponentFact(
+            id=cid,
+            mof_id=entry["mof_id"],
+            name=entry["name"],
+            content_type=ctype,
+            status="missing",
+            withheld=tuple(withheld),
+        )
     else:
         terms: list[tuple[str, tuple[str, ...]]] = []
         term_evidence: dict[str, Evidence] = {}
@@ -373,9 +412,16 @@ def _component(out: ManifestFacts, cid: str, entry: dict, listed: Evidence,
         if not named:
             lic_ev = tuple(a.evidence for a in unlicensed)
         fact = ComponentFact(
-            id=cid, mof_id=entry["mof_id"], name=entry["name"], content_type=ctype,
-            status="declared", evidence=(listed,), license=expr,
-            license_open=_term_open(expr, ctype) if expr else None, license_evidence=lic_ev)
+            id=cid,
+            mof_id=entry["mof_id"],
+            name=entry["name"],
+            content_type=ctype,
+            status="declared",
+            evidence=(listed,),
+            license=expr,
+            license_open=_term_open(expr, ctype) if expr else None,
+            license_evidence=lic_ev,
+        )
     if previous is not None:
         fact = _combine(previous, fact)
     out.components[cid] = fact
@@ -399,14 +445,21 @@ def _combine(a: ComponentFact, b: ComponentFact) -> ComponentFact:
             terms = list(dict.fromkeys(terms))
             license_ = join_terms(order_terms(terms, first.content_type))
             license_ev = _union(first.license_evidence, second.license_evidence)
-    evidence = first.evidence if first.status == "present" and second.status != "present" else \
-        _union(first.evidence, second.evidence if second.status != "missing" else ())
+    evidence = (
+        first.evidence
+        if first.status == "present" and second.status != "present"
+        else _union(first.evidence, second.evidence if second.status != "missing" else ())
+    )
     return dataclasses.replace(
-        first, evidence=evidence[:10], license=license_,
+        first,
+        evidence=evidence[:10],
+        license=license_,
         license_open=_term_open(license_, first.content_type) if license_ else None,
         license_evidence=license_ev[:6],
-        withheld=first.withheld if first.status == "present" else _union(first.withheld,
-                                                                         second.withheld))
+        withheld=first.withheld
+        if first.status == "present"
+        else _union(first.withheld, second.withheld),
+    )
 
 
 def _split_and(expr: str) -> list[str]:
@@ -431,12 +484,17 @@ def _license_fact(lid: str, raw: str, evidence: list[Evidence], scopes: list[str
         name, note = terms.name, terms.note or None
     else:
         name = raw.strip()[:120] if _ref(raw) == lid else lid.removeprefix("LicenseRef-")
-        note = ("The manifest names terms osaid's license catalog does not know; read them "
-                "yourself.")
-    return LicenseFact(id=lid, name=name, osi_approved=terms.osi_approved if terms.known else None,
-                       open=terms.open if terms.known else None, evidence=tuple(evidence[:6]),
-                       restrictions=terms.restrictions,
-                       scopes=("release",) if "release" in scopes else tuple(scopes), note=note)
+        note = "The manifest names terms osaid's license catalog does not know; read them yourself."
+    return LicenseFact(
+        id=lid,
+        name=name,
+        osi_approved=terms.osi_approved if terms.known else None,
+        open=terms.open if terms.known else None,
+        evidence=tuple(evidence[:6]),
+        restrictions=terms.restrictions,
+        scopes=("release",) if "release" in scopes else tuple(scopes),
+        note=note,
+    )
 
 
 def _data_information(components: dict[str, ComponentFact]) -> list[DataInfoItem]:
@@ -456,20 +514,49 @@ def _data_information(components: dict[str, ComponentFact]) -> list[DataInfoItem
         return dataclasses.replace(e, quote=f"{e.quote}: {text}"[:200])
 
     if declared(card):
-        out.append(DataInfoItem("description", True, (note(
-            card, f"declared under {card.license}; its content was not read"),)))
+        out.append(
+            DataInfoItem(
+                "description",
+                True,
+                (note(card, f"declared under {card.license}; its content was not read"),),
+            )
+        )
     elif card is not None and card.status == "declared":
-        out.append(DataInfoItem("description", False, (note(
-            card, "declared, but not under open terms (" + (card.license or "no license")
-            + ")"),)))
+        out.append(
+            DataInfoItem(
+                "description",
+                False,
+                (
+                    note(
+                        card,
+                        "declared, but not under open terms ("
+                        + (card.license or "no license")
+                        + ")",
+                    ),
+                ),
+            )
+        )
     else:
         out.append(DataInfoItem("description", False))
     if declared(data):
-        out.append(DataInfoItem("public-data-listing", True, (note(
-            data, f"declared under {data.license}"),)))
-        out.append(DataInfoItem("third-party-data-listing", True, (note(
-            data, "declared as released under open terms, so none has to be obtained from "
-                  "third parties"),)))
+        out.append(
+            DataInfoItem(
+                "public-data-listing", True, (note(data, f"declared under {data.license}"),)
+            )
+        )
+        out.append(
+            DataInfoItem(
+                "third-party-data-listing",
+                True,
+                (
+                    note(
+                        data,
+                        "declared as released under open terms, so none has to be obtained from "
+                        "third parties",
+                    ),
+                ),
+            )
+        )
     else:
         out.append(DataInfoItem("public-data-listing", False))
         out.append(DataInfoItem("third-party-data-listing", False))
@@ -494,8 +581,13 @@ def find_manifest(release: Release) -> tuple[dict | None, list[Problem]]:
             return parse_manifest(doc.text, path), problems
         except ManifestError as exc:
             if not _QUIET_NAME.match(path):
-                problems.append(Problem("manifest-invalid", f"Not read as a Model Openness Tool "
-                                        f"manifest: {exc}.", (Evidence(path=path),)))
+                problems.append(
+                    Problem(
+                        "manifest-invalid",
+                        f"Not read as a Model Openness Tool manifest: {exc}.",
+                        (Evidence(path=path),),
+                    )
+                )
     return None, problems
 
 
@@ -505,7 +597,8 @@ def merge(facts: Facts) -> Facts:
     manifest names for the same component applies too (AND)."""
     release = facts.subject
     if "manifest" not in release.metadata and not any(
-            "/" not in p and _MANIFEST_NAME.match(p) for p in release.documents):
+        "/" not in p and _MANIFEST_NAME.match(p) for p in release.documents
+    ):
         return facts
     manifest, problems = find_manifest(release)
     if manifest is None:
@@ -516,18 +609,25 @@ def merge(facts: Facts) -> Facts:
     for c in facts.components:
         m = mf.components.get(c.id)
         components.append(c if m is None else _combine(c, m))
-    missing_ids = [cid for cid in mf.components if cid not in {c.id for c in facts.components}
-                   and cid in catalog_ids]
+    missing_ids = [
+        cid
+        for cid in mf.components
+        if cid not in {c.id for c in facts.components} and cid in catalog_ids
+    ]
     components += [mf.components[cid] for cid in missing_ids]
     licenses = list(facts.licenses)
     index = {lf.id: i for i, lf in enumerate(licenses)}
     for lf in mf.licenses:
         if lf.id in index:
             old = licenses[index[lf.id]]
-            scopes = ("release",) if "release" in old.scopes + lf.scopes else \
-                _union(old.scopes, lf.scopes)
+            scopes = (
+                ("release",)
+                if "release" in old.scopes + lf.scopes
+                else _union(old.scopes, lf.scopes)
+            )
             licenses[index[lf.id]] = dataclasses.replace(
-                old, evidence=_union(old.evidence, lf.evidence), scopes=scopes)
+                old, evidence=_union(old.evidence, lf.evidence), scopes=scopes
+            )
         else:
             licenses.append(lf)
     data_info = []
@@ -535,13 +635,17 @@ def merge(facts: Facts) -> Facts:
     for item in facts.data_information:
         m = by_id.get(item.id)
         # What files showed decides when anything was read there; the manifest fills a gap.
-        data_info.append(m if m is not None and m.found and not item.found and not item.evidence
-                         else item)
+        data_info.append(
+            m if m is not None and m.found and not item.found and not item.evidence else item
+        )
     subject = release
     if release.metadata.get("manifest") is not manifest:
-        subject = dataclasses.replace(release, metadata={**release.metadata,
-                                                         "manifest": manifest})
+        subject = dataclasses.replace(release, metadata={**release.metadata, "manifest": manifest})
     return dataclasses.replace(
-        facts, subject=subject, components=tuple(components), licenses=tuple(licenses),
+        facts,
+        subject=subject,
+        components=tuple(components),
+        licenses=tuple(licenses),
         data_information=tuple(data_info),
-        problems=facts.problems + tuple(problems) + tuple(mf.problems))
+        problems=facts.problems + tuple(problems) + tuple(mf.problems),
+    )

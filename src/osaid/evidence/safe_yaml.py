@@ -39,13 +39,16 @@ def parse(text: str, max_depth: int) -> ParsedYaml:
         depth = 0
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
-                raise UnsafeYaml("uses YAML aliases, which osaid refuses (they can expand without "
-                                 "bound)", event.start_mark.line)
+                raise UnsafeYaml(
+                    "uses YAML aliases, which osaid refuses (they can expand without bound)",
+                    event.start_mark.line,
+                )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > max_depth:
-                    raise UnsafeYaml(f"is nested deeper than {max_depth} levels",
-                                     event.start_mark.line)
+                    raise UnsafeYaml(
+                        f"is nested deeper than {max_depth} levels", event.start_mark.line
+                    )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
         node = yaml.compose(text, Loader=_Loader)
@@ -55,8 +58,9 @@ def parse(text: str, max_depth: int) -> ParsedYaml:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UnsafeYaml(f"is not valid YAML ({reason})",
-                         mark.line if mark is not None else None) from None
+        raise UnsafeYaml(
+            f"is not valid YAML ({reason})", mark.line if mark is not None else None
+        ) from None
     except (RecursionError, ValueError) as exc:
         raise UnsafeYaml(f"could not be read ({type(exc).__name__})") from None
     lines: dict[str, int] = {}

@@ -32,8 +32,9 @@ def select(spec: str | None) -> list[str]:
     wanted = [s.strip().lower() for s in spec.split(",") if s.strip()]
     unknown = [w for w in wanted if w not in NAMES]
     if unknown:
-        raise UsageError(f"unknown framework(s) {', '.join(map(repr, unknown))}; known: "
-                         f"{', '.join(NAMES)}")
+        raise UsageError(
+            f"unknown framework(s) {', '.join(map(repr, unknown))}; known: {', '.join(NAMES)}"
+        )
     return [n for n in NAMES if n in wanted]
 
 

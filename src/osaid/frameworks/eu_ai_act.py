@@ -23,47 +23,83 @@ MET, NOT_MET, UNKNOWN = "met", "not-met", "unknown"
 def _spec() -> dict:
     data = load_yaml("eu_ai_act.yaml")
     conditions = {c["id"]: c for c in data["conditions"]}
-    return {"conditions": conditions, "caveats": list(data["caveats"]),
-            "usage": re.compile(conditions["usage"]["usage_heading"], re.I)}
+    return {
+        "conditions": conditions,
+        "caveats": list(data["caveats"]),
+        "usage": re.compile(conditions["usage"]["usage_heading"], re.I),
+    }
 
 
 def _license(facts: Facts) -> tuple[str, str, list[Evidence]]:
     weights = facts.component("model-parameters-final")
     kinds = restriction_kinds()
     release = [lf for lf in facts.licenses if "release" in lf.scopes]
-    blocking = [(lf, r) for lf in release for r in lf.restrictions
-                if kinds.get(r.kind, {}).get("blocking")]
+    blocking = [
+        (lf, r) for lf in release for r in lf.restrictions if kinds.get(r.kind, {}).get("blocking")
+    ]
     closed = [lf for lf in release if lf.open is False]
     if weights.license_open is False or closed or blocking:
-        evidence = [Evidence(path=r.path, line=r.line, quote=r.quote) if r.path else
-                    (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
-                    for lf, r in blocking[:3]]
+        evidence = [
+            Evidence(path=r.path, line=r.line, quote=r.quote)
+            if r.path
+            else (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
+            for lf, r in blocking[:3]
+        ]
         evidence += [e for lf in closed for e in lf.evidence[:1]]
         evidence += list(weights.license_evidence[:1]) if weights.license_open is False else []
         evidence = list(dict.fromkeys(evidence))
-        weight_ids = re.findall(r"[A-Za-z0-9.+\-]+", weights.license or "") \
-            if weights.license_open is False else []
-        names = list(dict.fromkeys([lf.id for lf in closed] + [lf.id for lf, _ in blocking] + [
-            i for i in weight_ids if i not in ("AND", "OR", "WITH")]))
+        weight_ids = (
+            re.findall(r"[A-Za-z0-9.+\-]+", weights.license or "")
+            if weights.license_open is False
+            else []
+        )
+        names = list(
+            dict.fromkeys(
+                [lf.id for lf in closed]
+                + [lf.id for lf, _ in blocking]
+                + [i for i in weight_ids if i not in ("AND", "OR", "WITH")]
+            )
+        )
         what = "; ".join(dict.fromkeys(kinds[r.kind]["label"] for _, r in blocking[:3]))
-        return NOT_MET, (f"The terms ({', '.join(names)}) are not a free and open-source licence"
-                         + (f": {what}." if what else ".")), evidence
+        return (
+            NOT_MET,
+            (
+                f"The terms ({', '.join(names)}) are not a free and open-source licence"
+                + (f": {what}." if what else ".")
+            ),
+            evidence,
+        )
     if weights.status != "missing" and weights.license_open is True:
-        return MET, f"The weights are under open terms ({weights.license}).", \
-            list(weights.license_evidence[:2])
+        return (
+            MET,
+            f"The weights are under open terms ({weights.license}).",
+            list(weights.license_evidence[:2]),
+        )
     if weights.status != "missing" and weights.license:
-        return UNKNOWN, f"osaid cannot judge the weights' terms ({weights.license}).", \
-            list(weights.license_evidence[:2])
+        return (
+            UNKNOWN,
+            f"osaid cannot judge the weights' terms ({weights.license}).",
+            list(weights.license_evidence[:2]),
+        )
     if release and all(lf.open is True for lf in release):
-        return MET, "The release is under open terms (" + ", ".join(lf.id for lf in release) + \
-            ").", [e for lf in release for e in lf.evidence[:1]]
+        return (
+            MET,
+            "The release is under open terms (" + ", ".join(lf.id for lf in release) + ").",
+            [e for lf in release for e in lf.evidence[:1]],
+        )
     return UNKNOWN, "No license that applies to the weights was found.", []
 
 
 def _access(facts: Facts) -> tuple[str, str, list[Evidence]]:
     if facts.gated is not None:
-        return UNKNOWN, ("Access is gated (an agreement or a form is required); whether that still "
-                         "allows access is for the provider to assess."), [facts.gated]
+        return (
+            UNKNOWN,
+            (
+                "Access is gated (an agreement or a form is required); whether that still "
+                "allows access is for the provider to assess."
+            ),
+            [facts.gated],
+        )
     if facts.component("model-parameters-final").status == "missing":
         return UNKNOWN, "No weights were found, so access to them cannot be shown.", []
     return MET, "No gate on the release was found.", []
@@ -83,9 +119,12 @@ def _parameters(facts: Facts) -> tuple[str, str, list[Evidence]]:
 def _architecture(facts: Facts) -> tuple[str, str, list[Evidence]]:
     a = facts.component("model-architecture")
     if a.status != "missing":
-        return MET, "Model architecture code is " + (
-            "in the release." if a.status == "present" else "linked from the release."), \
-            list(a.evidence[:2])
+        return (
+            MET,
+            "Model architecture code is "
+            + ("in the release." if a.status == "present" else "linked from the release."),
+            list(a.evidence[:2]),
+        )
     if a.withheld:
         return NOT_MET, "The release says its architecture is not provided.", list(a.withheld[:2])
     return UNKNOWN, "No model architecture code or description was found.", []
@@ -96,17 +135,28 @@ def _usage(facts: Facts) -> tuple[str, str, list[Evidence]]:
     if card is not None:
         for heading, line, _ in card.sections:
             if heading and _spec()["usage"].search(heading):
-                return MET, "The model card documents how to use the model.", \
-                    [Evidence(path=card.path, line=line, quote=heading)]
+                return (
+                    MET,
+                    "The model card documents how to use the model.",
+                    [Evidence(path=card.path, line=line, quote=heading)],
+                )
     inference = facts.component("inference-code")
     if inference.status != "missing":
         return MET, "Inference code shows how to use the model.", list(inference.evidence[:2])
-    return UNKNOWN, "No usage information (a usage section in the card, or inference code) was " \
-        "found.", []
+    return (
+        UNKNOWN,
+        "No usage information (a usage section in the card, or inference code) was found.",
+        [],
+    )
 
 
-_CHECKS = {"license": _license, "access": _access, "parameters": _parameters,
-           "architecture": _architecture, "usage": _usage}
+_CHECKS = {
+    "license": _license,
+    "access": _access,
+    "parameters": _parameters,
+    "architecture": _architecture,
+    "usage": _usage,
+}
 
 
 def assess(facts: Facts) -> dict:
@@ -114,8 +164,15 @@ def assess(facts: Facts) -> dict:
     reasons = []
     for cid, cond in spec["conditions"].items():
         status, message, evidence = _CHECKS[cid](facts)
-        reasons.append({"condition": cid, "label": cond["label"], "status": status,
-                        "message": message, "evidence": [e.to_json() for e in evidence]})
+        reasons.append(
+            {
+                "condition": cid,
+                "label": cond["label"],
+                "status": status,
+                "message": message,
+                "evidence": [e.to_json() for e in evidence],
+            }
+        )
     statuses = [r["status"] for r in reasons]
     if NOT_MET in statuses:
         result = "unlikely"
@@ -123,8 +180,9 @@ def assess(facts: Facts) -> dict:
         result = "likely"
     else:
         result = "unknown"
-    open_points = [f"{r['condition']} {r['status'].replace('-', ' ')}" for r in reasons
-                   if r["status"] != MET]
+    open_points = [
+        f"{r['condition']} {r['status'].replace('-', ' ')}" for r in reasons if r["status"] != MET
+    ]
     summary = f"open-source exemption (Art. 53(2)) {result}"
     if open_points:
         summary += f": {', '.join(open_points[:2])}" + (" ..." if len(open_points) > 2 else "")

@@ -1,6 +1,7 @@
 """Model Openness Framework: Facts -> MOF class, progress and per-component status.
 
-Follows the Model Openness Tool's evaluator (the MOF paper, arXiv 2403.13784, and the Model Openness Tool's evaluator, github.com/lfai/model_openness_tool): a component is
+Follows the Model Openness Framework (the MOF paper, arXiv 2403.13784) and the Model Openness
+Tool's evaluator (github.com/lfai/model_openness_tool): a component is
 `missing` (not found), `unlicensed` (found, no license applies), `included` (its license is open) or
 `invalid` (its license is not). A class is reached when every component it requires, cumulatively
 (Class I needs II needs III), is included; an included research paper stands in for the technical
@@ -162,13 +163,14 @@ def component_status(c: ComponentFact) -> dict:
     out["deciding_license"] = deciding
     if rank == NOT_OPEN:
         out["status"] = "invalid"
-        out["note"] = (f"{deciding} is neither OSI-approved nor FSF-libre nor on the open-data "
-                       "list.")
+        out["note"] = f"{deciding} is neither OSI-approved nor FSF-libre nor on the open-data list."
     else:
         out["status"] = "included"
         if rank == OPEN_OTHER_TYPE:
-            out["note"] = (f"{deciding} is open but not meant for {c.content_type}; MOF asks for a "
-                           f"license suited to {c.content_type}.")
+            out["note"] = (
+                f"{deciding} is open but not meant for {c.content_type}; MOF asks for a "
+                f"license suited to {c.content_type}."
+            )
     return out
 
 
@@ -187,11 +189,11 @@ def _met(entry: dict, statuses: dict[str, dict]) -> bool:
 
 _ACTIONS = {
     "missing": "Publish the {name} (in the release, or linked from the model card with its "
-               "license).",
+    "license).",
     "unlicensed": "State the license of the {name} (its own license file or SPDX header, or a "
-                  "release-wide license).",
+    "release-wide license).",
     "invalid": "Offer the {name} under an open license (OSI-approved, FSF-libre, or an open-data "
-               "license such as CC-BY-4.0 or CDLA-Permissive-2.0): {deciding} is not one.",
+    "license such as CC-BY-4.0 or CDLA-Permissive-2.0): {deciding} is not one.",
 }
 
 
@@ -206,21 +208,31 @@ def assess(facts: Facts) -> dict:
         if needed and met == len(needed):
             reached = cls
     # CLASSES runs from III to I, and each needs the previous: the last one met is the best.
-    target = CLASSES[CLASSES.index(reached) + 1] if reached and reached != "I" else \
-        None if reached == "I" else "III"
+    target = (
+        CLASSES[CLASSES.index(reached) + 1]
+        if reached and reached != "I"
+        else None
+        if reached == "I"
+        else "III"
+    )
     next_steps = []
     if target:
         for e in required(target):
             if _met(e, statuses):
                 continue
             st = statuses[e["id"]]
-            step = {"component": e["id"], "status": st["status"],
-                    "action": _ACTIONS[st["status"]].format(
-                        name=names.get(e["id"], e["name"]).lower(),
-                        deciding=st["deciding_license"])}
+            step = {
+                "component": e["id"],
+                "status": st["status"],
+                "action": _ACTIONS[st["status"]].format(
+                    name=names.get(e["id"], e["name"]).lower(), deciding=st["deciding_license"]
+                ),
+            }
             if e.get("mof_stand_in"):
-                step["action"] += (f" An included {e['mof_stand_in'].replace('-', ' ')} also "
-                                   "meets this requirement.")
+                step["action"] += (
+                    f" An included {e['mof_stand_in'].replace('-', ' ')} also "
+                    "meets this requirement."
+                )
             next_steps.append(step)
     block = {
         "class": reached,

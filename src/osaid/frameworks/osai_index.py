@@ -24,11 +24,13 @@ def _spec() -> dict:
     return {"grades": data["grades"], "dims": {d["id"]: d for d in data["dimensions"]}}
 
 
-_PATTERNS = {"usage": ("code-documentation", "usage"),
-             "training": ("code-documentation", "training"),
-             "hw-heading": ("hardware-architecture", "heading"),
-             "hw-mention": ("hardware-architecture", "mention"),
-             "venues": ("peer-reviewed-paper", "venues")}
+_PATTERNS = {
+    "usage": ("code-documentation", "usage"),
+    "training": ("code-documentation", "training"),
+    "hw-heading": ("hardware-architecture", "heading"),
+    "hw-mention": ("hardware-architecture", "mention"),
+    "venues": ("peer-reviewed-paper", "venues"),
+}
 
 
 @cache
@@ -76,8 +78,11 @@ def _base_model(facts: Facts) -> tuple[str | None, Evidence | None]:
 def _end_model_data(facts: Facts) -> _Dim:
     ds = facts.component("datasets")
     items = {i.id: i for i in facts.data_information}
-    public, third, desc = (items.get("public-data-listing"), items.get("third-party-data-listing"),
-                           items.get("description"))
+    public, third, desc = (
+        items.get("public-data-listing"),
+        items.get("third-party-data-listing"),
+        items.get("description"),
+    )
     evidence = list(ds.evidence[:3])
     seen = {(e.path, e.line, e.field) for e in evidence}
     for item in (public, third):
@@ -86,25 +91,38 @@ def _end_model_data(facts: Facts) -> _Dim:
     if _found(ds) and public and public.found and third and third.found:
         return _Dim(OPEN, evidence)
     if _found(ds) or (public and public.found) or (third and third.found):
-        return _Dim(PARTIAL, evidence, "Some data sources are listed; not all of them with where "
-                    "to obtain them.")
+        return _Dim(
+            PARTIAL,
+            evidence,
+            "Some data sources are listed; not all of them with where to obtain them.",
+        )
     withheld = list(ds.withheld) + list(facts.component("data-card").withheld)
     if withheld:
         return _Dim(CLOSED, withheld[:3], "The release says its training data is not disclosed.")
     if desc and desc.evidence and len(desc.missing) < _aspect_count():
-        return _Dim(PARTIAL, desc.evidence[:2], "The training data is described but its sources "
-                    "are not listed.")
+        return _Dim(
+            PARTIAL,
+            desc.evidence[:2],
+            "The training data is described but its sources are not listed.",
+        )
     return _Dim(CLOSED, desc.evidence[:1] if desc else [], "No training data sources were found.")
 
 
 def _end_model_weights(facts: Facts) -> _Dim:
     w = facts.component("model-parameters-final")
     if not _found(w):
-        return _Dim(CLOSED, list(w.withheld), "No final weights were found in the release or "
-                    "linked from it.")
+        return _Dim(
+            CLOSED,
+            list(w.withheld),
+            "No final weights were found in the release or linked from it.",
+        )
     if facts.gated is not None:
-        return _Dim(PARTIAL, [*w.evidence[:2], facts.gated], "The weights are gated: users must "
-                    "accept conditions or share details to download them.")
+        return _Dim(
+            PARTIAL,
+            [*w.evidence[:2], facts.gated],
+            "The weights are gated: users must "
+            "accept conditions or share details to download them.",
+        )
     return _Dim(OPEN, w.evidence[:3])
 
 
@@ -113,8 +131,12 @@ def _lineage(facts: Facts, own: _Dim, what: str) -> _Dim:
     if base is None:
         note = "No base_model in the card: the release is graded as its own base model."
         return _Dim(own.grade, own.evidence, note if own.note is None else f"{note} {own.note}")
-    return _Dim(CLOSED, [ev], f"Built on {base}: its {what} are not part of this release, and "
-                "osaid does not follow the lineage yet, so they cannot be shown here.")
+    return _Dim(
+        CLOSED,
+        [ev],
+        f"Built on {base}: its {what} are not part of this release, and "
+        "osaid does not follow the lineage yet, so they cannot be shown here.",
+    )
 
 
 def _training_code(facts: Facts) -> _Dim:
@@ -122,15 +144,21 @@ def _training_code(facts: Facts) -> _Dim:
     if _found(tc):
         return _Dim(OPEN, tc.evidence[:3])
     if tc.withheld:
-        return _Dim(CLOSED, list(tc.withheld), "The release says its training code is not "
-                    "provided.")
-    others = [facts.component(c) for c in ("data-preprocessing-code", "inference-code",
-                                            "evaluation-code")]
+        return _Dim(
+            CLOSED, list(tc.withheld), "The release says its training code is not provided."
+        )
+    others = [
+        facts.component(c) for c in ("data-preprocessing-code", "inference-code", "evaluation-code")
+    ]
     found = [c for c in others if _found(c)]
     if found:
-        return _Dim(PARTIAL, [e for c in found for e in c.evidence[:1]],
-                    "Only part of the pipeline's code was found ("
-                    + ", ".join(c.name.lower() for c in found) + "); no training code.")
+        return _Dim(
+            PARTIAL,
+            [e for c in found for e in c.evidence[:1]],
+            "Only part of the pipeline's code was found ("
+            + ", ".join(c.name.lower() for c in found)
+            + "); no training code.",
+        )
     return _Dim(CLOSED, list(tc.withheld), "No code was found.")
 
 
@@ -141,8 +169,11 @@ def _sections(facts: Facts, pattern: re.Pattern) -> list[Evidence]:
     card = facts.card
     if card is None:
         return []
-    return [_heading_ev(card, line, heading) for heading, line, _ in card.sections
-            if heading and pattern.search(heading)]
+    return [
+        _heading_ev(card, line, heading)
+        for heading, line, _ in card.sections
+        if heading and pattern.search(heading)
+    ]
 
 
 def _code_documentation(facts: Facts) -> _Dim:
@@ -152,14 +183,22 @@ def _code_documentation(facts: Facts) -> _Dim:
     if code and usage and training:
         return _Dim(OPEN, [usage[0], training[0]])
     if code and (usage or training):
-        return _Dim(PARTIAL, (usage or training)[:1], "The card documents "
-                    + ("how to use the model" if usage else "how it was trained")
-                    + " but not " + ("how it was trained." if usage else "how to use it."))
+        return _Dim(
+            PARTIAL,
+            (usage or training)[:1],
+            "The card documents "
+            + ("how to use the model" if usage else "how it was trained")
+            + " but not "
+            + ("how it was trained." if usage else "how to use it."),
+        )
     if usage or training:
         return _Dim(PARTIAL, (usage + training)[:2], "Documentation without code.")
     if code:
-        return _Dim(PARTIAL, code[0].evidence[:1], "Code is found, but the card does not document "
-                    "how to use or train it.")
+        return _Dim(
+            PARTIAL,
+            code[0].evidence[:1],
+            "Code is found, but the card does not document how to use or train it.",
+        )
     return _Dim(CLOSED)
 
 
@@ -170,15 +209,18 @@ def _hardware(facts: Facts) -> _Dim:
     heads = _sections(facts, _rx("hw-heading"))
     if heads:
         return _Dim(OPEN, heads[:2])
-    for heading, line, text in card.sections:
+    for _heading, line, text in card.sections:
         m = _rx("hw-mention").search(text or "")
         if m:
             offset = text.count("\n", 0, m.start())
             start = text.rfind("\n", 0, m.start()) + 1
             end = text.find("\n", m.end())
-            quote = text[start: end if end != -1 else len(text)].strip()
-            return _Dim(PARTIAL, [Evidence(path=card.path, line=line + 1 + offset, quote=quote)],
-                        "Hardware is mentioned, not described.")
+            quote = text[start : end if end != -1 else len(text)].strip()
+            return _Dim(
+                PARTIAL,
+                [Evidence(path=card.path, line=line + 1 + offset, quote=quote)],
+                "Hardware is mentioned, not described.",
+            )
     return _Dim(CLOSED, note="The card says nothing about the hardware used.")
 
 
@@ -197,8 +239,12 @@ def _peer_reviewed(facts: Facts) -> _Dim:
     if venues:
         return _Dim(OPEN, venues[:3])
     if _found(paper):
-        return _Dim(CLOSED, paper.evidence[:2], "The paper found is a preprint or its venue is "
-                    "not recognised: peer review cannot be shown.")
+        return _Dim(
+            CLOSED,
+            paper.evidence[:2],
+            "The paper found is a preprint or its venue is "
+            "not recognised: peer review cannot be shown.",
+        )
     return _Dim(CLOSED)
 
 
@@ -230,11 +276,17 @@ def _datasheet(facts: Facts) -> _Dim:
     if desc is not None and desc.found:
         return _Dim(OPEN, desc.evidence[:5])
     if dc.withheld:
-        return _Dim(CLOSED, list(dc.withheld), "The release says details of its training data "
-                    "are not disclosed.")
+        return _Dim(
+            CLOSED,
+            list(dc.withheld),
+            "The release says details of its training data are not disclosed.",
+        )
     if desc is not None and desc.evidence:
-        return _Dim(PARTIAL, desc.evidence[:5], "The training-data description does not cover: "
-                    + ", ".join(desc.missing) + ".")
+        return _Dim(
+            PARTIAL,
+            desc.evidence[:5],
+            "The training-data description does not cover: " + ", ".join(desc.missing) + ".",
+        )
     if _found(dc):
         return _Dim(PARTIAL, dc.evidence[:3], "A data card is linked, not in the release.")
     return _Dim(CLOSED, list(dc.withheld))
@@ -251,19 +303,24 @@ def _licenses(facts: Facts) -> _Dim:
     evidence = list(dict.fromkeys(evidence))[:6]
     if len(open_key) == 3 and not not_open:
         return _Dim(OPEN, evidence)
-    detail = "; ".join(f"{c.name}: " + (c.license or "no license found" if _found(c)
-                                        else "not found")
-                       + ("" if c.license_open is not False else " (not open)")
-                       for c in key if c not in open_key)
+    detail = "; ".join(
+        f"{c.name}: "
+        + (c.license or "no license found" if _found(c) else "not found")
+        + ("" if c.license_open is not False else " (not open)")
+        for c in key
+        if c not in open_key
+    )
     others = [c.name for c in not_open if c not in key]
     if others:
         detail += ("; " if detail else "") + "also not open: " + ", ".join(others)
     detail = detail.rstrip("; :")
     if len(open_key) >= 2:
-        return _Dim(PARTIAL, evidence,
-                    f"Two of weights, training code and data are open. {detail}.")
-    return _Dim(CLOSED, evidence, f"Fewer than two of weights, training code and data are open. "
-                f"{detail}.")
+        return _Dim(
+            PARTIAL, evidence, f"Two of weights, training code and data are open. {detail}."
+        )
+    return _Dim(
+        CLOSED, evidence, f"Fewer than two of weights, training code and data are open. {detail}."
+    )
 
 
 _GRADERS = {
@@ -296,6 +353,8 @@ def assess(facts: Facts) -> dict:
     values = [spec["grades"][d["grade"]] for d in dims.values()]
     score = round(sum(values) / len(values), 3)
     counts = {g: sum(1 for d in dims.values() if d["grade"] == g) for g in (OPEN, PARTIAL, CLOSED)}
-    summary = (f"score {score:.2f} ({counts[OPEN]} open, {counts[PARTIAL]} partial, "
-               f"{counts[CLOSED]} closed of {len(dims)} dimensions)")
+    summary = (
+        f"score {score:.2f} ({counts[OPEN]} open, {counts[PARTIAL]} partial, "
+        f"{counts[CLOSED]} closed of {len(dims)} dimensions)"
+    )
     return {"block": {"dimensions": dims, "score": score}, "summary": summary}

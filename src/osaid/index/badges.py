@@ -22,13 +22,15 @@ def badge(label: str, message: str, color: str) -> str:
     total = lw + mw
     label_x, message_x = lw / 2, lw + mw / 2
     lt, mt = escape(label, quote=True), escape(message, quote=True)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
-            f'aria-label="{lt}: {mt}"><title>{lt}: {mt}</title>'
-            f'<rect width="{lw}" height="20" fill="#555"/>'
-            f'<rect x="{lw}" width="{mw}" height="20" fill="{escape(color, quote=True)}"/>'
-            f'<g fill="#fff" text-anchor="middle" font-family="Verdana,DejaVu Sans,sans-serif" '
-            f'font-size="11"><text x="{label_x:.1f}" y="14">{lt}</text>'
-            f'<text x="{message_x:.1f}" y="14">{mt}</text></g></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
+        f'aria-label="{lt}: {mt}"><title>{lt}: {mt}</title>'
+        f'<rect width="{lw}" height="20" fill="#555"/>'
+        f'<rect x="{lw}" width="{mw}" height="20" fill="{escape(color, quote=True)}"/>'
+        f'<g fill="#fff" text-anchor="middle" font-family="Verdana,DejaVu Sans,sans-serif" '
+        f'font-size="11"><text x="{label_x:.1f}" y="14">{lt}</text>'
+        f'<text x="{message_x:.1f}" y="14">{mt}</text></g></svg>'
+    )
 
 
 def verdict_badge(verdict: str | None) -> str:

@@ -11,10 +11,16 @@ import io
 from html import escape
 
 VERDICTS = ("open-source-ai", "not-open-source-ai", "insufficient-evidence")
-LABELS = {"open-source-ai": "open source AI", "not-open-source-ai": "not open source AI",
-          "insufficient-evidence": "insufficient evidence"}
-COLORS = {"open-source-ai": "#1a7f37", "not-open-source-ai": "#cf222e",
-          "insufficient-evidence": "#8c959f"}
+LABELS = {
+    "open-source-ai": "open source AI",
+    "not-open-source-ai": "not open source AI",
+    "insufficient-evidence": "insufficient evidence",
+}
+COLORS = {
+    "open-source-ai": "#1a7f37",
+    "not-open-source-ai": "#cf222e",
+    "insufficient-evidence": "#8c959f",
+}
 
 Row = tuple[str, dict[str, int]]
 
@@ -26,8 +32,10 @@ def _t(text: object) -> str:
 def _legend(y: int) -> str:
     parts, x = [], 0
     for v in VERDICTS:
-        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{COLORS[v]}"/>'
-                     f'<text x="{x + 14}" y="{y + 9}">{_t(LABELS[v])}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="10" height="10" fill="{COLORS[v]}"/>'
+            f'<text x="{x + 14}" y="{y + 9}">{_t(LABELS[v])}</text>'
+        )
         x += 14 + 7 * len(LABELS[v]) + 18
     return "".join(parts)
 
@@ -38,23 +46,29 @@ def stacked_bars(title: str, rows: list[Row], width: int = 720) -> str:
     height = top + len(rows) * (bar_h + gap) + 30
     biggest = max((sum(c.values()) for _, c in rows), default=0) or 1
     scale = (width - label_w - 60) / biggest
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'font-family="sans-serif" font-size="12"><title>{_t(title)}</title>',
-           _legend(8)]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12"><title>{_t(title)}</title>',
+        _legend(8),
+    ]
     for i, (label, counts) in enumerate(rows):
         y = top + i * (bar_h + gap)
         short = label if len(label) <= 30 else label[:29] + "…"
-        out.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">'
-                   f'<title>{_t(label)}</title>{_t(short)}</text>')
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">'
+            f"<title>{_t(label)}</title>{_t(short)}</text>"
+        )
         x = float(label_w)
         for v in VERDICTS:
             n = counts.get(v, 0)
             if n:
                 w = n * scale
-                out.append(f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{bar_h}" '
-                           f'fill="{COLORS[v]}"><title>{_t(label)}: {n} {_t(LABELS[v])}'
-                           f'</title></rect>')
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{bar_h}" '
+                    f'fill="{COLORS[v]}"><title>{_t(label)}: {n} {_t(LABELS[v])}'
+                    f"</title></rect>"
+                )
                 x += w
         out.append(f'<text x="{x + 4:.1f}" y="{y + 12}">{sum(counts.values())}</text>')
     out.append("</svg>")
@@ -64,9 +78,12 @@ def stacked_bars(title: str, rows: list[Row], width: int = 720) -> str:
 def timeline(title: str, rows: list[Row], width: int = 720, height: int = 260) -> str:
     """Stacked areas: how many subjects had each verdict at the end of each date."""
     left, right, top, bottom = 50, 20, 30, 40
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'font-family="sans-serif" font-size="12"><title>{_t(title)}</title>', _legend(8)]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="12"><title>{_t(title)}</title>',
+        _legend(8),
+    ]
     if not rows:
         out.append(f'<text x="{left}" y="{height // 2}">no history yet</text></svg>')
         return "".join(out)
@@ -85,21 +102,28 @@ def timeline(title: str, rows: list[Row], width: int = 720, height: int = 260) -
         upper = [base[i] + rows[i][1].get(v, 0) for i in range(n)]
         if n == 1:
             x0, x1 = px(0) - 20, px(0) + 20
-            out.append(f'<rect x="{x0:.1f}" y="{py(upper[0]):.1f}" width="{x1 - x0:.1f}" '
-                       f'height="{py(base[0]) - py(upper[0]):.1f}" fill="{COLORS[v]}"/>')
+            out.append(
+                f'<rect x="{x0:.1f}" y="{py(upper[0]):.1f}" width="{x1 - x0:.1f}" '
+                f'height="{py(base[0]) - py(upper[0]):.1f}" fill="{COLORS[v]}"/>'
+            )
         else:
             pts = [f"{px(i):.1f},{py(upper[i]):.1f}" for i in range(n)]
             pts += [f"{px(i):.1f},{py(base[i]):.1f}" for i in reversed(range(n))]
-            out.append(f'<polygon points="{" ".join(pts)}" fill="{COLORS[v]}">'
-                       f'<title>{_t(LABELS[v])}</title></polygon>')
+            out.append(
+                f'<polygon points="{" ".join(pts)}" fill="{COLORS[v]}">'
+                f"<title>{_t(LABELS[v])}</title></polygon>"
+            )
         base = upper
-    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
-               f'y2="{top + plot_h}" stroke="#333"/>'
-               f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{biggest}</text>'
-               f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>')
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" '
+        f'y2="{top + plot_h}" stroke="#333"/>'
+        f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{biggest}</text>'
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>'
+    )
     for i in sorted({0, n - 1}):
-        out.append(f'<text x="{px(i):.1f}" y="{height - 20}" text-anchor="middle">'
-                   f'{_t(rows[i][0])}</text>')
+        out.append(
+            f'<text x="{px(i):.1f}" y="{height - 20}" text-anchor="middle">{_t(rows[i][0])}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 

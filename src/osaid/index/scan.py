@@ -31,8 +31,11 @@ from osaid.errors import InputError
 MANIFEST_SUFFIXES = (".yml", ".yaml")
 # A folder holding one of these at its top is a release itself, not a folder of releases (a
 # license alone is not enough: a folder of manifests may carry one).
-_RELEASE_FILE = re.compile(r"^(readme|model_card|config\.json)"
-                           r"|\.(safetensors|gguf|bin|pt|pth|ckpt|onnx|h5|npz|nemo)$", re.I)
+_RELEASE_FILE = re.compile(
+    r"^(readme|model_card|config\.json)"
+    r"|\.(safetensors|gguf|bin|pt|pth|ckpt|onnx|h5|npz|nemo)$",
+    re.I,
+)
 _MANIFEST_HEAD = re.compile(r"^framework\s*:", re.M)
 RACY_SECONDS = 2.0
 CHUNK = 8
@@ -60,8 +63,8 @@ class Subject:
 
 def expand(inputs: list[str]) -> list[Subject]:
     """Inputs -> subjects, in order, each once. A folder holding a card (README), a config.json or
-    weights at its top is one release; any other folder holds releases (each subfolder) and manifests (each
-    `.yml` whose top-level key is `framework:`). A `.yml` file is a manifest; another file lists
+    weights at its top is one release; any other folder holds releases (each subfolder) and
+    manifests (each `.yml` whose top-level key is `framework:`). A `.yml` file is a manifest; another file lists
     hub ids, one per line (`#` starts a comment); anything else must be a hub id."""
     from osaid.sources import hf
 
@@ -73,8 +76,10 @@ def expand(inputs: list[str]) -> list[Subject]:
     def hub(target: str, where: str) -> None:
         raw = target[3:] if target.startswith("hf:") else target
         if not hf.looks_like_repo_id(raw):
-            raise InputError(f"{where}: {target!r} is not a hub model id (hf:ORG/NAME) and no "
-                             "such file or folder exists")
+            raise InputError(
+                f"{where}: {target!r} is not a hub model id (hf:ORG/NAME) and no "
+                "such file or folder exists"
+            )
         add(Subject("hf:" + raw.split("@", 1)[0], "hf:" + raw, "hf"))
 
     for item in inputs:
@@ -92,8 +97,11 @@ def expand(inputs: list[str]) -> list[Subject]:
                     continue
                 if e.is_dir(follow_symlinks=False):
                     add(_local(Path(e.path)))
-                elif e.is_file(follow_symlinks=False) and \
-                        e.name.lower().endswith(MANIFEST_SUFFIXES) and _looks_like_manifest(e.path):
+                elif (
+                    e.is_file(follow_symlinks=False)
+                    and e.name.lower().endswith(MANIFEST_SUFFIXES)
+                    and _looks_like_manifest(e.path)
+                ):
                     add(_manifest(Path(e.path)))
         elif p.is_file():
             if item.lower().endswith(MANIFEST_SUFFIXES):
@@ -116,8 +124,10 @@ def expand(inputs: list[str]) -> list[Subject]:
 
 def _is_release(folder: Path) -> bool:
     try:
-        return any(e.is_file(follow_symlinks=False) and _RELEASE_FILE.search(e.name)
-                   for e in os.scandir(folder))
+        return any(
+            e.is_file(follow_symlinks=False) and _RELEASE_FILE.search(e.name)
+            for e in os.scandir(folder)
+        )
     except OSError as exc:
         raise InputError(f"{folder}: cannot list ({exc.strerror or exc})") from None
 
@@ -251,25 +261,34 @@ def assess_task(task: Task, settings: Settings) -> dict:
     from osaid.errors import OsaidError
     from osaid.sources import SourceOptions, load
 
-    base = {"key": task.subject.key, "target": task.subject.target,
-            "stat_fingerprint": task.stat_fingerprint, "engine": settings.engine}
+    base = {
+        "key": task.subject.key,
+        "target": task.subject.target,
+        "stat_fingerprint": task.stat_fingerprint,
+        "engine": settings.engine,
+    }
     try:
-        release = load(task.subject.target,
-                       SourceOptions(settings.offline, settings.cache_dir, settings.token))
+        release = load(
+            task.subject.target, SourceOptions(settings.offline, settings.cache_dir, settings.token)
+        )
         digest = content_hash(release)
         if digest == task.known_hash:
             return {**base, "status": "unchanged", "content_hash": digest}
-        return {**base, **_assess(release, settings.exports, settings), "status": "assessed",
-                "content_hash": digest}
+        return {
+            **base,
+            **_assess(release, settings.exports, settings),
+            "status": "assessed",
+            "content_hash": digest,
+        }
     except OsaidError as exc:
         return {**base, "status": "error", "error": str(exc)}
-    except Exception as exc:  # a bug in one subject must not end the scan
-        return {**base, "status": "error",
-                "error": f"internal error: {type(exc).__name__}: {exc}"}
+    except Exception as exc:  # noqa: BLE001, S110 - a bug in one subject must not end the scan
+        return {**base, "status": "error", "error": f"internal error: {type(exc).__name__}: {exc}"}
 
 
-def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
-            settings: Settings | None = None) -> dict:
+def _assess(
+    release, exports: tuple[str, ...] = DEFAULT_EXPORTS, settings: Settings | None = None
+) -> dict:
     """Assess a release into what the store writes, ready to write: the report and exports
     already encoded and compressed, license and finding rows already flattened, so the main
     process (which writes for every worker) only inserts, and what crosses between processes is
@@ -285,8 +304,9 @@ def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
     if lineage is not None and settings is not None:  # follow the bases the card names
         from osaid.sources import SourceOptions
 
-        facts = lineage.resolve(facts, options=SourceOptions(settings.offline,
-                                                             settings.cache_dir, settings.token))
+        facts = lineage.resolve(
+            facts, options=SourceOptions(settings.offline, settings.cache_dir, settings.token)
+        )
     a = assess(facts)
     extra = frameworks.run(list(frameworks.NAMES), a.facts)
     a = dataclasses.replace(a, extra={**a.extra, **extra})
@@ -296,13 +316,16 @@ def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
     text = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
     body = {k: v for k, v in report.items() if k != "tool"}
     report_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    weights = next((c["license"] for c in report["components"]
-                    if c["id"] == "model-parameters-final"), None)
+    weights = next(
+        (c["license"] for c in report["components"] if c["id"] == "model-parameters-final"), None
+    )
     mof = report.get("mof") or {}
     osai = report.get("osai_index") or {}
     return {
-        "name": report["subject"]["name"], "source": release.source,
-        "location": release.location, "revision": release.revision,
+        "name": report["subject"]["name"],
+        "source": release.source,
+        "location": release.location,
+        "revision": release.revision,
         "organisation": _organisation(release),
         "verdict": report["verdict"],
         "mof_class": str(mof["class"]) if mof.get("class") is not None else None,
@@ -310,12 +333,23 @@ def _assess(release, exports: tuple[str, ...] = DEFAULT_EXPORTS,
         "weights_license": weights,
         "license_family": license_family(weights),
         "tool_version": __version__,
-        "report": pack(text), "report_hash": report_hash,
-        "licenses": [(lf["id"], lf["name"], lf["open"], lf["osi_approved"],
-                      json.dumps(lf["scopes"]), json.dumps(lf["restrictions"]))
-                     for lf in report["licenses"]],
-        "findings": [(f["rule"], f["severity"], f["element"], f["component"], f["message"])
-                     for f in report["findings"]],
+        "report": pack(text),
+        "report_hash": report_hash,
+        "licenses": [
+            (
+                lf["id"],
+                lf["name"],
+                lf["open"],
+                lf["osi_approved"],
+                json.dumps(lf["scopes"]),
+                json.dumps(lf["restrictions"]),
+            )
+            for lf in report["licenses"]
+        ],
+        "findings": [
+            (f["rule"], f["severity"], f["element"], f["component"], f["message"])
+            for f in report["findings"]
+        ],
         "exports": {fmt: pack(body) for fmt, body in _exports(a, exports).items()},
     }
 
@@ -363,7 +397,7 @@ def _exports(a, formats: tuple[str, ...]) -> dict[str, str]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 importlib.import_module(EXPORTS[fmt]).render(a, buf, color=False)
-        except Exception:  # an export that cannot be made is left out, not the assessment
+        except Exception:  # noqa: BLE001, S110 - an export that cannot be made is left out, not the assessment
             continue
         out[fmt] = buf.getvalue()
     return out
@@ -387,11 +421,11 @@ def license_family(expression: str | None) -> str | None:
         from osaid.knowledge.licensing import catalog
 
         entries = catalog().entries()
-        names = {e["id"]: re.sub(r"\s*\(.*\)$", "", str(e.get("name", e["id"])))
-                 for e in entries}
+        names = {e["id"]: re.sub(r"\s*\(.*\)$", "", str(e.get("name", e["id"]))) for e in entries}
         family_ids = {e["family"] for e in entries if e.get("family")}
-        _FAMILIES = {e["id"]: names.get(e["family"], e["family"]) for e in entries
-                     if e.get("family")}
+        _FAMILIES = {
+            e["id"]: names.get(e["family"], e["family"]) for e in entries if e.get("family")
+        }
         _FAMILIES.update({fid: names[fid] for fid in family_ids if fid in names})
     if first in _FAMILIES:
         return _FAMILIES[first]
@@ -415,11 +449,12 @@ def _warm() -> None:
     from osaid.model import Release, TextDocument
 
     card = "---\nlicense: apache-2.0\n---\n# m\n"
-    release = Release("warm", "local", "/", None, (), {"README.md": TextDocument("README.md",
-                                                                                  card)})
+    release = Release(
+        "warm", "local", "/", None, (), {"README.md": TextDocument("README.md", card)}
+    )
     try:
         _assess(release)
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - a failure here must not stop the caller
         pass
 
 
@@ -438,8 +473,15 @@ def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, inputs: list[str],
-         progress=None) -> list[Outcome]:
+def scan(
+    subjects: list[Subject],
+    store,
+    settings: Settings,
+    *,
+    jobs: int,
+    inputs: list[str],
+    progress=None,
+) -> list[Outcome]:
     """Scan `subjects` into `store`. `progress(advance)` is called as subjects finish. Results
     are written `BATCH` at a time (or every `BATCH_SECONDS`), each batch one transaction. On
     Ctrl-C what finished is committed; the KeyboardInterrupt goes on up."""
@@ -485,8 +527,7 @@ def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, input
                 outcomes[r["key"]] = Outcome(r["key"], "unchanged")
             else:
                 outcomes[r["key"]] = Outcome(r["key"], "error", r["error"])
-        if len(assessed) + len(same) >= BATCH or \
-                time.monotonic() - last_write[0] >= BATCH_SECONDS:
+        if len(assessed) + len(same) >= BATCH or time.monotonic() - last_write[0] >= BATCH_SECONDS:
             write()
         if progress:
             progress(len(results))
@@ -495,7 +536,7 @@ def scan(subjects: list[Subject], store, settings: Settings, *, jobs: int, input
         if jobs <= 1 or len(tasks) <= CHUNK:
             _warm()
             for i in range(0, len(tasks), CHUNK):
-                take(_work(tasks[i:i + CHUNK], settings))
+                take(_work(tasks[i : i + CHUNK], settings))
         else:
             _pooled(tasks, settings, jobs, take)
         write()
@@ -521,7 +562,7 @@ def _pooled(tasks: list[Task], settings: Settings, jobs: int, take) -> None:
     if "fork" in multiprocessing.get_all_start_methods():
         _warm()  # forked workers inherit the warm caches
         ctx = multiprocessing.get_context("fork")
-    chunks = (tasks[i:i + CHUNK] for i in range(0, len(tasks), CHUNK))
+    chunks = (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK))
     pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     pending: set = set()
 

@@ -112,8 +112,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def default_path() -> Path:
     """`$XDG_DATA_HOME/osaid/index.db`, else `~/.local/share/osaid/index.db`."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                             "share")
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
     return Path(base) / "osaid" / "index.db"
 
 
@@ -138,9 +139,20 @@ class Known:
     """The subject's summary columns (for the scan's own summary output)."""
 
 
-SUMMARY_COLUMNS = ("slug", "name", "source", "location", "organisation", "verdict", "mof_class",
-                   "osai_score", "weights_license", "license_family", "last_change",
-                   "last_scanned")
+SUMMARY_COLUMNS = (
+    "slug",
+    "name",
+    "source",
+    "location",
+    "organisation",
+    "verdict",
+    "mof_class",
+    "osai_score",
+    "weights_license",
+    "license_family",
+    "last_change",
+    "last_scanned",
+)
 
 
 class Store:
@@ -158,15 +170,18 @@ class Store:
             if not os.path.isfile(path):
                 raise InputError(f"{path}: no index database (build one with `osaid scan`)")
             try:
-                conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(
+                    f"file:{_uri_path(path)}?mode=ro", uri=True, check_same_thread=False
+                )
                 conn.execute("PRAGMA query_only = 1")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
             except sqlite3.DatabaseError as exc:
                 raise InputError(f"{path}: not an osaid index database ({exc})") from None
             if version != SCHEMA_VERSION:
-                raise InputError(f"{path}: index schema version {version}, this osaid reads "
-                                 f"{SCHEMA_VERSION} (rerun `osaid scan` to migrate it)")
+                raise InputError(
+                    f"{path}: index schema version {version}, this osaid reads "
+                    f"{SCHEMA_VERSION} (rerun `osaid scan` to migrate it)"
+                )
         else:
             folder = os.path.dirname(os.path.abspath(path))
             try:
@@ -177,8 +192,7 @@ class Store:
                 conn.execute("PRAGMA foreign_keys = ON")
                 migrate(conn)
             except sqlite3.DatabaseError as exc:
-                raise InputError(f"{path}: cannot use as an osaid index database ({exc})") \
-                    from None
+                raise InputError(f"{path}: cannot use as an osaid index database ({exc})") from None
             except OSError as exc:
                 raise InputError(f"{path}: cannot create ({exc.strerror or exc})") from None
         conn.row_factory = sqlite3.Row
@@ -190,22 +204,33 @@ class Store:
     # --- scanning ----------------------------------------------------------------------------
 
     def begin_scan(self, started_at: str, engine: str, inputs: list[str]) -> int:
-        cur = self.conn.execute("INSERT INTO scans (started_at, engine, inputs) VALUES (?, ?, ?)",
-                                (started_at, engine, json.dumps(inputs)))
+        cur = self.conn.execute(
+            "INSERT INTO scans (started_at, engine, inputs) VALUES (?, ?, ?)",
+            (started_at, engine, json.dumps(inputs)),
+        )
         return int(cur.lastrowid)
 
     def finish_scan(self, scan_id: int, finished_at: str, counts: dict) -> None:
-        self.conn.execute("UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?",
-                          (finished_at, json.dumps(counts), scan_id))
+        self.conn.execute(
+            "UPDATE scans SET finished_at = ?, counts = ? WHERE id = ?",
+            (finished_at, json.dumps(counts), scan_id),
+        )
 
     def known(self) -> dict[str, Known]:
         cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
         out: dict[str, Known] = {}
         for r in self.conn.execute(
-                f"SELECT s.id, s.key, s.stat_fingerprint, s.engine, a.content_hash, {cols} "
-                "FROM subjects s JOIN assessments a ON a.id = s.current_id"):
-            out[r["key"]] = Known(r["id"], r["slug"], r["stat_fingerprint"], r["engine"],
-                                  r["content_hash"], {c: r[c] for c in SUMMARY_COLUMNS})
+            f"SELECT s.id, s.key, s.stat_fingerprint, s.engine, a.content_hash, {cols} "
+            "FROM subjects s JOIN assessments a ON a.id = s.current_id"
+        ):
+            out[r["key"]] = Known(
+                r["id"],
+                r["slug"],
+                r["stat_fingerprint"],
+                r["engine"],
+                r["content_hash"],
+                {c: r[c] for c in SUMMARY_COLUMNS},
+            )
         return out
 
     def touch(self, rows: list[tuple[str, str | None, str, str]]) -> None:
@@ -220,11 +245,18 @@ class Store:
 
     def _touch(self, rows: list[tuple[str, str | None, str, str]]) -> None:
         self.conn.executemany(
-            "UPDATE subjects SET stat_fingerprint = ?, engine = ?, last_scanned = ? "
-            "WHERE key = ?", [(fp, engine, when, key) for key, fp, engine, when in rows])
+            "UPDATE subjects SET stat_fingerprint = ?, engine = ?, last_scanned = ? WHERE key = ?",
+            [(fp, engine, when, key) for key, fp, engine, when in rows],
+        )
 
-    def record(self, results: list[dict], scan_id: int | None, when: str, *,
-               unchanged: list[tuple[str, str | None, str, str]] = ()) -> list[tuple[str, str]]:
+    def record(
+        self,
+        results: list[dict],
+        scan_id: int | None,
+        when: str,
+        *,
+        unchanged: list[tuple[str, str | None, str, str]] = (),
+    ) -> list[tuple[str, str]]:
         """Write assessed results, and `touch` the `unchanged` rows, in one transaction. Returns
         (key, status) for each result: `new`, `changed` (a history row was added) or
         `unchanged`.
@@ -251,20 +283,40 @@ class Store:
 
     def _record_one(self, res: dict, scan_id: int | None, when: str) -> str:
         c = self.conn
-        row = c.execute("SELECT s.id, s.current_id, a.content_hash, a.verdict, a.report_hash "
-                        "FROM subjects s LEFT JOIN assessments a ON a.id = s.current_id "
-                        "WHERE s.key = ?", (res["key"],)).fetchone()
-        summary = (res["verdict"], res["mof_class"], res["osai_score"], res["weights_license"],
-                   res["license_family"])
+        row = c.execute(
+            "SELECT s.id, s.current_id, a.content_hash, a.verdict, a.report_hash "
+            "FROM subjects s LEFT JOIN assessments a ON a.id = s.current_id "
+            "WHERE s.key = ?",
+            (res["key"],),
+        ).fetchone()
+        summary = (
+            res["verdict"],
+            res["mof_class"],
+            res["osai_score"],
+            res["weights_license"],
+            res["license_family"],
+        )
         if row is None:
             cur = c.execute(
                 "INSERT INTO subjects (key, slug, name, source, location, organisation, "
                 "first_seen, last_scanned, last_change, stat_fingerprint, engine, verdict, "
                 "mof_class, osai_score, weights_license, license_family) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (res["key"], self._free_slug(res["name"], res["key"]), res["name"],
-                 res["source"], res["location"], res["organisation"], when, when, when,
-                 res["stat_fingerprint"], res["engine"], *summary))
+                (
+                    res["key"],
+                    self._free_slug(res["name"], res["key"]),
+                    res["name"],
+                    res["source"],
+                    res["location"],
+                    res["organisation"],
+                    when,
+                    when,
+                    when,
+                    res["stat_fingerprint"],
+                    res["engine"],
+                    *summary,
+                ),
+            )
             subject_id, change, status = int(cur.lastrowid), "first", "new"
         else:
             subject_id = row["id"]
@@ -275,15 +327,25 @@ class Store:
                 changes.append("verdict")
             if not changes and row["report_hash"] != res["report_hash"]:
                 changes.append("assessment")
-            c.execute("UPDATE subjects SET name = ?, location = ?, organisation = ?, "
-                      "last_scanned = ?, stat_fingerprint = ?, engine = ? WHERE id = ?",
-                      (res["name"], res["location"], res["organisation"], when,
-                       res["stat_fingerprint"], res["engine"], subject_id))
+            c.execute(
+                "UPDATE subjects SET name = ?, location = ?, organisation = ?, "
+                "last_scanned = ?, stat_fingerprint = ?, engine = ? WHERE id = ?",
+                (
+                    res["name"],
+                    res["location"],
+                    res["organisation"],
+                    when,
+                    res["stat_fingerprint"],
+                    res["engine"],
+                    subject_id,
+                ),
+            )
             if not changes:
                 # same assessment; keep any export this scan made that the row lacks
-                c.executemany("INSERT OR IGNORE INTO exports VALUES (?, ?, ?)",
-                              [(row["current_id"], fmt, blob)
-                               for fmt, blob in res["exports"].items()])
+                c.executemany(
+                    "INSERT OR IGNORE INTO exports VALUES (?, ?, ?)",
+                    [(row["current_id"], fmt, blob) for fmt, blob in res["exports"].items()],
+                )
                 return "unchanged"
             change, status = ",".join(changes), "changed"
         cur = c.execute(
@@ -291,20 +353,44 @@ class Store:
             "report_hash, engine, tool_version, revision, verdict, mof_class, osai_score, "
             "weights_license, n_licenses, n_findings, report) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (subject_id, scan_id, when, change, res["content_hash"], res["report_hash"],
-             res["engine"], res["tool_version"], res["revision"], res["verdict"],
-             res["mof_class"], res["osai_score"], res["weights_license"],
-             len(res["licenses"]), len(res["findings"]), res["report"]))
+            (
+                subject_id,
+                scan_id,
+                when,
+                change,
+                res["content_hash"],
+                res["report_hash"],
+                res["engine"],
+                res["tool_version"],
+                res["revision"],
+                res["verdict"],
+                res["mof_class"],
+                res["osai_score"],
+                res["weights_license"],
+                len(res["licenses"]),
+                len(res["findings"]),
+                res["report"],
+            ),
+        )
         aid = int(cur.lastrowid)
-        c.executemany("INSERT INTO licenses VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(aid, *row) for row in res["licenses"]])
-        c.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?)",
-                      [(aid, *row) for row in res["findings"]])
-        c.executemany("INSERT INTO exports VALUES (?, ?, ?)",
-                      [(aid, fmt, blob) for fmt, blob in res["exports"].items()])
-        c.execute("UPDATE subjects SET current_id = ?, last_change = ?, verdict = ?, "
-                  "mof_class = ?, osai_score = ?, weights_license = ?, license_family = ? "
-                  "WHERE id = ?", (aid, when, *summary, subject_id))
+        c.executemany(
+            "INSERT INTO licenses VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(aid, *row) for row in res["licenses"]],
+        )
+        c.executemany(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?)",
+            [(aid, *row) for row in res["findings"]],
+        )
+        c.executemany(
+            "INSERT INTO exports VALUES (?, ?, ?)",
+            [(aid, fmt, blob) for fmt, blob in res["exports"].items()],
+        )
+        c.execute(
+            "UPDATE subjects SET current_id = ?, last_change = ?, verdict = ?, "
+            "mof_class = ?, osai_score = ?, weights_license = ?, license_family = ? "
+            "WHERE id = ?",
+            (aid, when, *summary, subject_id),
+        )
         return status
 
     def _free_slug(self, name: str, key: str) -> str:
@@ -316,8 +402,7 @@ class Store:
         digest = hashlib.sha1(key.encode()).hexdigest()
         for n in (6, 10, 40):
             slug = f"{base}-{digest[:n]}"
-            if not self.conn.execute("SELECT 1 FROM subjects WHERE slug = ?",
-                                     (slug,)).fetchone():
+            if not self.conn.execute("SELECT 1 FROM subjects WHERE slug = ?", (slug,)).fetchone():
                 return slug
         raise RuntimeError(f"no free slug for {key}")
 
@@ -327,20 +412,24 @@ class Store:
         return self.conn.execute("SELECT * FROM subjects WHERE slug = ?", (slug,)).fetchone()
 
     def report(self, assessment_id: int) -> dict:
-        row = self.conn.execute("SELECT report FROM assessments WHERE id = ?",
-                                (assessment_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT report FROM assessments WHERE id = ?", (assessment_id,)
+        ).fetchone()
         return json.loads(unpack(row["report"]))
 
     def export(self, assessment_id: int, fmt: str) -> str | None:
-        row = self.conn.execute("SELECT body FROM exports WHERE assessment_id = ? AND format = ?",
-                                (assessment_id, fmt)).fetchone()
+        row = self.conn.execute(
+            "SELECT body FROM exports WHERE assessment_id = ? AND format = ?", (assessment_id, fmt)
+        ).fetchone()
         return unpack(row["body"]) if row else None
 
     def history(self, subject_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT id, scanned_at, change, content_hash, engine, tool_version, revision, "
             "verdict, mof_class, osai_score, weights_license FROM assessments "
-            "WHERE subject_id = ? ORDER BY id DESC", (subject_id,)).fetchall()
+            "WHERE subject_id = ? ORDER BY id DESC",
+            (subject_id,),
+        ).fetchall()
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -348,8 +437,9 @@ def migrate(conn: sqlite3.Connection) -> int:
     it had. A database newer than this osaid is refused."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise sqlite3.DatabaseError(f"schema version {version} is newer than this osaid's "
-                                    f"({SCHEMA_VERSION})")
+        raise sqlite3.DatabaseError(
+            f"schema version {version} is newer than this osaid's ({SCHEMA_VERSION})"
+        )
     start = version
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")

@@ -17,7 +17,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-
 _HERE = Path(__file__).resolve().parent
 
 
@@ -29,7 +28,8 @@ def _text(name: str) -> str:
 
 def _cache_dir() -> Path:
     root = os.environ.get("OSAID_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "osaid")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "osaid"
+    )
     return Path(root) / "knowledge"
 
 

@@ -144,19 +144,27 @@ class LicenseCatalog:
             parsed = licensing.parse(candidate, validate=False, strict=True)
         except ExpressionError as exc:
             return Resolution(raw, None, (), f"not a license expression: {exc}")
-        except Exception as exc:  # the parser raises a few non-ExpressionError types on junk
+        except Exception as exc:  # noqa: BLE001, S110 - the parser raises a few non-ExpressionError types on junk
             return Resolution(raw, None, (), f"not a license expression: {exc}")
         if parsed is None:
             return Resolution(raw, None, (), "empty license expression")
-        keys = tuple(dict.fromkeys(sym.key for sym in licensing.license_symbols(
-            parsed, decompose=True) if not getattr(sym, "is_exception", False)))
-        unknown = [k for k in keys if k.lower() not in self._spdx_lower and not _REF.match(k)
-                   and k not in self._entries]
+        keys = tuple(
+            dict.fromkeys(
+                sym.key
+                for sym in licensing.license_symbols(parsed, decompose=True)
+                if not getattr(sym, "is_exception", False)
+            )
+        )
+        unknown = [
+            k
+            for k in keys
+            if k.lower() not in self._spdx_lower and not _REF.match(k) and k not in self._entries
+        ]
         if unknown:
             return Resolution(raw, None, (), f"unknown license id(s): {', '.join(unknown)}")
         canonical = tuple(self.current(self._spdx_lower.get(k.lower(), k)) for k in keys)
         expr = str(parsed)
-        for k, c in zip(keys, canonical):
+        for k, c in zip(keys, canonical, strict=False):
             if k != c:
                 expr = re.sub(rf"(?<![\w.\-+]){re.escape(k)}(?![\w.\-+])", c, expr)
         return Resolution(raw, expr, tuple(dict.fromkeys(canonical)), via="expression")
@@ -204,44 +212,86 @@ class LicenseCatalog:
             )
         if spdx is not None:
             return self._spdx_terms(license_id, spdx)
-        return LicenseTerms(license_id, license_id, None, None, None, (), (),
-                            note="osaid's catalog does not know these terms; read them yourself.",
-                            source="", known=False)
+        return LicenseTerms(
+            license_id,
+            license_id,
+            None,
+            None,
+            None,
+            (),
+            (),
+            note="osaid's catalog does not know these terms; read them yourself.",
+            source="",
+            known=False,
+        )
 
     def _spdx_terms(self, license_id: str, spdx) -> LicenseTerms:
         osi, libre = bool(spdx.osi_approved), bool(spdx.fsf_libre)
         open_data = license_id in self._open_data
         if osi:
-            return LicenseTerms(license_id, spdx.name, True, libre, True, (), (),
-                                note="OSI-approved license.", source="SPDX License List")
+            return LicenseTerms(
+                license_id,
+                spdx.name,
+                True,
+                libre,
+                True,
+                (),
+                (),
+                note="OSI-approved license.",
+                source="SPDX License List",
+            )
         if open_data or libre:
-            return LicenseTerms(license_id, spdx.name, False, libre, True,
-                                ("data", "document", "parameters"), (),
-                                note="Open for data, documents and parameters; not an OSI-approved "
-                                     "software license, so not open for code.",
-                                source="SPDX License List; open_data_licenses.yaml")
-        return LicenseTerms(license_id, spdx.name, False, libre, None, (), (),
-                            note="Neither OSI-approved nor on an open-data list; osaid's catalog "
-                                 "has no entry saying what it withholds.",
-                            source="SPDX License List")
+            return LicenseTerms(
+                license_id,
+                spdx.name,
+                False,
+                libre,
+                True,
+                ("data", "document", "parameters"),
+                (),
+                note="Open for data, documents and parameters; not an OSI-approved "
+                "software license, so not open for code.",
+                source="SPDX License List; open_data_licenses.yaml",
+            )
+        return LicenseTerms(
+            license_id,
+            spdx.name,
+            False,
+            libre,
+            None,
+            (),
+            (),
+            note="Neither OSI-approved nor on an open-data list; osaid's catalog "
+            "has no entry saying what it withholds.",
+            source="SPDX License List",
+        )
 
     def _catalog_restrictions(self, entry: dict):
         kinds = restriction_kinds()
         for r in entry.get("restrictions") or ():
             kind = r["kind"]
             section = r.get("section")
-            where = (f"§{section}: " if str(section)[:1].isdigit() else f"{section}: ") \
-                if section else ""
+            where = (
+                (f"§{section}: " if str(section)[:1].isdigit() else f"{section}: ")
+                if section
+                else ""
+            )
             quote = where + r.get("summary", kinds[kind]["label"])
-            yield Restriction(kind=kind, osd=tuple(kinds[kind]["osd"]), quote=quote, source="catalog")
+            yield Restriction(
+                kind=kind, osd=tuple(kinds[kind]["osd"]), quote=quote, source="catalog"
+            )
 
     def entries(self) -> list[dict]:
         return list(self._entries.values())
 
     # --- openness of expressions -----------------------------------------------------------------
 
-    def expression_open(self, expression: str | None, content_type: str,
-                        overrides: dict[str, bool | None] | None = None) -> bool | None:
+    def expression_open(
+        self,
+        expression: str | None,
+        content_type: str,
+        overrides: dict[str, bool | None] | None = None,
+    ) -> bool | None:
         """Whether an SPDX expression grants the freedoms for this content type.
 
         AND: every part must; OR: one open choice is enough. None when it cannot be told.
@@ -255,8 +305,11 @@ class LicenseCatalog:
             parts = []
             for key in expression.split(" AND "):
                 key = key.strip()
-                parts.append(overrides[key] if key in overrides else
-                             self.terms(self._spdx_lower.get(key.lower(), key)).open_as(content_type))
+                parts.append(
+                    overrides[key]
+                    if key in overrides
+                    else self.terms(self._spdx_lower.get(key.lower(), key)).open_as(content_type)
+                )
             if any(p is False for p in parts):
                 return False
             return None if any(p is None for p in parts) else True
@@ -265,7 +318,7 @@ class LicenseCatalog:
         licensing = self._get_licensing()
         try:
             parsed = licensing.parse(expression, validate=False)
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - a failure here must not stop the caller
             return None
 
         def judge(node) -> bool | None:

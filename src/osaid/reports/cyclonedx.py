@@ -12,8 +12,8 @@ What goes in:
 - each base model: an ancestor in the model's `pedigree`, and a dependency of the model;
 - code: one component per present (or linked) MOF code component, the files it holds nested in it.
 
-Licenses: an SPDX id as `id`; a `LicenseRef-...` or a compound term as an SPDX `expression`; never an
-invalid `id`. Anything osaid does not know is left out, never guessed.
+Licenses: an SPDX id as `id`; a `LicenseRef-...` or a compound term as an SPDX `expression`;
+never an invalid `id`. Anything osaid does not know is left out, never guessed.
 
 The library (11.x) has no model for `modelCard` nor for a component's `data` (its issues #912 and
 #913): `_add_unsupported` adds them to its JSON output, in one place. The serial number is derived
@@ -48,12 +48,14 @@ _CONSIDERATIONS = (
 
 def _text(value: str, limit: int = MAX_TEXT) -> str:
     flat = " ".join(value.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 # An SPDX expression whose ids may be LicenseRef-...: the library's check knows listed ids only.
-_EXPRESSION = re.compile(r"\(*(LicenseRef-[A-Za-z0-9.\-]+|[A-Za-z0-9.\-]+\+?)\)*"
-                         r"( (AND|OR|WITH) \(*(LicenseRef-[A-Za-z0-9.\-]+|[A-Za-z0-9.\-]+\+?)\)*)*")
+_EXPRESSION = re.compile(
+    r"\(*(LicenseRef-[A-Za-z0-9.\-]+|[A-Za-z0-9.\-]+\+?)\)*"
+    r"( (AND|OR|WITH) \(*(LicenseRef-[A-Za-z0-9.\-]+|[A-Za-z0-9.\-]+\+?)\)*)*"
+)
 
 
 def _licenses(expression: str | None):
@@ -85,8 +87,9 @@ def model_ref(facts: Facts) -> str:
 def _purl(org: str, name: str, version: str | None):
     from packageurl import PackageURL
 
-    return PackageURL(type="huggingface", namespace=org, name=name,
-                      version=version.lower() if version else None)
+    return PackageURL(
+        type="huggingface", namespace=org, name=name, version=version.lower() if version else None
+    )
 
 
 def _model_license(facts: Facts) -> str | None:
@@ -153,11 +156,15 @@ def build(a: Assessment, timestamp=None) -> dict:
 
     external = []
     if s.source == "hf" and isinstance(s.metadata.get("url"), str):
-        external.append(ExternalReference(type=ExternalReferenceType.DISTRIBUTION,
-                                          url=XsUri(s.metadata["url"])))
+        external.append(
+            ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(s.metadata["url"]))
+        )
     if facts.card and facts.card.path and s.url_base:
-        external.append(ExternalReference(type=ExternalReferenceType.MODEL_CARD,
-                                          url=XsUri(s.url_base + facts.card.path)))
+        external.append(
+            ExternalReference(
+                type=ExternalReferenceType.MODEL_CARD, url=XsUri(s.url_base + facts.card.path)
+            )
+        )
 
     # Code groups and files, by MOF component (data and documents are described elsewhere).
     groups = []
@@ -171,30 +178,55 @@ def build(a: Assessment, timestamp=None) -> dict:
                     weights_hashes.append(HashTypeFactory().from_hashlib_alg("sha256", f.sha256))
         if c.content_type != "code" or c.status not in ("present", "declared"):
             continue
-        files = [Component(type=ComponentType.FILE, name=p, bom_ref=f"file:{p}")
-                 for p in _files(c)] if c.status == "present" else []
-        links = [ExternalReference(type=ExternalReferenceType.VCS, url=XsUri(e.url))
-                 for e in c.evidence if e.url and c.status == "declared"][:5]
-        groups.append(Component(
-            type=ComponentType.LIBRARY, name=f"{s.name} {c.name.lower()}",
-            bom_ref=f"code:{c.id}", licenses=_licenses(c.license), components=files,
-            external_references=links,
-            properties=[Property(name="osaid:mof:component", value=c.id),
-                        Property(name="osaid:status", value=c.status)]))
+        files = (
+            [Component(type=ComponentType.FILE, name=p, bom_ref=f"file:{p}") for p in _files(c)]
+            if c.status == "present"
+            else []
+        )
+        links = [
+            ExternalReference(type=ExternalReferenceType.VCS, url=XsUri(e.url))
+            for e in c.evidence
+            if e.url and c.status == "declared"
+        ][:5]
+        groups.append(
+            Component(
+                type=ComponentType.LIBRARY,
+                name=f"{s.name} {c.name.lower()}",
+                bom_ref=f"code:{c.id}",
+                licenses=_licenses(c.license),
+                components=files,
+                external_references=links,
+                properties=[
+                    Property(name="osaid:mof:component", value=c.id),
+                    Property(name="osaid:status", value=c.status),
+                ],
+            )
+        )
 
     sets = datasets(facts)
     data_components = []
     for d in sets:
-        props = [Property(name="osaid:dataset:revision", value=d["revision"])] \
-            if d["revision"] else []
+        props = (
+            [Property(name="osaid:dataset:revision", value=d["revision"])] if d["revision"] else []
+        )
         if d["license_declared"] and not d["license"]:
             props.append(Property(name="osaid:license-declared", value=d["license_declared"]))
-        links = [ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(d["url"]))] \
-            if d["url"] else []
-        data_components.append(Component(
-            type=ComponentType.DATA, name=d["id"], bom_ref=f"dataset:{d['id']}",
-            version=d["revision"], licenses=_licenses(d["license"]), external_references=links,
-            properties=props))
+        links = (
+            [ExternalReference(type=ExternalReferenceType.DISTRIBUTION, url=XsUri(d["url"]))]
+            if d["url"]
+            else []
+        )
+        data_components.append(
+            Component(
+                type=ComponentType.DATA,
+                name=d["id"],
+                bom_ref=f"dataset:{d['id']}",
+                version=d["revision"],
+                licenses=_licenses(d["license"]),
+                external_references=links,
+                properties=props,
+            )
+        )
 
     ancestors, pedigree = [], []
     for b in base_models(facts):
@@ -205,23 +237,39 @@ def build(a: Assessment, timestamp=None) -> dict:
         if b["verdict"]:
             props.append(Property(name="osaid:verdict", value=b["verdict"]))
         base_purl = _purl(*org_name, None) if org_name and all(org_name) else None
-        ancestors.append(Component(
-            type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"], bom_ref=f"base:{b['id']}",
-            purl=base_purl, licenses=_licenses(b["license"]), properties=props))
+        ancestors.append(
+            Component(
+                type=ComponentType.MACHINE_LEARNING_MODEL,
+                name=b["id"],
+                bom_ref=f"base:{b['id']}",
+                purl=base_purl,
+                licenses=_licenses(b["license"]),
+                properties=props,
+            )
+        )
         # The pedigree names it again (a bom-ref is unique in a BOM: the copy carries none).
-        pedigree.append(Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"],
-                                  purl=base_purl))
+        pedigree.append(
+            Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"], purl=base_purl)
+        )
 
     model = Component(
-        type=ComponentType.MACHINE_LEARNING_MODEL, name=s.name, bom_ref=ref,
-        version=s.revision, purl=purl, licenses=_licenses(_model_license(facts)),
+        type=ComponentType.MACHINE_LEARNING_MODEL,
+        name=s.name,
+        bom_ref=ref,
+        version=s.revision,
+        purl=purl,
+        licenses=_licenses(_model_license(facts)),
         supplier=OrganizationalEntity(name=hub[0]) if hub else None,
-        external_references=external, hashes=weights_hashes, properties=_properties(a),
-        pedigree=Pedigree(ancestors=pedigree) if pedigree else None)
+        external_references=external,
+        hashes=weights_hashes,
+        properties=_properties(a),
+        pedigree=Pedigree(ancestors=pedigree) if pedigree else None,
+    )
 
     tool = Component(type=ComponentType.APPLICATION, name="osaid", version=__version__)
-    meta = BomMetaData(component=model, tools=ToolRepository(components=[tool]),
-                       timestamp=timestamp)
+    meta = BomMetaData(
+        component=model, tools=ToolRepository(components=[tool]), timestamp=timestamp
+    )
     bom = Bom(metadata=meta, components=[*ancestors, *data_components, *groups])
     bom.register_dependency(model, [*data_components, *ancestors])
     with warnings.catch_warnings():  # an empty dependency graph is what some releases show
@@ -230,8 +278,9 @@ def build(a: Assessment, timestamp=None) -> dict:
     _add_unsupported(out, a, sets)
     out.pop("serialNumber", None)
     digest = json.dumps(out, sort_keys=True).encode()
-    out["serialNumber"] = uuid.uuid5(uuid.NAMESPACE_URL,
-                                     "osaid-bom:" + hashlib.sha256(digest).hexdigest()).urn
+    out["serialNumber"] = uuid.uuid5(
+        uuid.NAMESPACE_URL, "osaid-bom:" + hashlib.sha256(digest).hexdigest()
+    ).urn
     return out
 
 
@@ -282,8 +331,10 @@ def model_card(facts: Facts, sets: list[dict]) -> dict:
         value = getattr(r, "metric_value", None)
         if value is None:
             continue
-        m = {"type": str(getattr(r, "metric_type", "") or getattr(r, "metric_name", ""))[:100],
-             "value": str(value)[:100]}
+        m = {
+            "type": str(getattr(r, "metric_type", "") or getattr(r, "metric_name", ""))[:100],
+            "value": str(value)[:100],
+        }
         where = getattr(r, "dataset_name", None) or getattr(r, "dataset_type", None)
         split = getattr(r, "dataset_split", None)
         if where:
@@ -292,7 +343,7 @@ def model_card(facts: Facts, sets: list[dict]) -> dict:
     if metrics:
         card["quantitativeAnalysis"] = {"performanceMetrics": metrics}
     considerations: dict[str, list] = {}
-    for heading, _line, text in (facts.card.sections if facts.card else ()):
+    for heading, _line, text in facts.card.sections if facts.card else ():
         body = _text(text)
         if not body:
             continue

@@ -31,8 +31,9 @@ def to_manifest(a: Assessment, today: datetime.date | None = None) -> dict:
 
     def from_given(key: str, default: str = "") -> str:
         value = given.get(key)
-        return str(value) if isinstance(value, (str, int, float)) and str(value).strip() \
-            else default
+        return (
+            str(value) if isinstance(value, (str, int, float)) and str(value).strip() else default
+        )
 
     hub_url = s.metadata.get("url") if s.source == "hf" else None
     if hub_url is None and s.location.startswith("https://huggingface.co/"):
@@ -45,23 +46,28 @@ def to_manifest(a: Assessment, today: datetime.date | None = None) -> dict:
         "type": from_given("type"),
         "architecture": from_given("architecture"),
         "origin": from_given("origin"),
-        "producer": from_given("producer", repo_id.split("/")[0] if isinstance(repo_id, str)
-                               else ""),
+        "producer": from_given(
+            "producer", repo_id.split("/")[0] if isinstance(repo_id, str) else ""
+        ),
         "contact": from_given("contact"),
-        "repository": from_given("repository", s.location if s.source == "git" and
-                                 not s.location.startswith(("file:", "/")) else ""),
+        "repository": from_given(
+            "repository",
+            s.location if s.source == "git" and not s.location.startswith(("file:", "/")) else "",
+        ),
         "huggingface": from_given("huggingface", hub_url if isinstance(hub_url, str) else ""),
     }
     treatment = from_given("treatment")
     if treatment:
         release["treatment"] = treatment
     release["license"] = {"distribution": _distribution(a)}
-    release["components"] = [_component(c, kn) for c in facts.components
-                             if c.status in ("present", "declared")]
+    release["components"] = [
+        _component(c, kn) for c in facts.components if c.status in ("present", "declared")
+    ]
     fw = kn["framework"]
-    return {"framework": {"name": fw["name"], "version": str(fw["version"]),
-                          "date": str(fw["date"])},
-            "release": release}
+    return {
+        "framework": {"name": fw["name"], "version": str(fw["version"]), "date": str(fw["date"])},
+        "release": release,
+    }
 
 
 def _distribution(a: Assessment) -> dict:
@@ -80,8 +86,11 @@ def _distribution(a: Assessment) -> dict:
 
 def _component(c: ComponentFact, kn: dict) -> dict:
     entry = component_entry(c.id) or {}
-    out = {"name": entry.get("name", c.name), "description": entry.get("description", ""),
-           "license": c.license or kn["unlicensed_value"]}
+    out = {
+        "name": entry.get("name", c.name),
+        "description": entry.get("description", ""),
+        "license": c.license or kn["unlicensed_value"],
+    }
     lpath = next((p for p in (_license_path(e) for e in c.license_evidence) if p), "")
     if lpath:
         out["license_path"] = lpath
@@ -112,17 +121,24 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-_DUMP_OPTIONS = {"Dumper": _Dumper, "sort_keys": False, "allow_unicode": True,
-                 "default_flow_style": False, "width": 100}
+_DUMP_OPTIONS = {
+    "Dumper": _Dumper,
+    "sort_keys": False,
+    "allow_unicode": True,
+    "default_flow_style": False,
+    "width": 100,
+}
 
 
 def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
     s = a.facts.subject
     where = s.location + (f" at {s.revision}" if s.revision else "")
     where = "".join(ch if ch.isprintable() else "?" for ch in where)  # one comment line
-    out.write(f"# Model Openness Tool manifest written by osaid {__version__} from {where} "
-              f"({s.source}).\n# osaid's verdict under OSAID 1.0: {a.verdict.value}. Licenses "
-              "are SPDX expressions as osaid resolved them.\n")
+    out.write(
+        f"# Model Openness Tool manifest written by osaid {__version__} from {where} "
+        f"({s.source}).\n# osaid's verdict under OSAID 1.0: {a.verdict.value}. Licenses "
+        "are SPDX expressions as osaid resolved them.\n"
+    )
     out.write(dump(to_manifest(a)))
 
 
@@ -156,9 +172,12 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 def _plain(text: str) -> bool:
     """True when PyYAML writes `text` as a plain scalar on one line of a block mapping."""
-    return (_SAFE_PLAIN.fullmatch(text) is not None and not text.endswith((" ", ":"))
-            and ": " not in text
-            and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)
+    return (
+        _SAFE_PLAIN.fullmatch(text) is not None
+        and not text.endswith((" ", ":"))
+        and ": " not in text
+        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    )
 
 
 def _mapping(m: dict, col: int, out: list[str], first: str | None) -> None:
@@ -204,4 +223,4 @@ def _scalar(value: str, col: int, key: str) -> str:
     text = yaml.dump(doc, **_DUMP_OPTIONS)
     if col % 2 or not text.startswith(prefix):
         raise _Unsupported
-    return text[len(prefix):]
+    return text[len(prefix) :]

@@ -27,15 +27,30 @@ NO_ASSERTION_LICENSE = "https://spdx.org/rdf/3.0.1/terms/ExpandedLicensing/NoAss
 
 # Mandatory in the AI and Dataset profiles (SPDX 3.0.1 conformance), as JSON-LD keys.
 REQUIRED = {
-    "ai_AIPackage": ("releaseTime", "suppliedBy", "software_downloadLocation",
-                     "software_packageVersion", "software_primaryPurpose"),
-    "dataset_DatasetPackage": ("releaseTime", "suppliedBy", "software_downloadLocation",
-                               "software_packageVersion", "software_primaryPurpose",
-                               "dataset_datasetType"),
+    "ai_AIPackage": (
+        "releaseTime",
+        "suppliedBy",
+        "software_downloadLocation",
+        "software_packageVersion",
+        "software_primaryPurpose",
+    ),
+    "dataset_DatasetPackage": (
+        "releaseTime",
+        "suppliedBy",
+        "software_downloadLocation",
+        "software_packageVersion",
+        "software_primaryPurpose",
+        "dataset_datasetType",
+    ),
 }
-_LABELS = {"releaseTime": "release time", "suppliedBy": "supplier",
-           "software_downloadLocation": "download location", "software_packageVersion": "version",
-           "software_primaryPurpose": "primary purpose", "dataset_datasetType": "dataset type"}
+_LABELS = {
+    "releaseTime": "release time",
+    "suppliedBy": "supplier",
+    "software_downloadLocation": "download location",
+    "software_packageVersion": "version",
+    "software_primaryPurpose": "primary purpose",
+    "dataset_datasetType": "dataset type",
+}
 
 
 def _time(value: object) -> datetime.datetime | None:
@@ -79,7 +94,7 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
     hub = sub.source == "hf" and isinstance(sub.metadata.get("repo_id"), str)
     identity = f"{sub.source}:{sub.metadata.get('repo_id') if hub else sub.name}@{sub.revision}"
     base = f"https://spdx.org/spdxdocs/osaid/{uuid.uuid5(uuid.NAMESPACE_URL, identity)}/"
-    counter = iter(range(1, 10 ** 6))
+    counter = iter(range(1, 10**6))
     objects: list = []
 
     when = timestamp or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
@@ -93,22 +108,33 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
 
     def org(name: str):
         if name not in orgs:
-            orgs[name] = s.Organization(spdxId=base + f"agent/{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
-                                        name=name, creationInfo=ci)
+            orgs[name] = s.Organization(
+                spdxId=base + f"agent/{uuid.uuid5(uuid.NAMESPACE_URL, name)}",
+                name=name,
+                creationInfo=ci,
+            )
             objects.append(orgs[name])
         return orgs[name]
 
     def relate(from_, kind, to: list) -> None:
-        objects.append(s.Relationship(spdxId=base + f"relationship/{next(counter)}",
-                                      creationInfo=ci, from_=from_, to=to,
-                                      relationshipType=getattr(s.RelationshipType, kind)))
+        objects.append(
+            s.Relationship(
+                spdxId=base + f"relationship/{next(counter)}",
+                creationInfo=ci,
+                from_=from_,
+                to=to,
+                relationshipType=getattr(s.RelationshipType, kind),
+            )
+        )
 
     def license_of(expr: str | None):
         if not expr:
             return NO_ASSERTION_LICENSE
         lic = s.simplelicensing_LicenseExpression(
             spdxId=base + f"license/{hashlib.sha256(expr.encode()).hexdigest()[:16]}",
-            creationInfo=ci, simplelicensing_licenseExpression=expr)
+            creationInfo=ci,
+            simplelicensing_licenseExpression=expr,
+        )
         if all(getattr(o, "_id", None) != lic._id for o in objects):
             objects.append(lic)
         return lic
@@ -118,8 +144,12 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         relate(pkg, "hasConcludedLicense", [license_of(concluded)])
 
     # The model.
-    model = s.ai_AIPackage(spdxId=base + "model", name=sub.name, creationInfo=ci,
-                           software_primaryPurpose=s.software_SoftwarePurpose.model)
+    model = s.ai_AIPackage(
+        spdxId=base + "model",
+        name=sub.name,
+        creationInfo=ci,
+        software_primaryPurpose=s.software_SoftwarePurpose.model,
+    )
     if sub.revision:
         model.software_packageVersion = sub.revision
     if hub:
@@ -128,14 +158,17 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         if isinstance(sub.metadata.get("url"), str):
             model.software_downloadLocation = sub.metadata["url"]
         model.software_packageUrl = f"pkg:huggingface/{repo}" + (
-            f"@{sub.revision.lower()}" if sub.revision else "")
+            f"@{sub.revision.lower()}" if sub.revision else ""
+        )
         released = _time(sub.metadata.get("last_modified"))
         if released:
             model.releaseTime = released
     mof = a.extra.get("mof") if isinstance(a.extra.get("mof"), dict) else None
-    model.comment = (f"osaid {__version__}: OSAID 1.0 verdict {a.verdict.value}; freedoms "
-                     + ", ".join(f"{k} {v}" for k, v in a.freedoms.items())
-                     + (f"; MOF class {mof.get('class') or 'none'}" if mof else ""))
+    model.comment = (
+        f"osaid {__version__}: OSAID 1.0 verdict {a.verdict.value}; freedoms "
+        + ", ".join(f"{k} {v}" for k, v in a.freedoms.items())
+        + (f"; MOF class {mof.get('class') or 'none'}" if mof else "")
+    )
     kinds = sorted({r.kind for lf in facts.licenses for r in lf.restrictions})
     if kinds:
         model.ai_limitation = "Restrictions in its terms: " + ", ".join(kinds)
@@ -149,9 +182,12 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         if d["id"] in packages:
             return packages[d["id"]]
         p = s.dataset_DatasetPackage(
-            spdxId=base + f"dataset/{uuid.uuid5(uuid.NAMESPACE_URL, d['id'])}", name=d["id"],
-            creationInfo=ci, software_primaryPurpose=s.software_SoftwarePurpose.data,
-            dataset_datasetType=[s.dataset_DatasetType.noAssertion])
+            spdxId=base + f"dataset/{uuid.uuid5(uuid.NAMESPACE_URL, d['id'])}",
+            name=d["id"],
+            creationInfo=ci,
+            software_primaryPurpose=s.software_SoftwarePurpose.data,
+            dataset_datasetType=[s.dataset_DatasetType.noAssertion],
+        )
         if d.get("url"):
             p.software_downloadLocation = d["url"]
             if d["id"].count("/") == 1:
@@ -176,9 +212,12 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
     # Base models: each an ancestor of the one that names it.
     bases: dict[str, object] = {}
     for b in base_models(facts):
-        p = s.ai_AIPackage(spdxId=base + f"base/{uuid.uuid5(uuid.NAMESPACE_URL, b['id'])}",
-                           name=b["id"], creationInfo=ci,
-                           software_primaryPurpose=s.software_SoftwarePurpose.model)
+        p = s.ai_AIPackage(
+            spdxId=base + f"base/{uuid.uuid5(uuid.NAMESPACE_URL, b['id'])}",
+            name=b["id"],
+            creationInfo=ci,
+            software_primaryPurpose=s.software_SoftwarePurpose.model,
+        )
         if b["id"].count("/") == 1:
             p.software_packageUrl = f"pkg:huggingface/{b['id']}"
         if b.get("verdict"):
@@ -190,14 +229,20 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         child = bases.get(b["via"]) if b.get("via") else model
         relate(bases[b["id"]], "ancestorOf", [child or model])
 
-    doc = s.SpdxDocument(spdxId=base + "document", name=f"AI BOM of {sub.name}",
-                         creationInfo=ci, rootElement=[model],
-                         element=[o for o in objects],
-                         profileConformance=[s.ProfileIdentifierType.core,
-                                             s.ProfileIdentifierType.software,
-                                             s.ProfileIdentifierType.ai,
-                                             s.ProfileIdentifierType.dataset,
-                                             s.ProfileIdentifierType.simpleLicensing])
+    doc = s.SpdxDocument(
+        spdxId=base + "document",
+        name=f"AI BOM of {sub.name}",
+        creationInfo=ci,
+        rootElement=[model],
+        element=[o for o in objects],
+        profileConformance=[
+            s.ProfileIdentifierType.core,
+            s.ProfileIdentifierType.software,
+            s.ProfileIdentifierType.ai,
+            s.ProfileIdentifierType.dataset,
+            s.ProfileIdentifierType.simpleLicensing,
+        ],
+    )
     objset = s.SHACLObjectSet()
     for o in (doc, *objects):
         objset.add(o)

@@ -23,8 +23,11 @@ class SourceOptions:
 def load(target: str, options: SourceOptions | None = None) -> Release:
     """Pick the source for a target: `hf:ORG/NAME[@REV]`, a bare `ORG/NAME` that is not a local
     path, or a local folder."""
-    if os.path.isdir(target) and not target.startswith(("hf:", "git:")) \
-            and not target.rstrip("/").endswith(".git"):
+    if (
+        os.path.isdir(target)
+        and not target.startswith(("hf:", "git:"))
+        and not target.rstrip("/").endswith(".git")
+    ):
         from osaid.sources.local import LocalSource  # the common case: no other source to import
 
         return LocalSource().load(target)

@@ -40,8 +40,11 @@ def cache_root(option: str | None = None) -> Path:
     if os.environ.get("OSAID_CACHE_DIR"):
         return Path(os.environ["OSAID_CACHE_DIR"]).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else \
-        Path.home() / ".cache"
+    base = (
+        Path(xdg).expanduser()
+        if xdg and os.path.isabs(os.path.expanduser(xdg))
+        else Path.home() / ".cache"
+    )
     return base / "osaid"
 
 
@@ -83,8 +86,13 @@ class SnapshotCache:
     def put_snapshot(self, repo_id: str, sha: str, release: Release, access: str) -> None:
         if not _SHA.match(sha):
             return
-        entry = {"format": FORMAT, "revision": sha, "access": access, "stored": time.time(),
-                 "release": release_to_dict(release)}
+        entry = {
+            "format": FORMAT,
+            "revision": sha,
+            "access": access,
+            "stored": time.time(),
+            "release": release_to_dict(release),
+        }
         _write_json(self._repo_dir(repo_id) / "snapshots" / f"{sha}.json", entry)
 
     # -- refs ---------------------------------------------------------------------------------
@@ -111,8 +119,12 @@ class SnapshotCache:
         refs = refs if isinstance(refs, dict) else {}
         refs[ref] = {"sha": sha, "at": time.time()}
         if len(refs) > 256:  # keep the newest resolutions only
-            refs = dict(sorted(refs.items(), key=lambda kv: -float(
-                kv[1].get("at", 0) if isinstance(kv[1], dict) else 0))[:256])
+            refs = dict(
+                sorted(
+                    refs.items(),
+                    key=lambda kv: -float(kv[1].get("at", 0) if isinstance(kv[1], dict) else 0),
+                )[:256]
+            )
         _write_json(path, refs)
 
 
@@ -153,12 +165,17 @@ def _write_json(path: Path, value: object) -> None:
 
 def release_to_dict(r: Release) -> dict:
     return {
-        "name": r.name, "source": r.source, "location": r.location, "revision": r.revision,
+        "name": r.name,
+        "source": r.source,
+        "location": r.location,
+        "revision": r.revision,
         "url_base": r.url_base,
         "files": [[f.path, f.size, f.sha256] for f in r.files],
         "documents": {p: [d.text, d.truncated] for p, d in r.documents.items()},
-        "problems": [{"rule": p.rule, "message": p.message,
-                      "evidence": [e.to_json() for e in p.evidence]} for p in r.problems],
+        "problems": [
+            {"rule": p.rule, "message": p.message, "evidence": [e.to_json() for e in p.evidence]}
+            for p in r.problems
+        ],
         "metadata": r.metadata,
     }
 
@@ -166,20 +183,39 @@ def release_to_dict(r: Release) -> dict:
 def release_from_dict(d: dict) -> Release | None:
     """Rebuild a Release; None when the entry is not what `release_to_dict` wrote."""
     try:
-        files = tuple(FileEntry(path=_str(p), size=_int(s), sha256=None if h is None else _str(h))
-                      for p, s, h in d["files"])
-        documents = {_str(p): TextDocument(path=p, text=_str(t), truncated=bool(tr))
-                     for p, (t, tr) in d["documents"].items()}
-        problems = tuple(Problem(_str(p["rule"]), _str(p["message"]), tuple(
-            Evidence(**{k: e.get(k) for k in ("path", "line", "quote", "field", "url")})
-            for e in p["evidence"])) for p in d["problems"])
+        files = tuple(
+            FileEntry(path=_str(p), size=_int(s), sha256=None if h is None else _str(h))
+            for p, s, h in d["files"]
+        )
+        documents = {
+            _str(p): TextDocument(path=p, text=_str(t), truncated=bool(tr))
+            for p, (t, tr) in d["documents"].items()
+        }
+        problems = tuple(
+            Problem(
+                _str(p["rule"]),
+                _str(p["message"]),
+                tuple(
+                    Evidence(**{k: e.get(k) for k in ("path", "line", "quote", "field", "url")})
+                    for e in p["evidence"]
+                ),
+            )
+            for p in d["problems"]
+        )
         metadata = d["metadata"]
         if not isinstance(metadata, dict):
             return None
-        return Release(name=_str(d["name"]), source=_str(d["source"]),
-                       location=_str(d["location"]), revision=d["revision"], files=files,
-                       documents=documents, problems=problems, url_base=d["url_base"],
-                       metadata=metadata)
+        return Release(
+            name=_str(d["name"]),
+            source=_str(d["source"]),
+            location=_str(d["location"]),
+            revision=d["revision"],
+            files=files,
+            documents=documents,
+            problems=problems,
+            url_base=d["url_base"],
+            metadata=metadata,
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

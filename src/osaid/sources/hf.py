@@ -82,8 +82,11 @@ def looks_like_repo_id(target: str) -> bool:
     """`ORG/NAME` with hub-valid names (a bare target that is not a local path may be one).
     Names ending like a git remote or a manifest file are left to those sources."""
     name = target.split("@", 1)[0]
-    return bool(REPO_ID.match(name)) and ".." not in name and \
-        not name.lower().endswith((".git", ".yml", ".yaml"))
+    return (
+        bool(REPO_ID.match(name))
+        and ".." not in name
+        and not name.lower().endswith((".git", ".yml", ".yaml"))
+    )
 
 
 def parse_target(target: str) -> HubTarget:
@@ -121,13 +124,22 @@ class _NetworkError(SourceError):
 class HubSource(Source):
     name = "hf"
 
-    def __init__(self, *, offline: bool = False, cache_dir: str | None = None,
-                 token: str | None = None, limits: Limits = DEFAULT_LIMITS,
-                 endpoint: str | None = None, tries: int = 3, backoff: float = 1.0,
-                 max_wait: float = 30.0, timeout: float = 30.0, workers: int = 8) -> None:
+    def __init__(
+        self,
+        *,
+        offline: bool = False,
+        cache_dir: str | None = None,
+        token: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        endpoint: str | None = None,
+        tries: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 30.0,
+        timeout: float = 30.0,
+        workers: int = 8,
+    ) -> None:
         self.offline = offline or _truthy(os.environ.get("HF_HUB_OFFLINE"))
-        self.cache = SnapshotCache(cache_root(cache_dir),
-                                   endpoint or _endpoint(), "models")
+        self.cache = SnapshotCache(cache_root(cache_dir), endpoint or _endpoint(), "models")
         self.explicit_token = token
         self.limits = limits
         self.endpoint = (endpoint or _endpoint()).rstrip("/")
@@ -162,8 +174,10 @@ class HubSource(Source):
                 return self._refreshed(cached)
         if self.offline:
             where = self.cache.base.parent.parent.parent
-            raise SourceError(f"{t.label}: not in the cache ({where}) and --offline forbids "
-                              "asking the hub; run once without --offline")
+            raise SourceError(
+                f"{t.label}: not in the cache ({where}) and --offline forbids "
+                "asking the hub; run once without --offline"
+            )
         info = self._model_info(t)
         sha = info["sha"]
         if not (t.revision and FULL_SHA.match(t.revision)):
@@ -217,8 +231,15 @@ class HubSource(Source):
             headers.update(extra)
         return headers
 
-    def _get(self, url: str, label: str, *, limit: int, params=None,
-             headers: dict[str, str] | None = None) -> _Answer:
+    def _get(
+        self,
+        url: str,
+        label: str,
+        *,
+        limit: int,
+        params=None,
+        headers: dict[str, str] | None = None,
+    ) -> _Answer:
         """GET with bounded retries; reads at most `limit` bytes of the body."""
         from huggingface_hub import get_session
         from huggingface_hub.errors import OfflineModeIsEnabled
@@ -231,8 +252,9 @@ class HubSource(Source):
         for attempt in range(1, self.tries + 1):
             wait = self._backoff(attempt)
             try:
-                with get_session().stream("GET", url, params=params, headers=all_headers,
-                                          timeout=self.timeout) as resp:
+                with get_session().stream(
+                    "GET", url, params=params, headers=all_headers, timeout=self.timeout
+                ) as resp:
                     self.requests += 1
                     status = resp.status_code
                     if status in RETRY_STATUS and attempt < self.tries:
@@ -240,21 +262,32 @@ class HubSource(Source):
                     else:
                         cap = limit if status < 400 else 16 * 1024
                         body, truncated = _read_bounded(resp, cap)
-                        return _Answer(status, {k.lower(): v for k, v in resp.headers.items()},
-                                       body, truncated)
+                        return _Answer(
+                            status, {k.lower(): v for k, v in resp.headers.items()}, body, truncated
+                        )
             except OfflineModeIsEnabled:
-                raise SourceError(f"{label}: HF_HUB_OFFLINE is set; use --offline to read the "
-                                  "cache") from None
+                raise SourceError(
+                    f"{label}: HF_HUB_OFFLINE is set; use --offline to read the cache"
+                ) from None
             except httpx2.ConnectError as exc:
-                raise _NetworkError(f"{label}: cannot reach the hub at {self.endpoint} "
-                                    f"({_reason(exc)}); check the network, or use --offline "
-                                    "for a revision already checked", _reason(exc)) from None
-            except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError,
-                    httpx2.TooManyRedirects) as exc:
+                raise _NetworkError(
+                    f"{label}: cannot reach the hub at {self.endpoint} "
+                    f"({_reason(exc)}); check the network, or use --offline "
+                    "for a revision already checked",
+                    _reason(exc),
+                ) from None
+            except (
+                httpx2.TimeoutException,
+                httpx2.NetworkError,
+                httpx2.RemoteProtocolError,
+                httpx2.TooManyRedirects,
+            ) as exc:
                 if attempt >= self.tries or isinstance(exc, httpx2.TooManyRedirects):
-                    raise _NetworkError(f"{label}: the connection to {self.endpoint} failed "
-                                        f"({_reason(exc)}) after {attempt} tries",
-                                        _reason(exc)) from None
+                    raise _NetworkError(
+                        f"{label}: the connection to {self.endpoint} failed "
+                        f"({_reason(exc)}) after {attempt} tries",
+                        _reason(exc),
+                    ) from None
             time.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -285,14 +318,19 @@ class HubSource(Source):
         if ans.status != 200:
             raise SourceError(self._error_line(ans, t))
         if ans.truncated:
-            raise SourceError(f"{t.label}: the hub's file list is larger than osaid reads "
-                              f"({MAX_INFO_BYTES // (1024 * 1024)} MB)")
+            raise SourceError(
+                f"{t.label}: the hub's file list is larger than osaid reads "
+                f"({MAX_INFO_BYTES // (1024 * 1024)} MB)"
+            )
         try:
             data = json.loads(ans.body)
         except (ValueError, RecursionError):
             data = None
-        if not isinstance(data, dict) or not isinstance(data.get("sha"), str) \
-                or not FULL_SHA.match(data["sha"]):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("sha"), str)
+            or not FULL_SHA.match(data["sha"])
+        ):
             raise SourceError(f"{t.label}: the hub's answer is not model metadata (no commit sha)")
         if data.get("disabled") is True:
             raise SourceError(f"{t.label}: the repository is disabled on the hub")
@@ -302,13 +340,17 @@ class HubSource(Source):
         code = ans.headers.get("x-error-code", "")
         message = ans.headers.get("x-error-message", "")
         if code == "RevisionNotFound":
-            return (f"{t.label}: no revision {t.revision!r} in {t.repo_id} (not a branch, tag or "
-                    "commit of it)")
+            return (
+                f"{t.label}: no revision {t.revision!r} in {t.repo_id} (not a branch, tag or "
+                "commit of it)"
+            )
         if message == "Access to this resource is disabled." or code == "DisabledRepo":
             return f"{t.label}: the repository is disabled on the hub"
         if ans.status == 401 and "invalid credentials" in message.lower():
-            return f"{t.label}: the hub rejected the token (invalid credentials); check HF_TOKEN " \
-                   "or --token"
+            return (
+                f"{t.label}: the hub rejected the token (invalid credentials); check HF_TOKEN "
+                "or --token"
+            )
         if code == "RepoNotFound" or ans.status in (401, 404):
             who = "" if self._token() else "; if it is private, set HF_TOKEN or pass --token"
             return f"{t.label}: no such model on the hub{who}"
@@ -316,11 +358,15 @@ class HubSource(Source):
             return f"{t.label}: the repository is gated and the hub shows none of its metadata"
         if ans.status == 429:
             hint = "" if self._token() else " or log in (HF_TOKEN) for a higher limit"
-            return (f"{t.label}: rate-limited by the hub (HTTP 429) after {self.tries} tries; "
-                    f"try again later{hint}")
+            return (
+                f"{t.label}: rate-limited by the hub (HTTP 429) after {self.tries} tries; "
+                f"try again later{hint}"
+            )
         if ans.status >= 500:
-            return (f"{t.label}: the hub answered HTTP {ans.status} after {self.tries} tries; "
-                    "try again later")
+            return (
+                f"{t.label}: the hub answered HTTP {ans.status} after {self.tries} tries; "
+                "try again later"
+            )
         return f"{t.label}: the hub answered HTTP {ans.status}"
 
     # -- building the snapshot -----------------------------------------------------------------
@@ -341,23 +387,36 @@ class HubSource(Source):
                 continue
             path = s["rfilename"]
             if not _safe_path(path):
-                problems.append(Problem("unsafe-path", "The hub lists a file name that is not a "
-                                        "plain relative path; it was not read.",
-                                        (Evidence(quote=path[:200]),)))
+                problems.append(
+                    Problem(
+                        "unsafe-path",
+                        "The hub lists a file name that is not a "
+                        "plain relative path; it was not read.",
+                        (Evidence(quote=path[:200]),),
+                    )
+                )
                 continue
             lfs = s.get("lfs") if isinstance(s.get("lfs"), dict) else None
             size = s.get("size")
             if not _is_int(size):
                 size = lfs.get("size") if lfs and _is_int(lfs.get("size")) else 0
             digest = lfs.get("sha256") if lfs else None
-            digest = digest.lower() if isinstance(digest, str) and \
-                re.fullmatch(r"[0-9a-fA-F]{64}", digest) else None
+            digest = (
+                digest.lower()
+                if isinstance(digest, str) and re.fullmatch(r"[0-9a-fA-F]{64}", digest)
+                else None
+            )
             entries.append((path, max(0, size), digest))
         entries.sort(key=lambda e: (e[0] not in CARD_FIRST, e[0]))
         for path, size, digest in entries:
             if len(files) >= lim.max_files:
-                problems.append(Problem("tree-too-large", f"More than {lim.max_files} files: the "
-                                        "rest were not read.", (Evidence(path=path),)))
+                problems.append(
+                    Problem(
+                        "tree-too-large",
+                        f"More than {lim.max_files} files: the rest were not read.",
+                        (Evidence(path=path),),
+                    )
+                )
                 break
             files.append(FileEntry(path=path, size=size, sha256=digest))
             if wants_text(path, size) != "text":
@@ -378,28 +437,44 @@ class HubSource(Source):
             if isinstance(outcome, _Gated) or outcome is None:
                 continue
             if isinstance(outcome, str):
-                problems.append(Problem("unreadable-path", f"Listed by the hub but could not be "
-                                        f"downloaded ({outcome}).", (Evidence(path=path),)))
+                problems.append(
+                    Problem(
+                        "unreadable-path",
+                        f"Listed by the hub but could not be downloaded ({outcome}).",
+                        (Evidence(path=path),),
+                    )
+                )
                 complete = False
                 continue
             data, truncated = outcome
             truncated = truncated or size > want
             text, bad = decode(data[:want])
             if bad:
-                problems.append(Problem("undecodable-text", "Not valid UTF-8 text; undecodable "
-                                        "bytes were replaced.", (Evidence(path=path),)))
+                problems.append(
+                    Problem(
+                        "undecodable-text",
+                        "Not valid UTF-8 text; undecodable bytes were replaced.",
+                        (Evidence(path=path),),
+                    )
+                )
             documents[path] = TextDocument(path=path, text=text, truncated=truncated)
         if any(isinstance(o, _Gated) for o in results.values()):
             access = "acceptance-required"
-            how = ("the token given has not been granted access" if self._token()
-                   else "no token was given")
-            problems.append(Problem(
-                "acceptance-required",
-                f"The hub gates this repository (gated: {gated or 'yes'}) and {how}: its files "
-                "could not be read, so only the hub metadata (file list, sizes, card fields) was "
-                "assessed. Accept its conditions on the hub, then set HF_TOKEN or pass --token "
-                "to assess the files.",
-                (Evidence(field="gated", quote=f"gated: {gated or 'yes'}", url=repo_url),)))
+            how = (
+                "the token given has not been granted access"
+                if self._token()
+                else "no token was given"
+            )
+            problems.append(
+                Problem(
+                    "acceptance-required",
+                    f"The hub gates this repository (gated: {gated or 'yes'}) and {how}: its files "
+                    "could not be read, so only the hub metadata (file list, sizes, card fields) was "
+                    "assessed. Accept its conditions on the hub, then set HF_TOKEN or pass --token "
+                    "to assess the files.",
+                    (Evidence(field="gated", quote=f"gated: {gated or 'yes'}", url=repo_url),),
+                )
+            )
 
         card_data = info.get("cardData") if isinstance(info.get("cardData"), dict) else {}
         datasets, omitted = self._datasets(card_data)
@@ -423,9 +498,16 @@ class HubSource(Source):
             "datasets_not_fetched": omitted,
         }
         release = Release(
-            name=t.repo_id, source=self.name, location=f"hf:{t.repo_id}", revision=sha,
-            files=tuple(files), documents=documents, problems=tuple(problems),
-            url_base=f"{repo_url}/blob/{sha}/", metadata=metadata)
+            name=t.repo_id,
+            source=self.name,
+            location=f"hf:{t.repo_id}",
+            revision=sha,
+            files=tuple(files),
+            documents=documents,
+            problems=tuple(problems),
+            url_base=f"{repo_url}/blob/{sha}/",
+            metadata=metadata,
+        )
         return release, access, complete
 
     def _fetch_all(self, t: HubTarget, sha: str, plan):
@@ -440,7 +522,9 @@ class HubSource(Source):
         if isinstance(results[first[0]], _Gated) or not rest:
             return results
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for (path, *_), outcome in zip(rest, pool.map(lambda p: self._fetch(t, sha, *p), rest)):
+            for (path, *_), outcome in zip(
+                rest, pool.map(lambda p: self._fetch(t, sha, *p), rest), strict=False
+            ):
                 results[path] = outcome
         return results
 
@@ -457,8 +541,9 @@ class HubSource(Source):
             return exc.reason
         if ans.status in (200, 206):
             return ans.body, ans.truncated or len(ans.body) > want
-        if ans.headers.get("x-error-code") == "GatedRepo" or \
-                (ans.status in (401, 403) and _gating_word(ans.headers)):
+        if ans.headers.get("x-error-code") == "GatedRepo" or (
+            ans.status in (401, 403) and _gating_word(ans.headers)
+        ):
             return _Gated()
         return f"HTTP {ans.status}"
 
@@ -477,10 +562,19 @@ class HubSource(Source):
             return list(pool.map(self._dataset, chosen)), omitted
 
     def _dataset(self, ds_id: str) -> dict:
-        out: dict[str, object] = {"id": ds_id[:200], "url": None, "license": None,
-                                  "gated": None, "size_category": None, "card_excerpt": None,
-                                  "revision": None, "last_modified": None, "error": None,
-                                  "terms": None, "terms_error": None}
+        out: dict[str, object] = {
+            "id": ds_id[:200],
+            "url": None,
+            "license": None,
+            "gated": None,
+            "size_category": None,
+            "card_excerpt": None,
+            "revision": None,
+            "last_modified": None,
+            "error": None,
+            "terms": None,
+            "terms_error": None,
+        }
         if not DATASET_ID.match(ds_id) or ".." in ds_id:
             out["error"] = out["terms_error"] = "not a hub dataset id"
             return out
@@ -489,20 +583,27 @@ class HubSource(Source):
         fields = ("cardData", "gated", "sha", "tags", "description", "lastModified")
         url = f"{self.endpoint}/api/datasets/{ds_id}"
         try:
-            ans = self._get(url, label, limit=DATASET_INFO_BYTES,
-                            params=[("expand", p) for p in (*fields, "siblings")])
+            ans = self._get(
+                url,
+                label,
+                limit=DATASET_INFO_BYTES,
+                params=[("expand", p) for p in (*fields, "siblings")],
+            )
             if ans.status == 200 and ans.truncated:
                 out["terms_error"] = "the hub's file list is larger than osaid reads"
-                ans = self._get(url, label, limit=4 * 1024 * 1024,
-                                params=[("expand", p) for p in fields])
+                ans = self._get(
+                    url, label, limit=4 * 1024 * 1024, params=[("expand", p) for p in fields]
+                )
         except SourceError as exc:
             out["error"] = out["terms_error"] = str(exc)
             return out
         if ans.status != 200:
             code = ans.headers.get("x-error-code", "")
             out["error"] = out["terms_error"] = (
-                "not found on the hub" if code == "RepoNotFound" or ans.status in (401, 404)
-                else f"HTTP {ans.status}")
+                "not found on the hub"
+                if code == "RepoNotFound" or ans.status in (401, 404)
+                else f"HTTP {ans.status}"
+            )
             return out
         try:
             data = json.loads(ans.body)
@@ -515,27 +616,39 @@ class HubSource(Source):
         card = data.get("cardData") if isinstance(data.get("cardData"), dict) else {}
         out["license"] = _license_value(card.get("license"))
         out["gated"] = _gating(data.get("gated"))
-        sizes = [x.split(":", 1)[1] for x in _list(data.get("tags"))
-                 if isinstance(x, str) and x.startswith("size_categories:")]
+        sizes = [
+            x.split(":", 1)[1]
+            for x in _list(data.get("tags"))
+            if isinstance(x, str) and x.startswith("size_categories:")
+        ]
         sizes += [x for x in _list(card.get("size_categories")) if isinstance(x, str)]
         out["size_category"] = sizes[0] if sizes else None
-        sha = data.get("sha") if isinstance(data.get("sha"), str) and \
-            FULL_SHA.match(data["sha"]) else None
+        sha = (
+            data.get("sha")
+            if isinstance(data.get("sha"), str) and FULL_SHA.match(data["sha"])
+            else None
+        )
         out["revision"] = sha
         description = _plain_str(data.get("description"))
         if sha:
             try:
-                readme = self._get(f"{self.endpoint}/datasets/{ds_id}/resolve/{sha}/README.md",
-                                   label, limit=DATASET_CARD_BYTES,
-                                   headers={"accept-encoding": "identity"})
+                readme = self._get(
+                    f"{self.endpoint}/datasets/{ds_id}/resolve/{sha}/README.md",
+                    label,
+                    limit=DATASET_CARD_BYTES,
+                    headers={"accept-encoding": "identity"},
+                )
             except SourceError as exc:
                 readme = None
                 out["error"] = f"card not read: {exc}"
             if readme is not None and readme.status in (200, 206):
                 description = _card_excerpt(decode(readme.body)[0]) or description
             elif readme is not None and readme.status != 404:
-                out["error"] = ("card not read: gated" if readme.headers.get("x-error-code") ==
-                                "GatedRepo" else f"card not read: HTTP {readme.status}")
+                out["error"] = (
+                    "card not read: gated"
+                    if readme.headers.get("x-error-code") == "GatedRepo"
+                    else f"card not read: HTTP {readme.status}"
+                )
         if description:
             out["card_excerpt"] = " ".join(description.split())[:EXCERPT_CHARS]
         if out["terms_error"] is None:
@@ -544,12 +657,12 @@ class HubSource(Source):
             elif not isinstance(data.get("siblings"), list):
                 out["terms_error"] = "the hub gave no file list"
             else:
-                out["terms"], out["terms_error"] = self._dataset_terms(ds_id, sha,
-                                                                       data["siblings"])
+                out["terms"], out["terms_error"] = self._dataset_terms(ds_id, sha, data["siblings"])
         return out
 
-    def _dataset_terms(self, ds_id: str, sha: str, siblings: list) -> tuple[list | None,
-                                                                           str | None]:
+    def _dataset_terms(
+        self, ds_id: str, sha: str, siblings: list
+    ) -> tuple[list | None, str | None]:
         """The dataset's license-ish files at `sha`: `[{path, sha256, text, truncated}]`, or
         None and why (all or nothing, so a lock never pins half of a dataset's terms)."""
         import hashlib
@@ -574,20 +687,31 @@ class HubSource(Source):
                 body, truncated = b"", False
             else:
                 try:
-                    ans = self._get(f"{self.endpoint}/datasets/{ds_id}/resolve/{sha}/"
-                                    f"{quote(path)}", f"dataset {ds_id}: {path}", limit=want,
-                                    headers=extra)
+                    ans = self._get(
+                        f"{self.endpoint}/datasets/{ds_id}/resolve/{sha}/{quote(path)}",
+                        f"dataset {ds_id}: {path}",
+                        limit=want,
+                        headers=extra,
+                    )
                 except SourceError as exc:
                     return None, f"{path}: {exc}"
                 if ans.status not in (200, 206):
-                    gated = ans.headers.get("x-error-code") == "GatedRepo" or \
-                        (ans.status in (401, 403) and _gating_word(ans.headers))
+                    gated = ans.headers.get("x-error-code") == "GatedRepo" or (
+                        ans.status in (401, 403) and _gating_word(ans.headers)
+                    )
                     return None, f"{path}: " + ("gated" if gated else f"HTTP {ans.status}")
                 body = ans.body[:want]
-                truncated = ans.truncated or len(ans.body) > want or \
-                    (size is not None and size > want)
-            terms.append({"path": path, "sha256": hashlib.sha256(body).hexdigest(),
-                          "text": decode(body)[0], "truncated": truncated})
+                truncated = (
+                    ans.truncated or len(ans.body) > want or (size is not None and size > want)
+                )
+            terms.append(
+                {
+                    "path": path,
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                    "text": decode(body)[0],
+                    "truncated": truncated,
+                }
+            )
         return terms, None
 
 
@@ -608,7 +732,7 @@ def _stored_token() -> str | None:
         from huggingface_hub import get_token
 
         return get_token()
-    except Exception:  # a broken login store is the same as no login
+    except Exception:  # noqa: BLE001, S110 - a broken login store is the same as no login
         return None
 
 
@@ -672,8 +796,10 @@ def _gating(v: object) -> str | bool:
 
 
 def _gating_word(headers: dict[str, str]) -> bool:
-    return "gated" in headers.get("x-error-message", "").lower() or \
-        "restricted" in headers.get("x-error-message", "").lower()
+    return (
+        "gated" in headers.get("x-error-message", "").lower()
+        or "restricted" in headers.get("x-error-message", "").lower()
+    )
 
 
 def _card_excerpt(text: str) -> str | None:
@@ -681,6 +807,6 @@ def _card_excerpt(text: str) -> str | None:
     lines = text.splitlines()
     if lines and lines[0].strip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-        lines = lines[end + 1:] if end is not None else []
+        lines = lines[end + 1 :] if end is not None else []
     body = " ".join(ln.strip().lstrip("#").strip() for ln in lines if ln.strip())
     return body[:EXCERPT_CHARS] or None

@@ -49,9 +49,15 @@ class TextBudget:
         if self.left > 0:
             return min(self.per_file, self.left)
         if not self._noted:
-            self._problems.append(Problem("read-budget-exhausted", "The release has more text "
-                                          "than osaid reads; later files were listed but not "
-                                          "read.", (Evidence(path=path),)))
+            self._problems.append(
+                Problem(
+                    "read-budget-exhausted",
+                    "The release has more text "
+                    "than osaid reads; later files were listed but not "
+                    "read.",
+                    (Evidence(path=path),),
+                )
+            )
             self._noted = True
         return None
 
@@ -134,9 +140,16 @@ class LocalSource(Source):
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
                 if not rel_dir:
-                    raise SourceError(f"{root}: cannot list folder ({exc.strerror or exc})") from None
-                problems.append(Problem("unreadable-path", f"Folder could not be listed: "
-                                        f"{exc.strerror or exc}.", (Evidence(path=rel_dir),)))
+                    raise SourceError(
+                        f"{root}: cannot list folder ({exc.strerror or exc})"
+                    ) from None
+                problems.append(
+                    Problem(
+                        "unreadable-path",
+                        f"Folder could not be listed: {exc.strerror or exc}.",
+                        (Evidence(path=rel_dir),),
+                    )
+                )
                 continue
             subdirs = []
             for entry in entries:
@@ -146,27 +159,46 @@ class LocalSource(Source):
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:
-                    problems.append(Problem("unreadable-path", f"Could not be read: "
-                                            f"{exc.strerror or exc}.", (Evidence(path=rel),)))
+                    problems.append(
+                        Problem(
+                            "unreadable-path",
+                            f"Could not be read: {exc.strerror or exc}.",
+                            (Evidence(path=rel),),
+                        )
+                    )
                     continue
                 if stat.S_ISLNK(st.st_mode):
                     problems.append(self._symlink_problem(root, abs_dir, entry.name, rel))
                     continue
                 if stat.S_ISDIR(st.st_mode):
                     if depth + 1 >= lim.max_depth:
-                        problems.append(Problem(
-                            "tree-too-deep", f"Folders deeper than {lim.max_depth} levels were not "
-                            "read.", (Evidence(path=rel),)))
+                        problems.append(
+                            Problem(
+                                "tree-too-deep",
+                                f"Folders deeper than {lim.max_depth} levels were not read.",
+                                (Evidence(path=rel),),
+                            )
+                        )
                         continue
                     subdirs.append((rel, depth + 1))
                     continue
                 if not stat.S_ISREG(st.st_mode):
-                    problems.append(Problem("special-file", "Not a regular file (device, socket or "
-                                            "pipe); not read.", (Evidence(path=rel),)))
+                    problems.append(
+                        Problem(
+                            "special-file",
+                            "Not a regular file (device, socket or pipe); not read.",
+                            (Evidence(path=rel),),
+                        )
+                    )
                     continue
                 if len(files) >= lim.max_files:
-                    problems.append(Problem("tree-too-large", f"More than {lim.max_files} files: "
-                                            "the rest were not read.", (Evidence(path=rel),)))
+                    problems.append(
+                        Problem(
+                            "tree-too-large",
+                            f"More than {lim.max_files} files: the rest were not read.",
+                            (Evidence(path=rel),),
+                        )
+                    )
                     stack.clear()
                     subdirs = []
                     break
@@ -185,9 +217,13 @@ class LocalSource(Source):
                     budget.spend(len(data))
                     text, bad = decode(data)
                     if bad:
-                        problems.append(Problem("undecodable-text", "Not valid UTF-8 text; "
-                                                "undecodable bytes were replaced.",
-                                                (Evidence(path=rel),)))
+                        problems.append(
+                            Problem(
+                                "undecodable-text",
+                                "Not valid UTF-8 text; undecodable bytes were replaced.",
+                                (Evidence(path=rel),),
+                            )
+                        )
                     documents[rel] = TextDocument(path=rel, text=text, truncated=truncated)
             stack.extend(reversed(subdirs))
         return files, documents, problems
@@ -197,8 +233,13 @@ class LocalSource(Source):
         try:
             return read_prefix(path, limit)
         except OSError as exc:
-            problems.append(Problem("unreadable-path", f"Could not be read: {exc.strerror or exc}.",
-                                    (Evidence(path=rel),)))
+            problems.append(
+                Problem(
+                    "unreadable-path",
+                    f"Could not be read: {exc.strerror or exc}.",
+                    (Evidence(path=rel),),
+                )
+            )
             return b""
 
     @staticmethod
@@ -210,10 +251,16 @@ class LocalSource(Source):
         resolved = (abs_dir / target).resolve() if target != "?" else None
         inside = resolved is not None and (resolved == root or root in resolved.parents)
         if inside:
-            return Problem("symlink-inside-root", "Symbolic link inside the release; not followed "
-                           "(its target is assessed where it lies).",
-                           (Evidence(path=rel, quote=f"-> {target}"),))
-        return Problem("symlink-outside-root", "Symbolic link pointing outside the release; not "
-                       "followed. What it points to is not part of this assessment (for a Hugging "
-                       "Face cache snapshot, check the hub id instead).",
-                       (Evidence(path=rel, quote=f"-> {target}"),))
+            return Problem(
+                "symlink-inside-root",
+                "Symbolic link inside the release; not followed "
+                "(its target is assessed where it lies).",
+                (Evidence(path=rel, quote=f"-> {target}"),),
+            )
+        return Problem(
+            "symlink-outside-root",
+            "Symbolic link pointing outside the release; not "
+            "followed. What it points to is not part of this assessment (for a Hugging "
+            "Face cache snapshot, check the hub id instead).",
+            (Evidence(path=rel, quote=f"-> {target}"),),
+        )

@@ -35,14 +35,18 @@ class ManifestSource(Source):
             if not stat.S_ISREG(st.st_mode):
                 raise SourceError(f"{target}: not a regular file")
             if st.st_size > MAX_BYTES:
-                raise SourceError(f"{target}: not read as a Model Openness Tool manifest (larger "
-                                  f"than {MAX_BYTES // 1024} KiB)")
+                raise SourceError(
+                    f"{target}: not read as a Model Openness Tool manifest (larger "
+                    f"than {MAX_BYTES // 1024} KiB)"
+                )
             data = read_prefix(path.resolve(), MAX_BYTES + 1)
         except OSError as exc:
             raise SourceError(os_error_message(target, exc)) from None
         if len(data) > MAX_BYTES:
-            raise SourceError(f"{target}: not read as a Model Openness Tool manifest (larger than "
-                              f"{MAX_BYTES // 1024} KiB)")
+            raise SourceError(
+                f"{target}: not read as a Model Openness Tool manifest (larger than "
+                f"{MAX_BYTES // 1024} KiB)"
+            )
         text, bad = decode(data)
         if bad:
             raise SourceError(f"{target}: not a Model Openness Tool manifest (not UTF-8 text)")
@@ -55,5 +59,12 @@ class ManifestSource(Source):
         version = str(rel.get("version") or "").strip()
         if version and version.lower() not in name.lower():
             name = f"{name} {version}"
-        return Release(name=name, source=self.name, location=str(path), revision=None,
-                       files=(), documents={}, metadata={"manifest": manifest})
+        return Release(
+            name=name,
+            source=self.name,
+            location=str(path),
+            revision=None,
+            files=(),
+            documents={},
+            metadata={"manifest": manifest},
+        )
