@@ -76,33 +76,20 @@ def _color(stream) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    import dataclasses
-
-    from osaid import frameworks
-    from osaid.evidence.extract import extract
-    from osaid.frameworks.osaid import assess
+    from osaid import frameworks, lineage
     from osaid.model import Verdict
+    from osaid.pipeline import Settings, assess_target
     from osaid.reports import render
-    from osaid.sources import load
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}")
-    selected = frameworks.select(args.framework)
-    from osaid import lineage
-
-    bases, depth = lineage.parse_mapping(args.base), lineage.parse_depth(args.lineage_depth)
-    options = source_options(args)
-    release = load(args.target, options)
-    assessment = assess(
-        lineage.resolve(extract(release), options=options, mapping=bases, max_depth=depth)
+    settings = Settings(
+        source_options=source_options(args),
+        bases=lineage.parse_mapping(args.base),
+        lineage_depth=lineage.parse_depth(args.lineage_depth),
+        frameworks=tuple(frameworks.select(args.framework)),
     )
-    extra = frameworks.run(selected, assessment.facts)
-    if extra:
-        assessment = dataclasses.replace(assessment, extra={**assessment.extra, **extra})
-    if release.url_base:  # link evidence the frameworks cited to the files at this revision
-        from osaid.evidence.extract import link_evidence
-
-        assessment = link_evidence(assessment, release.url_base)
+    assessment = assess_target(args.target, settings)
     # Render in memory first: a report is written whole or not at all.
     buffer = io.StringIO()
     render(
