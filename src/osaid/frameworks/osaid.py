@@ -50,6 +50,33 @@ WANTED = {
 }
 
 
+class RuleError(ValueError):
+    """A finding raised without a value its rule's text needs (a bug in osaid, never printed)."""
+
+
+def render_fix(rule: str, values: dict[str, object]) -> str | None:
+    """The `fix` text of a rule in knowledge/rules.yaml with its declared placeholders filled in.
+    Raises RuleError when the rule is unknown, a declared value is missing, or the text holds a
+    placeholder the rule does not declare."""
+    import string
+
+    table = load_yaml("rules.yaml")
+    spec = table["rules"].get(rule) or table["problems"].get(rule)
+    if spec is None:
+        raise RuleError(f"rule {rule!r} is not in knowledge/rules.yaml")
+    template = spec.get("fix")
+    if template is None:
+        return None
+    declared = set(spec.get("params") or ())
+    used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    if used - declared:
+        raise RuleError(f"rule {rule!r}: fix uses undeclared {sorted(used - declared)}")
+    missing = [name for name in sorted(used) if values.get(name) in (None, "")]
+    if missing:
+        raise RuleError(f"rule {rule!r}: no value for {missing}")
+    return template.format(**{name: values[name] for name in used})
+
+
 class _Findings:
     def __init__(self) -> None:
         self.items: list[Finding] = []
@@ -66,16 +93,10 @@ class _Findings:
         component: str | None = None,
         osd=(),
         severity: Severity | None = None,
-        fix: str | None = None,
-        **fmt,
+        **values,
     ) -> Finding:
         spec = self._rules["rules"].get(rule) or self._rules["problems"].get(rule) or {}
         sev = severity or Severity(spec.get("severity", "warning"))
-        if fix is None and spec.get("fix"):
-            try:
-                fix = spec["fix"].format(**fmt)
-            except (KeyError, IndexError):
-                fix = spec["fix"]
         f = Finding(
             rule=f"{rule}:{qualifier}" if qualifier else rule,
             severity=sev,
@@ -84,7 +105,7 @@ class _Findings:
             element=element,
             component=component,
             osd=tuple(osd),
-            fix=fix,
+            fix=render_fix(rule, values),
         )
         self.items.append(f)
         return f
@@ -200,7 +221,8 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
             c.license_evidence or evidence,
             element=element,
             component=c.id,
-            fix=f"Offer the {label} under {WANTED[c.content_type]}.",
+            item=label,
+            wanted=WANTED[c.content_type],
             severity=Severity.WARNING if optional else None,
         )
     elif c.license_open is None and not optional:
@@ -212,7 +234,7 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
                 evidence[:3],
                 element=element,
                 component=c.id,
-                fix=f"State the license of the {label}.",
+                item=label,
             )
         else:
             out.add(
@@ -222,7 +244,7 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
                 c.license_evidence or evidence[:3],
                 element=element,
                 component=c.id,
-                fix=f"State the {label}'s license as an SPDX id, or read {c.license} yourself.",
+                item=label,
             )
     if c.status == "declared" and c.license_open:
         out.add(
@@ -366,15 +388,14 @@ def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restrict
                     f"{lf.name}: {spec['label']} — {spec['description']}{how}",
                     evidence,
                     osd=r.osd,
-                    kind_fix=spec.get("fix") or "",
+                    kind_fix=spec.get("fix"),
                 )
             else:
                 out.add(
-                    "restriction",
+                    "restriction-allowed",
                     r.kind,
                     f"{lf.name}: {spec.get('label', r.kind)} (allowed by the OSD).",
                     evidence,
-                    severity=Severity.INFO,
                     osd=r.osd,
                 )
     return found
