@@ -49,7 +49,21 @@ def run_cli(*argv: str) -> Run:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))
-    return Run(code, out.getvalue(), err.getvalue())
+    run = Run(code, out.getvalue(), err.getvalue())
+    _check_quotes(list(argv), run)
+    return run
+
+
+def _check_quotes(argv: list[str], run: Run) -> None:
+    """Every JSON report of a local folder the suite checks has only verbatim quotes."""
+    if argv[:1] != ["check"] or run.code not in (0, 1) or "-o" in argv or "--output" in argv:
+        return
+    if "json" not in argv or len(argv) < 2 or not Path(argv[1]).is_dir():
+        return
+    from quotes import bad_quotes
+
+    problems = bad_quotes(json.loads(run.out), Path(argv[1]))
+    assert not problems, "quotes that are not the file's words:\n" + "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,8 @@ def release(tree):
             "README.md": CARD,
             "LICENSE": "Apache License\nVersion 2.0, January 2004\n",
             "model.safetensors": safetensors_bytes(),
-            "train.py": "# SPDX-License-Identifier: MIT\nimport torch\noptimizer.step()\n",
+            "train.py": "# SPDX-License-Identifier: MIT\nimport torch\n\n\ndef train(model, data, optimizer):\n"
+            "    for batch in data:\n        model(batch).backward()\n        optimizer.step()\n",
         }
     )
 

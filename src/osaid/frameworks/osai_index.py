@@ -262,7 +262,9 @@ def _model_card(facts: Facts) -> _Dim:
                 covered[topic] = _heading_ev(card, line, heading)
                 break
     missing = [t for t in topics if t not in covered]
-    evidence = list(covered.values()) or [Evidence(path=card.path, quote="model card")]
+    evidence = list(covered.values()) or [
+        Evidence(path=card.path, basis="content", note="model card")
+    ]
     if len(covered) >= spec["dims"]["model-card"]["open_at"]:
         return _Dim(OPEN, evidence, f"Does not cover: {', '.join(missing)}." if missing else None)
     return _Dim(PARTIAL, evidence, f"The card does not cover: {', '.join(missing)}.")

@@ -212,6 +212,18 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
         )
         return ItemResult(c.id, label, "not-found")
     evidence = c.evidence
+    if c.status == "present" and c.basis == "name" and not optional:
+        seen = "; ".join(f"{e.path}: {e.note}" if e.note else str(e.path) for e in evidence[:3])
+        out.add(
+            "component-unconfirmed",
+            c.id,
+            f"Only file names suggest the {label}; no file's content shows it ({seen}).",
+            evidence[:3],
+            element=element,
+            component=c.id,
+            item=label,
+        )
+        return ItemResult(c.id, label, "unconfirmed", evidence, c.license, c.license_open)
     if c.license_open is False:
         # An optional component under closed terms withholds nothing OSAID requires.
         out.add(
@@ -363,18 +375,7 @@ def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restrict
                 continue
             seen.add((lf.id, r.kind))
             found.append(r)
-            ev = (
-                Evidence(path=r.path, line=r.line, quote=r.quote)
-                if r.path
-                else (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
-            )
-            evidence = (
-                (ev,)
-                if r.path
-                else (
-                    Evidence(path=ev.path, line=ev.line, field=ev.field, quote=r.quote, url=ev.url),
-                )
-            )
+            evidence = (restriction_evidence(lf, r),)
             how = (
                 ""
                 if r.source in ("rule", "catalog")
@@ -399,6 +400,23 @@ def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restrict
                     osd=r.osd,
                 )
     return found
+
+
+def restriction_evidence(lf: LicenseFact, r: Restriction) -> Evidence:
+    """Where a restriction can be checked: the clause itself when a text was read; else where the
+    release names the license (its own words there), with the catalog's account as a note."""
+    if r.path:
+        return Evidence(path=r.path, line=r.line, quote=r.quote, basis="content", note=r.note)
+    named = lf.evidence[0] if lf.evidence else Evidence()
+    return Evidence(
+        path=named.path,
+        line=named.line,
+        quote=named.quote,
+        field=named.field,
+        url=named.url,
+        basis="catalog",
+        note=r.note or r.quote,
+    )
 
 
 def _license_conflict(facts: Facts, out: _Findings) -> None:

@@ -274,11 +274,15 @@ class LicenseCatalog:
             where = (
                 (f"§{section}: " if str(section)[:1].isdigit() else f"{section}: ")
                 if section
-                else ""
+                else ": "
             )
-            quote = where + r.get("summary", kinds[kind]["label"])
+            note = (
+                f"osaid catalog, {entry.get('name') or entry['id']} {where}"
+                f"{r.get('summary', kinds[kind]['label'])}"
+                + (f" ({entry['url']})" if entry.get("url") else "")
+            )
             yield Restriction(
-                kind=kind, osd=tuple(kinds[kind]["osd"]), quote=quote, source="catalog"
+                kind=kind, osd=tuple(kinds[kind]["osd"]), quote=None, source="catalog", note=note
             )
 
     def entries(self) -> list[dict]:

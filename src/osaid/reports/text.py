@@ -43,6 +43,12 @@ def evidence_text(ev: Evidence) -> str:
     parts = [where] if where else []
     if ev.quote:
         parts.append(f'"{ev.quote}"')
+    if ev.note:  # osaid's words (what it saw, what its catalog says), never a quote
+        parts.append(
+            f"({ev.note})"
+            if ev.basis != "catalog" or ev.note.startswith("osaid")
+            else f"(osaid catalog: {ev.note})"
+        )
     if ev.url:
         parts.append(ev.url)
     return " ".join(parts) or "(no location)"
