@@ -13,7 +13,7 @@ from functools import cache
 
 from osaid.evidence import inventory, manifest
 from osaid.evidence.card import find_card, parse_card
-from osaid.evidence.licenses import extract_licenses, is_license_document
+from osaid.evidence.licenses import TYPE_SCOPES, extract_licenses, is_license_document
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
 from osaid.knowledge.licensing import catalog
@@ -513,7 +513,7 @@ def _components(
         lic_expr, lic_ev = None, ()
         if status == "present":
             own = _own_licenses(found.paths.get(cid, []), licenses)
-            chosen = own or release_wide
+            chosen = own or _type_licenses(cid, ctype, licenses) or release_wide
             if chosen:
                 ids = list(dict.fromkeys(lf.id for lf in chosen))
                 lic_expr = " AND ".join(ids)
@@ -553,6 +553,15 @@ def _components(
 _BASIS_RANK = {"content": 0, "metadata": 1, "name": 2}
 
 
+_PARAMETERS = ("model-parameters-final", "model-parameters-intermediate")
+
+
+def _type_licenses(cid: str, ctype: str, licenses: list[LicenseFact]) -> list[LicenseFact]:
+    """Licenses that cover every component of this kind (LICENSE-CODE, LICENSE-MODEL ...)."""
+    scope = "parameters" if cid in _PARAMETERS else ctype
+    return [lf for lf in licenses if scope in lf.scopes]
+
+
 def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[LicenseFact]:
     """Licenses scoped to these files: SPDX headers on them, or a license file in their folder."""
     if not paths:
@@ -560,7 +569,7 @@ def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[License
     own = []
     for lf in licenses:
         for scope in lf.scopes:
-            if scope == "release":
+            if scope == "release" or scope in TYPE_SCOPES:
                 continue
             if (scope.endswith("/") and all(p.startswith(scope) for p in paths)) or scope in paths:
                 own.append(lf)

@@ -30,6 +30,7 @@ class _Rules:
     code_contents: tuple[tuple[str, int, tuple[re.Pattern, ...]], ...]
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
+    license_scopes: tuple[tuple[str, re.Pattern], ...]
 
 
 @cache
@@ -61,6 +62,9 @@ def rules() -> _Rules:
         ),
         min_code_lines=int(data["code"]["min_code_lines"]),
         excluded=tuple((re.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
+        license_scopes=tuple(
+            (e["scope"], re.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
+        ),
     )
 
 
@@ -185,6 +189,16 @@ def path_component(path: str, text: str | None = None) -> tuple[str, str, str] |
         if pattern.search(low):
             basis = "content" if content is not None and text and content.search(text) else "name"
             return component, role, basis
+    return None
+
+
+def license_scope(path: str) -> str | None:
+    """What a license file covers by its name (`code`, `data`, `document`, `parameters`), or
+    None when its name says nothing (LICENSE, COPYING ...)."""
+    name = path.rsplit("/", 1)[-1]
+    for scope, pattern in rules().license_scopes:
+        if pattern.search(name):
+            return scope
     return None
 
 
