@@ -256,6 +256,17 @@ def test_without_lineage_base_dimensions_are_not_copied_from_the_end_model():
     assert g["base-model-data"] == g["base-model-weights"] == "not-assessed"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    ["Pre-trained from scratch on 2T tokens.", "We trained it from random initialization."],
+)
+def test_a_card_that_says_trained_from_scratch_makes_the_model_its_own_base(sentence):
+    card = card_with(("Training", 8, f"Some words first.\n{sentence}"))
+    d = dim(facts(card=card), "base-model-data")
+    assert d["grade"] == "open" and d["rule"] == "own-base"
+    assert d["evidence"][0]["line"] == 10 and d["evidence"][0]["quote"] == sentence
+
+
 def test_a_named_base_that_was_not_read_is_not_assessed_and_named():
     card = dataclasses.replace(
         FULL_CARD,

@@ -420,7 +420,7 @@ def _code_documentation(facts: Facts) -> _Dim:
             NOT_ASSESSED,
             "documentation-not-in-input",
             tc.evidence[:1],
-            f"Training code is declared, but its documentation cannot be read here: {why}",
+            f"Training code is declared, but its documentation cannot be read here. {why}",
         )
     usage = _sections(facts, _rx("usage"))
     training = _sections(facts, _rx("training"))
