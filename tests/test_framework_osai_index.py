@@ -486,6 +486,23 @@ def test_a_card_link_to_a_venue_counts_for_peer_review():
     assert d["grade"] == "open" and d["evidence"][0]["line"] == 44
 
 
+def test_venue_links_about_other_works_and_later_citations_do_not_count():
+    f = with_evidence("research-paper", ARXIV)
+    dataset_link = ("https://aclanthology.org/2021.gravel-1.2/", 30, "the gravel corpus")
+    card = card_with(
+        ("Training data", 28, "We used the gravel corpus."),
+        (
+            "Citation",
+            40,
+            "@article{pebble2024,\n  journal={arXiv preprint arXiv:2401.00001}\n}\n"
+            "@inproceedings{gravel2021,\n  booktitle={Proc. of Y}\n}",
+        ),
+        links=(dataset_link,),
+    )
+    d = dim(dataclasses.replace(f, card=card), "peer-reviewed-paper")
+    assert d["grade"] == "closed" and d["rule"] == "preprint-only"
+
+
 # --- licenses -------------------------------------------------------------------------------------
 
 

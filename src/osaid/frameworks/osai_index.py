@@ -46,6 +46,8 @@ _PATTERNS = {
     "venues": ("peer-reviewed-paper", "venues"),
     "doi-publishers": ("peer-reviewed-paper", "doi_publishers"),
     "citation": ("peer-reviewed-paper", "citation_venue"),
+    "bibtex-entry": ("peer-reviewed-paper", "bibtex_entry"),
+    "paper-context": ("peer-reviewed-paper", "paper_context"),
     "preprint-servers": ("preprint", "preprint_servers"),
     "from-scratch": ("base-model-data", "from_scratch"),
 }
@@ -492,18 +494,47 @@ def _preprint(facts: Facts) -> _Dim:
     return _Dim(CLOSED, "no-paper")
 
 
+def _section_heading(card: CardFacts, line: int) -> str:
+    """The heading of the card section a line falls in ("" before the first heading)."""
+    heading = ""
+    for h, start, _ in card.sections:
+        if start > line:
+            break
+        heading = h or ""
+    return heading
+
+
+def _own_citation(facts: Facts) -> Evidence | None:
+    """The card's first BibTeX entry, when it cites a venue (proceedings, a journal that is not a
+    preprint server). Later entries are usually other works the authors ask to cite too."""
+    card = facts.card
+    if card is None:
+        return None
+    for _heading, line, text in card.sections:
+        first = _rx("bibtex-entry").search(text or "")
+        if first is None:
+            continue
+        nxt = _rx("bibtex-entry").search(text, first.end())
+        m = _rx("citation").search(text, first.start(), nxt.start() if nxt else len(text))
+        return _line_ev(card, line, text, m) if m else None
+    return None
+
+
 def _peer_reviewed(facts: Facts) -> _Dim:
     urls = [e for _, e in _papers(facts) if e.url]
     card = facts.card
     if card is not None:
+        # a card link counts when it is about the model's paper: its text or its section says so
         urls += [
             Evidence(path=card.path, line=line, quote=text[:200] or None, url=url, basis="content")
             for url, line, text in card.links
+            if _rx("paper-context").search(text or "")
+            or _rx("paper-context").search(_section_heading(card, line))
         ]
     venues = [e for e in urls if _rx("venues").search(e.url) or _rx("doi-publishers").search(e.url)]
     if venues:
         return _Dim(OPEN, "venue-link", venues[:3])
-    cited = _search_card(facts, _rx("citation"))
+    cited = _own_citation(facts)
     if cited is not None:
         return _Dim(
             OPEN,
