@@ -620,3 +620,22 @@ def test_no_mot_record_is_graded_open_on_declarations_or_closed_for_what_it_cann
         assert dims["base-model-weights"]["grade"] == "not-assessed", path.name
         for name in ("end-model-data", "training-code", "datasheet"):
             assert dims[name]["grade"] != "open", (path.name, name)
+
+
+def test_base_dimensions_come_from_lineage_through_check(cli, tmp_path):
+    from conftest import EXAMPLES
+
+    (tmp_path / "README.md").write_text(
+        "---\nlicense: apache-2.0\nbase_model: osaid-examples/open-release\n---\n# ft\n\nTuned.\n",
+        encoding="utf-8",
+    )
+    args = ("check", str(tmp_path), "-f", "json", "--framework", "osai-index", "--offline")
+    followed = cli(*args, "--base", f"osaid-examples/open-release={EXAMPLES / 'open-release'}")
+    dims = followed.json["osai_index"]["dimensions"]
+    assert dims["base-model-data"]["grade"] == "open"
+    assert dims["base-model-data"]["rule"] == "base-assessed"
+    assert dims["base-model-data"]["evidence"][0]["field"] == "base_model"
+    # the fine-tune itself lists no data: its own grade is not copied onto its base, nor back
+    assert dims["end-model-data"]["grade"] == "closed"
+    unread = cli(*args).json["osai_index"]["dimensions"]["base-model-weights"]
+    assert unread["grade"] == "not-assessed" and unread["rule"] == "base-not-read"
