@@ -33,10 +33,11 @@ Method
    says how much of the agreement is beyond what the two sides' grade frequencies give by chance
    (0: none; 1: perfect).
 5. **Disagreement classes.** Every disagreement is grouped by (dimension, osaid's rule, osaid's
-   grade -> the index's grade). A class is explained when osaid's rule in osai_index.yaml says
-   whether the difference is osaid's `deliberate` rule or `missing-evidence` (the input cannot
-   show what the index's graders read elsewhere); docs/frameworks.md describes each. Classes whose
-   rule says neither are printed as unexplained, and the exit code is 1.
+   grade -> the index's grade). A class is explained when osaid's rule in osai_index.yaml says,
+   for that grade of the index, whether the difference is osaid's `deliberate` rule or
+   `missing-evidence` (the input cannot show what the index's graders read elsewhere);
+   docs/frameworks.md describes each. Classes whose rule says neither are printed as
+   unexplained, and the exit code is 1.
 
 Usage: python bench/osai_index_agreement.py INDEX_DIR [MANIFEST_DIR] [--details]
 """
@@ -194,11 +195,15 @@ def mapping() -> dict[str, dict]:
     return {d["id"]: d for d in data["dimensions"]} | {"_common": data["common_rules"]}
 
 
-def explanation(dim: str, rule: str) -> str:
-    """`deliberate`, `missing-evidence` or `unexplained`, from the rule's entry."""
+def explanation(dim: str, rule: str, theirs: str) -> str:
+    """`deliberate`, `missing-evidence` or `unexplained`: the rule's `disagreement` in
+    osai_index.yaml, one word for any grade the index gives or a mapping by the index's grade."""
     spec = mapping()
     entry = spec[dim]["rules"].get(rule) or spec["_common"].get(rule) or {}
-    return entry.get("disagreement") or "unexplained"
+    label = entry.get("disagreement")
+    if isinstance(label, dict):
+        label = label.get(theirs)
+    return label or "unexplained"
 
 
 @dataclass
@@ -337,7 +342,7 @@ def main(argv: list[str]) -> int:
     unexplained = 0
     print("\ndisagreement classes (dimension, osaid rule: osaid -> index):")
     for (dim, rule, ours, theirs), count in found.most_common():
-        why = explanation(dim, rule)
+        why = explanation(dim, rule, theirs)
         unexplained += why == "unexplained"
         print(f"  {count:4}  {dim}, {rule}: {ours} -> {theirs}  [{why}]")
         if details:

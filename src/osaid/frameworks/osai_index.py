@@ -68,7 +68,7 @@ class _Dim:
     ) -> None:
         self.grade, self.rule, self.evidence, self.note = grade, rule, list(evidence), note
         self.declared = declared
-        """True when an open grade would rest on declared evidence only (see `_cap`)."""
+        """True when the grade rests on declared evidence only (see `_cap`)."""
 
 
 @cache
@@ -108,8 +108,9 @@ def _declared_only(facts: Facts, c: ComponentFact) -> bool:
 
 
 def _cap(d: _Dim, what: str) -> _Dim:
-    """Declared-only evidence shows partial at most, and the note says so."""
-    if d.grade != OPEN or not d.declared:
+    """Declared-only evidence shows partial at most, and the note says so. A partial grade that
+    rests on declarations alone reports the same rule: what was declared was not read."""
+    if d.grade not in (OPEN, PARTIAL) or not d.declared:
         return d
     note = (
         f"{what} is declared, not read (nothing of it is in the input), so it shows "
@@ -183,12 +184,18 @@ def _end_model_data(facts: Facts) -> _Dim:
         declared = _declared_only(facts, ds) and all(_declared_ev(facts, e) for e in listings)
         return _cap(_Dim(OPEN, "data-listed", evidence, declared=declared), "The training data")
     if _found(ds) or (public and public.found) or (third and third.found):
-        return _Dim(
+        read = [e for i in (public, third) if i and i.found for e in i.evidence]
+        declared = (not _found(ds) or _declared_only(facts, ds)) and all(
+            _declared_ev(facts, e) for e in read
+        )
+        d = _Dim(
             PARTIAL,
             "data-some",
             evidence,
             "Some data sources are listed; not all of them with where to obtain them.",
+            declared=declared,
         )
+        return _cap(d, "The training data")
     withheld = list(ds.withheld) + list(facts.component("data-card").withheld)
     if withheld:
         return _Dim(
@@ -371,12 +378,14 @@ def _training_code(facts: Facts) -> _Dim:
         )
     prep = facts.component("data-preprocessing-code")
     if _found(prep):
-        return _Dim(
+        d = _Dim(
             PARTIAL,
             "preprocessing-code-only",
             prep.evidence[:1],
             "Data preprocessing code is found, no training code: part of the pipeline.",
+            declared=_declared_only(facts, prep),
         )
+        return _cap(d, "The data preprocessing code")
     found = [
         c
         for c in facts.components
@@ -613,12 +622,14 @@ def _datasheet(facts: Facts) -> _Dim:
             "The training-data description does not cover: " + ", ".join(desc.missing) + ".",
         )
     if _found(dc):
-        return _Dim(
+        d = _Dim(
             PARTIAL,
             "datasheet-partial",
             dc.evidence[:3],
-            "A data card is declared or linked, not read.",
+            "A data card is linked or listed, not in the release.",
+            declared=_declared_only(facts, dc),
         )
+        return _cap(d, "The data card")
     return _Dim(CLOSED, "no-datasheet", list(dc.withheld))
 
 
