@@ -40,6 +40,9 @@ Method
    unexplained, and the exit code is 1.
 
 Usage: python bench/osai_index_agreement.py INDEX_DIR [MANIFEST_DIR] [--details]
+       python bench/osai_index_agreement.py --grades-only [MANIFEST_DIR]
+The second form needs no index records: it prints osaid's grades over the manifests alone (how
+often each dimension is open, partial, closed or not assessed, and by which rule).
 """
 
 from __future__ import annotations
@@ -280,9 +283,35 @@ def classes(rows: list[Row]) -> Counter:
 # --- report ---------------------------------------------------------------------------------------
 
 
+def grades_only(manifest_dir: Path) -> int:
+    """osaid's grades over the manifests, per dimension and rule (no index records needed)."""
+    by_dim: dict[str, Counter] = {}
+    rules: Counter = Counter()
+    manifests = read_manifests(manifest_dir)
+    for m in manifests:
+        for dim, d in grade_manifest(m.path).items():
+            by_dim.setdefault(dim, Counter())[d["grade"]] += 1
+            rules[(dim, d["rule"], d["grade"])] += 1
+    cols = (*GRADES, "not-assessed")
+    print(f"osaid's grades over {len(manifests)} manifests in {manifest_dir}\n")
+    print("".ljust(24) + "".join(c.rjust(14) for c in cols))
+    for dim, counts in by_dim.items():
+        print(dim.ljust(24) + "".join(str(counts[c]).rjust(14) for c in cols))
+    print("\nby rule:")
+    for (dim, rule, g), n in sorted(rules.items()):
+        print(f"  {dim:24} {rule:28} {g:13} {n:5}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
     details = "--details" in argv
+    if "--grades-only" in argv:
+        folder = Path(args[0]) if args else CORPUS
+        if not folder.is_dir():
+            print(f"osai_index_agreement: {folder}: not a folder", file=sys.stderr)
+            return 2
+        return grades_only(folder)
     if not args:
         print(
             "usage: python bench/osai_index_agreement.py INDEX_DIR [MANIFEST_DIR] [--details]\n"

@@ -205,12 +205,14 @@ def _end_model_data(facts: Facts) -> _Dim:
             "The release says its training data is not disclosed.",
         )
     if desc and desc.evidence and len(desc.missing) < _aspect_count():
-        return _Dim(
+        d = _Dim(
             PARTIAL,
             "data-some",
             desc.evidence[:2],
             "The training data is described but its sources are not listed.",
+            declared=all(_declared_ev(facts, e) for e in desc.evidence),
         )
+        return _cap(d, "The training data's description")
     return _Dim(
         CLOSED,
         "data-none",
