@@ -109,3 +109,11 @@ def test_the_bench_prints_numbers_and_fails_on_unexplained_classes(bench, capsys
     assert "[unexplained]" in out and code == 1
     assert bench.main([]) == 2  # no index records supplied: usage, not a made-up number
     assert "must be supplied" in capsys.readouterr().err
+
+
+def test_grades_only_needs_no_index_records(bench, capsys):
+    assert bench.main(["--grades-only", str(FIXTURES / "manifests")]) == 0
+    out = capsys.readouterr().out
+    assert "over 4 manifests" in out
+    row = next(line for line in out.splitlines() if line.startswith("hardware-architecture"))
+    assert row.split()[1:] == ["0", "0", "0", "4"]  # open, partial, closed, not assessed
