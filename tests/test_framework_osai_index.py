@@ -192,7 +192,11 @@ def test_score_is_the_mean_of_the_graded_dimensions_only():
 
 def test_every_reported_rule_is_documented_with_the_index_definition():
     data = load_yaml("osai_index.yaml")
+    # every kind of input a source produces says what it holds, and every need is a known kind
+    assert set(data["inputs"]) == {"local", "hf", "git", "manifest"}
+    kinds = {k for i in data["inputs"].values() for k in i["holds"]}
     for entry in data["dimensions"]:
+        assert set(entry["needs"]) <= kinds, entry["id"]
         assert entry["index_key"] and entry["definition"]["url"].startswith("https://")
         assert entry["definition"]["section"]
         for rid, rule in entry["rules"].items():

@@ -119,12 +119,14 @@ def _cap(d: _Dim, what: str) -> _Dim:
     return _Dim(PARTIAL, "declared-only", d.evidence, f"{d.note} {note}" if d.note else note)
 
 
-def _cannot_hold(facts: Facts, needs: str) -> str | None:
-    """Why this input cannot hold evidence of kind `needs` (None: it can)."""
+def _cannot_hold(facts: Facts, dim_id: str) -> str | None:
+    """Why this input holds none of the evidence a dimension reads (`needs`); None: it can."""
     kind = _spec()["inputs"].get(facts.subject.source)
-    if kind is None or needs in kind["holds"]:
+    needs = _spec()["dims"][dim_id].get("needs") or []
+    if kind is None or not needs or any(n in kind["holds"] for n in needs):
         return None
-    return " ".join(str(kind.get("why", "")).split()) or f"A {facts.subject.source} has no {needs}."
+    why = " ".join(str(kind.get("why", "")).split())
+    return why or f"A {facts.subject.source} input holds no {', '.join(needs)}."
 
 
 def _heading_ev(card: CardFacts, line: int, heading: str) -> Evidence:
@@ -427,7 +429,7 @@ def _code_documentation(facts: Facts) -> _Dim:
             f" (other code found: {', '.join(other)})." if other else "."
         )
         return _Dim(CLOSED, "no-training-code", list(tc.withheld[:1]), note)
-    why = _cannot_hold(facts, "card")
+    why = _cannot_hold(facts, "code-documentation")
     if why is not None:
         return _Dim(
             NOT_ASSESSED,
@@ -458,7 +460,7 @@ def _code_documentation(facts: Facts) -> _Dim:
 
 
 def _hardware(facts: Facts) -> _Dim:
-    why = _cannot_hold(facts, "card")
+    why = _cannot_hold(facts, "hardware-architecture")
     if why is not None:
         return _Dim(NOT_ASSESSED, "not-in-input", note=why)
     card = facts.card
