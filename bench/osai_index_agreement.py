@@ -14,10 +14,11 @@ Method
    a. the manifest's `release.huggingface` repository is the index record's model: its
       `system.link` or the link of its `weights_endmodel` (role `end`), or the link of its
       `weights_basemodel` (role `base`);
-   b. the manifest's name (`release.name`, or name and version) folds to the same string as the
-      record's `system.endmodelname` (role `end`) or `system.basemodelname` (role `base`). Folding
-      drops case, spaces and punctuation only: "Llama-2-13B" and "llama 2 13b" are one model,
-      "Llama-2-13B" and "Llama 2 Chat" are not. A family name never pairs with a model.
+   b. the manifest's model name (`release.name`, with `release.version` added when the name
+      leaves it out) folds to the same string as the record's `system.endmodelname` (role `end`)
+      or `system.basemodelname` (role `base`). Folding drops case, spaces and punctuation only:
+      "Llama-2-13B" and "llama 2 13b" are one model, "Llama-2-13B" and "Llama 2 Chat" are not.
+      The record's `system.name` is the system's (often a family) and is never matched.
    A manifest that matches several records at the same level is ambiguous and not paired.
 2. **Mapping of dimensions.** Each osaid dimension names the index's key in
    knowledge/osai_index.yaml (`index_key`). For role `end` all twelve are compared. For role
@@ -117,7 +118,7 @@ def read_index(folder: Path) -> list[IndexRecord]:
             continue
         system = data["system"]
         blocks = {k: v for k, v in data.items() if isinstance(v, dict)}
-        end = {fold(system.get("endmodelname"))} - {""} or {fold(system.get("name"))} - {""}
+        end = {fold(system.get("endmodelname"))} - {""}
         out.append(
             IndexRecord(
                 path=path.name,
@@ -152,7 +153,9 @@ def read_manifests(folder: Path) -> list[Manifest]:
         except (OSError, UnicodeDecodeError, ManifestError):
             continue
         name, version = str(rel.get("name") or ""), str(rel.get("version") or "")
-        names = {fold(name), fold(f"{name} {version}")} - {""}
+        # the model, not its family: a version the name leaves out is part of the model's name
+        full = f"{name} {version}" if fold(version) not in fold(name) else name
+        names = {fold(full)} - {""}
         out.append(Manifest(path, names, hf_ids(rel.get("huggingface"))))
     return out
 

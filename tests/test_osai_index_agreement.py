@@ -117,3 +117,24 @@ def test_grades_only_needs_no_index_records(bench, capsys):
     assert "over 4 manifests" in out
     row = next(line for line in out.splitlines() if line.startswith("hardware-architecture"))
     assert row.split()[1:] == ["0", "0", "0", "4"]  # open, partial, closed, not assessed
+
+
+def test_a_family_name_never_pairs_with_a_model(bench, tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "i").mkdir()
+    (tmp_path / "m" / "pebble.yml").write_text(
+        "framework: {name: 'Model Openness Framework'}\n"
+        "release: {name: Pebble, version: 3B, components: []}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "i" / "family.yaml").write_text(
+        "system: {name: Pebble}\nweights_endmodel: {class: open}\n", encoding="utf-8"
+    )
+    (tmp_path / "i" / "model.yaml").write_text(
+        "system: {name: Pebble, endmodelname: pebble-3b}\nweights_endmodel: {class: open}\n",
+        encoding="utf-8",
+    )
+    manifests = bench.read_manifests(tmp_path / "m")
+    assert manifests[0].names == {"pebble3b"}
+    pairs, _ = bench.pair(manifests, bench.read_index(tmp_path / "i"))
+    assert [(p.record.path, p.how) for p in pairs] == [("model.yaml", "name")]
