@@ -261,7 +261,8 @@ def test_folder_manifest_that_agrees_with_the_files_changes_nothing(tmp_path):
     _write(
         root / "train.py",
         "# SPDX-License-Identifier: MIT AND LicenseRef-Lab-Terms\n"
-        "import torch\n\ndef train(model, loader, optimizer):\n    optimizer.step()\n",
+        "import torch\n\ndef train(model, loader, optimizer):\n    for batch in loader:\n"
+        "        model(batch).backward()\n        optimizer.step()\n",
     )
     before = extract(load(str(root))).component("training-code")
     assert before.license == "MIT AND LicenseRef-Lab-Terms"
