@@ -31,6 +31,7 @@ class _Rules:
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
     license_scopes: tuple[tuple[str, re.Pattern], ...]
+    read_order: tuple[tuple[int, re.Pattern], ...]
 
 
 @cache
@@ -65,6 +66,7 @@ def rules() -> _Rules:
         license_scopes=tuple(
             (e["scope"], re.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
         ),
+        read_order=tuple((int(e["rank"]), re.compile(e["pattern"])) for e in data["read_order"]),
     )
 
 
@@ -190,6 +192,16 @@ def path_component(path: str, text: str | None = None) -> tuple[str, str, str] |
             basis = "content" if content is not None and text and content.search(text) else "name"
             return component, role, basis
     return None
+
+
+def read_rank(path: str) -> int:
+    """When a text file is read if the budget cannot hold every file: cards, then terms, then
+    data documents, other documents, configs, and code last (knowledge/file_roles.yaml)."""
+    low = path.lower()
+    for rank, pattern in rules().read_order:
+        if pattern.search(low):
+            return rank
+    return len(rules().read_order)
 
 
 def license_scope(path: str) -> str | None:
