@@ -604,18 +604,24 @@ def _data_info_rules():
     }
 
 
-def _data_texts(release: Release, card: CardFacts | None) -> list[tuple[str, int, str]]:
-    """(path, first line, text) of everything that describes training data."""
+def _data_texts(release: Release, card: CardFacts | None) -> list[tuple]:
+    """(path, first line, text, url) of everything that describes training data: the card's
+    training-data sections, data documents anywhere in the release, and the cards of the
+    datasets the card names, as the hub shows them (path None, their page as url)."""
     rules = _data_info_rules()
     out = []
     if card is not None:
         for heading, line, text in card.sections:
             if heading and rules["sections"].search(heading):
-                out.append((card.path, line + 1, text))
+                out.append((card.path, line + 1, text, None))
     for path, doc in release.documents.items():
-        if rules["documents"].search(path.lower()):
-            out.append((path, 1, doc.text))
-    return [(p, ln, _prose_only(t)) for p, ln, t in out]
+        if rules["documents"].search(path.lower()) and not inventory.excluded(path):
+            out.append((path, 1, doc.text, None))
+    named = release.metadata.get("datasets")
+    for d in named if isinstance(named, list) else ():
+        if isinstance(d, dict) and isinstance(d.get("card_excerpt"), str) and d.get("url"):
+            out.append((None, None, d["card_excerpt"], d["url"]))
+    return [(p, ln, _prose_only(t), url) for p, ln, t, url in out]
 
 
 _TODO = re.compile(r"^.*\bTODO\b.*$", re.MULTILINE)
@@ -629,21 +635,31 @@ def _prose_only(text: str) -> str:
 
 
 def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
-    for path, line0, text in texts:
+    for path, line0, text, url in texts:
         m = pattern.search(text)
         if m:
-            line = line0 + text.count("\n", 0, m.start())
             ls = text.rfind("\n", 0, m.start()) + 1
             le = text.find("\n", m.end())
-            quote = text[ls : le if le != -1 else len(text)].strip()
-            return Evidence(path=path, line=line, quote=quote[:200])
+            quote = " ".join(text[ls : le if le != -1 else len(text)].split())
+            if path is None:  # a dataset card on the hub: its words around the match
+                quote = " ".join(text[max(0, m.start() - 80) : m.end() + 80].split())
+                return Evidence(
+                    url=url,
+                    quote=quote[:200],
+                    basis="content",
+                    note="the dataset's own card on the hub",
+                )
+            line = line0 + text.count("\n", 0, m.start())
+            return Evidence(path=path, line=line, quote=quote[:200], basis="content")
     return None
 
 
 def _data_information(release: Release, card: CardFacts | None) -> list[DataInfoItem]:
     rules = _data_info_rules()
     texts = _data_texts(release, card)
-    substantive = [(p, ln, t) for p, ln, t in texts if len(rules["vague"].sub("", t).strip()) > 40]
+    substantive = [
+        (p, ln, t, u) for p, ln, t, u in texts if len(rules["vague"].sub("", t).strip()) > 40
+    ]
     # (a) description
     evidence, missing = [], []
     for aspect, pattern in rules["aspects"].items():

@@ -305,7 +305,8 @@ def _data_information(
         if item.found:
             items.append(ItemResult(item.id, label, "found", item.evidence))
             continue
-        if item.id == "description" and item.missing and item.evidence:
+        vague = item.evidence and set(item.missing) >= set(ASPECT_LABELS)
+        if item.id == "description" and item.missing and item.evidence and not vague:
             missing = ", ".join(ASPECT_LABELS.get(a, a) for a in item.missing)
             detail = f"Complete the training-data description: it does not cover {missing}."
             message = f"The training-data description does not cover {missing}."
@@ -315,8 +316,10 @@ def _data_information(
                 "was obtained and selected, labeling procedures, processing and filtering."
             )
             message = (
-                "No description of the training data was found (a card that only says "
-                "'publicly available sources' does not describe it)."
+                "The training data is only described in vague terms (such as 'publicly "
+                "available sources'), which describe nothing."
+                if item.evidence
+                else "No description of the training data was found."
             )
         else:
             detail = f"Add a {label}."
