@@ -177,10 +177,10 @@ def test_malformed_card_still_gets_a_report(tree, cli):
 
 
 def test_terms_deep_in_a_big_tree_are_read_before_code(tmp_path):
+    from conftest import write_tree
+
     from osaid.evidence.extract import extract
     from osaid.sources.local import Limits, LocalSource
-
-    from conftest import write_tree
 
     files = {f"a/pkg{i:03d}/mod.py": "x = 1\n" * 300 for i in range(60)}
     files["z/deep/terms/LICENSE"] = "# Zebra Terms\n\nYou may not use this model commercially.\n"
@@ -195,9 +195,9 @@ def test_terms_deep_in_a_big_tree_are_read_before_code(tmp_path):
 
 
 def test_a_terms_file_left_unread_is_a_warning_that_names_it(tmp_path):
-    from osaid.sources.local import Limits, LocalSource
-
     from conftest import write_tree
+
+    from osaid.sources.local import Limits, LocalSource
 
     root = write_tree(
         tmp_path / "r",
