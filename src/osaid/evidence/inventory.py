@@ -231,17 +231,23 @@ def code_view(text: str) -> tuple[str, int]:
     """The text with comment and docstring lines blanked (line numbers kept), and how many lines
     of real code it holds (not blank, comment, docstring or import lines). Notebook source
     strings (JSON lines such as `"x = 1\\n",`) are read as the code they hold."""
-    out, count, in_doc = [], 0, False
+    out, count, doc = [], 0, None  # doc: the delimiter of the docstring we are in
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith('"') and line.endswith((",", '"')) and "\\n" in line:
             line = line.strip('",').replace("\\n", "").strip()  # a notebook source line
-        if line.startswith(('"""', "'''")):
-            if not (len(line) > 3 and line.endswith(line[:3])):
-                in_doc = not in_doc
+        if doc is not None:
+            if doc in line:
+                doc = None
             out.append("")
             continue
-        if in_doc or _COMMENT.match(line):
+        opener = next((d for d in ('"""', "'''") if line.lstrip("rbuRBU").startswith(d)), None)
+        if opener is not None:
+            if opener not in line.lstrip("rbuRBU")[3:]:
+                doc = opener
+            out.append("")
+            continue
+        if _COMMENT.match(line):
             out.append("")
             continue
         out.append(raw)
