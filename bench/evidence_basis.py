@@ -28,9 +28,7 @@ def main() -> int:
     totals: Counter = Counter()
     for folder in args.folders:
         a = assess(extract(load(folder)))
-        comps = {
-            c.id: f"{c.status}/{getattr(c, 'basis', None) or '-'}" for c in a.facts.components
-        }
+        comps = {c.id: f"{c.status}/{getattr(c, 'basis', None) or '-'}" for c in a.facts.components}
         table[folder] = {"verdict": a.verdict.value, "components": comps}
         totals.update(v for v in comps.values())
     if args.json:

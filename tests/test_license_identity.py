@@ -113,3 +113,20 @@ def test_card_links_to_outside_terms_get_distinct_ids(tmp_path, cli):
         report = cli("check", str(root), "--format", "json").json
         ids |= {x["id"] for x in report["licenses"]}
     assert len(ids) == 2
+
+
+def test_card_license_section_scopes_a_license_to_the_weights(tree, cli):
+    root = tree(
+        {
+            "README.md": "---\nlicense: apache-2.0\n---\n# heron\n\n## License\n\n"
+            "The training scripts are licensed under Apache-2.0. The model weights are\n"
+            "released under CC-BY-NC-4.0.\n",
+            "model.safetensors": safetensors_bytes(),
+            "train.py": CODE,
+        }
+    )
+    report = cli("check", str(root), "--format", "json").json
+    comps = {c["id"]: c for c in report["components"]}
+    assert comps["model-parameters-final"]["license"] == "CC-BY-NC-4.0"
+    assert comps["training-code"]["license"] == "Apache-2.0"
+    assert report["verdict"] == "not-open-source-ai"

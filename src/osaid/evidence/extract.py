@@ -13,7 +13,12 @@ from functools import cache
 
 from osaid.evidence import inventory, manifest
 from osaid.evidence.card import find_card, parse_card
-from osaid.evidence.licenses import TYPE_SCOPES, extract_licenses, is_license_document
+from osaid.evidence.licenses import (
+    TYPE_SCOPES,
+    extract_licenses,
+    is_license_document,
+    license_named_in,
+)
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
 from osaid.knowledge.licensing import catalog
@@ -409,23 +414,11 @@ def _section_index(card: CardFacts):
     return at
 
 
-_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
-
-
 def _license_near(lines: list[str], line: int) -> str | None:
     """A license stated on the same card line as a link ("code at github.com/x under MIT")."""
     if not 0 < line <= len(lines):
         return None
-    cat = catalog()
-    for m in _LICENSE_WORD.finditer(lines[line - 1]):
-        words = [w.strip(".,;:()[]*`'\"") for w in lines[line - 1][m.end() : m.end() + 60].split()]
-        words = [w for w in words if w][:6]
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                res = cat.resolve(" ".join(words[i : i + size]))
-                if res.expression:
-                    return res.expression
-    return None
+    return license_named_in(lines[line - 1])
 
 
 @cache

@@ -161,7 +161,10 @@ class _Collector:
 
 
 def _ordered_scopes(scopes: list[str]) -> tuple[str, ...]:
-    return ("release",) if "release" in scopes else tuple(sorted(scopes))
+    """The whole release first, then the kinds of component, then folders and files."""
+    kinds = [s for s in TYPE_SCOPES if s in scopes]
+    rest = sorted(s for s in scopes if s != "release" and s not in TYPE_SCOPES)
+    return tuple((["release"] if "release" in scopes else []) + kinds + rest)
 
 
 def extract_licenses(
@@ -176,6 +179,7 @@ def extract_licenses(
             _license_document(release, path, col, card_name=linked_docs.get(path))
     _spdx_headers(release, col)
     if card is not None:
+        _card_scope_statements(card, col)
         _card_license_section(card, col)
     return col.facts(), col.problems
 
@@ -411,6 +415,61 @@ def _spdx_headers(release: Release, col: _Collector) -> None:
                     (ev,),
                 )
             )
+
+
+_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
+
+
+def license_named_in(text: str) -> str | None:
+    """The license a sentence names after `under` / `licensed` / `license:` (up to six words
+    on, as a catalog name, alias or SPDX id), as an SPDX expression; None when it names none."""
+    cat = catalog()
+    for m in _LICENSE_WORD.finditer(text):
+        words = [w.strip(".,;:()[]*`'\"") for w in text[m.end() : m.end() + 60].split()]
+        words = [w for w in words if w][:6]
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                res = cat.resolve(" ".join(words[i : i + size]))
+                if res.expression:
+                    return res.expression
+    return None
+
+
+def _statement_rules():
+    from osaid.knowledge import load_yaml
+
+    spec = load_yaml("card_declarations.yaml")["license_statements"]
+    return re.compile(spec["section"], re.I), tuple(
+        (e["scope"], re.compile(e["pattern"], re.I)) for e in spec["subjects"]
+    )
+
+
+_SENTENCE = re.compile(r"(?:[^.;]|[.;](?!\s|$))+?(?:[.;](?=\s|$)|\n\s*\n|$)")
+
+
+def _card_scope_statements(card: CardFacts, col: _Collector) -> None:
+    """Sentences of the card's license section that give one kind of component its own license
+    ("the code is under MIT, the weights under CC-BY-NC-4.0")."""
+    section, subjects = _statement_rules()
+    cat = catalog()
+    for heading, line, text in card.sections:
+        if not section.search(heading):
+            continue
+        for m in _SENTENCE.finditer(text):
+            sentence = " ".join(m.group(0).split())
+            scopes = [scope for scope, pattern in subjects if pattern.search(sentence)]
+            expr = license_named_in(sentence) if len(scopes) == 1 else None
+            if not expr:
+                continue
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            ev = Evidence(
+                path=card.path,
+                line=line + 1 + text.count("\n", 0, start),
+                quote=sentence[:200],
+                basis="content",
+            )
+            for lid in cat.resolve(expr).ids:
+                col.add(lid, cat.terms(lid).name, scopes[0], ev)
 
 
 def _card_license_section(card: CardFacts, col: _Collector) -> None:
