@@ -429,7 +429,7 @@ def license_named_in(text: str) -> str | None:
         words = [w for w in words if w][:6]
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
-                res = cat.resolve(" ".join(words[i : i + size]))
+                res = cat.resolve(" ".join(words[i : i + size]), expressions=False)
                 if res.expression:
                     return res.expression
     return None
