@@ -28,6 +28,8 @@ class _Rules:
     code_ext: frozenset[str]
     code_names: tuple[tuple[str, re.Pattern], ...]
     code_contents: tuple[tuple[str, int, tuple[re.Pattern, ...]], ...]
+    code_any: tuple[re.Pattern, ...]
+    """Per entry of `code_contents`, one pattern that matches where any of its markers does."""
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
     license_scopes: tuple[tuple[str, re.Pattern], ...]
@@ -60,6 +62,9 @@ def rules() -> _Rules:
         code_contents=tuple(
             (c["component"], int(c["min"]), tuple(re.compile(m) for m in c["markers"]))
             for c in data["code"]["contents"]
+        ),
+        code_any=tuple(
+            re.compile("|".join(f"(?:{m})" for m in c["markers"])) for c in data["code"]["contents"]
         ),
         min_code_lines=int(data["code"]["min_code_lines"]),
         excluded=tuple((re.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
@@ -301,17 +306,25 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
         return None
     r = rules()
     low = path.lower()
+    named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low))), None)
+    # A file no name places is read only when some marker is in it at all (one search per
+    # component over the raw text: a marker in the code is in the text too).
+    candidates = (
+        [i for i, any_marker in enumerate(r.code_any) if any_marker.search(text)]
+        if named is None and text
+        else []
+    )
+    if named is None and not candidates:
+        return None
     view, lines = code_view(text) if text else ("", 0)
     real = lines >= r.min_code_lines
-    contents = {component: markers for component, _, markers in r.code_contents}
-    for component, pattern in r.code_names:
-        named = pattern.search(low)
-        if not named:
-            continue
+    if named is not None:
+        component, m = named
         if text is not None and not real:
             return None  # empty or trivial: evidence of nothing, whatever its name
-        why = f"named {named.group(0).strip('/')}; "
-        hits = _markers(view, contents.get(component, ())) if real else []
+        why = f"named {m.group(0).strip('/')}; "
+        markers = next((mk for c, _, mk in r.code_contents if c == component), ())
+        hits = _markers(view, markers) if real else []
         if hits:
             return _content_hit(component, view, text, hits, lines, why)
         seen = "not read" if text is None else f"{lines} lines of code"
@@ -324,7 +337,8 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
         )
     if not real:
         return None
-    for component, minimum, markers in r.code_contents:
+    for i in candidates:
+        component, minimum, markers = r.code_contents[i]
         hits = _markers(view, markers)
         if len(hits) >= minimum:
             return _content_hit(component, view, text, hits, lines, "")
