@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from osaid.policy import Policy, Violation
 
 
-
-
 def _policy(policy, start: str) -> Policy:
     from osaid import policy as pol
 

@@ -180,7 +180,12 @@ def evaluate(policy: Policy, s: Subject, today: datetime.date | None = None) -> 
     for lic in s.licenses:
         if _match(lic, policy.deny_licenses):
             found.append(
-                Violation("license-denied", sev["license-denied"], f"{s.id}: license {lic} is denied", s.id)
+                Violation(
+                    "license-denied",
+                    sev["license-denied"],
+                    f"{s.id}: license {lic} is denied",
+                    s.id,
+                )
             )
         elif policy.allow_licenses is not None and not _match(lic, policy.allow_licenses):
             found.append(
@@ -278,8 +283,13 @@ def load(path: str) -> Policy:
         raise InputError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f":{m.group(1)}" if m else ""
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if m:
+            where = f":{m.group(1)}"
+        elif "end of document" in str(exc):
+            where = f":{max(1, len(text.splitlines()))}"
+        else:
+            where = ""
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise InputError(f"{path}{where}: invalid TOML: {reason}") from None
     table = data.get("tool", {}).get("osaid") if isinstance(data.get("tool"), dict) else None
     if table is None:
@@ -343,8 +353,14 @@ def _parse(table: dict, path: str, lines: list[str]) -> Policy:
                         f"{key}: unknown verdict {v!r} (one of {', '.join(VERDICTS)})", at.key(key)
                     )
             allowed = values if key == "require" else tuple(v for v in VERDICTS if v not in values)
-    allow_l = _strings(table["allow-licenses"], "allow-licenses", at) if "allow-licenses" in table else None
-    deny_l = _strings(table["deny-licenses"], "deny-licenses", at) if "deny-licenses" in table else ()
+    allow_l = (
+        _strings(table["allow-licenses"], "allow-licenses", at)
+        if "allow-licenses" in table
+        else None
+    )
+    deny_l = (
+        _strings(table["deny-licenses"], "deny-licenses", at) if "deny-licenses" in table else ()
+    )
     kinds = _strings(table["deny-kinds"], "deny-kinds", at) if "deny-kinds" in table else ()
     known = restriction_kinds()
     for kind in kinds:
@@ -362,14 +378,21 @@ def _parse(table: dict, path: str, lines: list[str]) -> Policy:
         raise at.error("severity: expected a table of rule = severity", at.key("severity"))
     for rule, level in sev.items():
         if rule not in RULES:
-            raise at.error(f"severity: unknown rule {rule!r} (known: {', '.join(RULES)})", at.key(rule))
+            raise at.error(
+                f"severity: unknown rule {rule!r} (known: {', '.join(RULES)})", at.key(rule)
+            )
         if level not in SEVERITIES:
-            raise at.error(f"severity.{rule}: expected one of {', '.join(SEVERITIES)}", at.key(rule))
+            raise at.error(
+                f"severity.{rule}: expected one of {', '.join(SEVERITIES)}", at.key(rule)
+            )
         severity[rule] = level
     exceptions = []
     raw = table.get("exceptions", [])
     if not isinstance(raw, list):
-        raise at.error("exceptions: expected an array of tables ([[tool.osaid.exceptions]])", at.key("exceptions"))
+        raise at.error(
+            "exceptions: expected an array of tables ([[tool.osaid.exceptions]])",
+            at.key("exceptions"),
+        )
     for n, item in enumerate(raw):
         start = at.table(n)
         if not isinstance(item, dict):
@@ -399,7 +422,9 @@ def _parse(table: dict, path: str, lines: list[str]) -> Policy:
                 f"exceptions[{n}]: expires must be a date (YYYY-MM-DD)",
                 at.key("expires", start) or start + 1,
             )
-        exceptions.append(Exemption(item["model"].strip(), item["reason"].strip(), expires, start + 1))
+        exceptions.append(
+            Exemption(item["model"].strip(), item["reason"].strip(), expires, start + 1)
+        )
     return Policy(
         path=path,
         allowed_verdicts=allowed,

@@ -104,7 +104,9 @@ class _Knowledge:
 
 
 def _glob(pattern: str) -> re.Pattern:
-    return re.compile("^" + r"\.".join("[^.]+" if p == "*" else re.escape(p) for p in pattern.split(".")) + "$")
+    return re.compile(
+        "^" + r"\.".join("[^.]+" if p == "*" else re.escape(p) for p in pattern.split(".")) + "$"
+    )
 
 
 @cache
@@ -212,7 +214,9 @@ def _kind_of(name: str) -> str | None:
     return None
 
 
-def walk(root: Path, only: list[str] | None = None) -> tuple[list[tuple[str, str, int]], ScanResult]:
+def walk(
+    root: Path, only: list[str] | None = None
+) -> tuple[list[tuple[str, str, int]], ScanResult]:
     """(relative path, kind, size) of every file worth reading, without following links."""
     k = knowledge()
     result = ScanResult(root=str(root))
@@ -386,8 +390,10 @@ def _path_ref(value: str, rel: str, line: int, text: str, library: str, tree: _T
 
 def _looks_like_path(value: str) -> bool:
     v = value.strip()
-    return v.startswith(("/", "./", "../", "~")) or v.count("/") >= 2 or (
-        "/" in v and v.lower().endswith(knowledge().file_suffixes)
+    return (
+        v.startswith(("/", "./", "../", "~"))
+        or v.count("/") >= 2
+        or ("/" in v and v.lower().endswith(knowledge().file_suffixes))
     )
 
 
@@ -426,7 +432,11 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
             for t in targets:
                 if isinstance(t, ast.Name):
                     v = node.value
-                    literal = v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
+                    literal = (
+                        v.value
+                        if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                        else None
+                    )
                     constants.setdefault(t.id, []).append(literal)
     if not any(q.split(".")[0] in k.call_roots for q in imports.values()):
         return
@@ -460,8 +470,14 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
         if arg is None:
             if spec["call"] == "transformers.pipeline":
                 result.dynamic.append(
-                    Dynamic(rel, line, quote, library, "no model named: the library picks its "
-                            "default model for the task, which can change between versions")
+                    Dynamic(
+                        rel,
+                        line,
+                        quote,
+                        library,
+                        "no model named: the library picks its "
+                        "default model for the task, which can change between versions",
+                    )
                 )
             continue
         if spec.get("only_models"):
@@ -479,7 +495,11 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
             line = arg.lineno  # where the id itself is written
             quote = _quote(lines[line - 1])
         revision = _keyword(call, "revision")
-        rev = revision.value if isinstance(revision, ast.Constant) and isinstance(revision.value, str) else None
+        rev = (
+            revision.value
+            if isinstance(revision, ast.Constant) and isinstance(revision.value, str)
+            else None
+        )
         if spec.get("paths_only") or _looks_like_path(value):
             ref = _path_ref(value, rel, line, quote, library, tree, call.col_offset + 1)
         else:
@@ -491,8 +511,18 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
                 ref = _path_ref(value, rel, line, quote, library, tree, call.col_offset + 1)
             else:
                 key, ident = _hub_ref(ident)
-                ref = Reference(key, ident, "hub", rel, line, quote, library, call.col_offset + 1,
-                                revision=rev, note=note)
+                ref = Reference(
+                    key,
+                    ident,
+                    "hub",
+                    rel,
+                    line,
+                    quote,
+                    library,
+                    call.col_offset + 1,
+                    revision=rev,
+                    note=note,
+                )
         if note and ref.note is None:
             ref = _replace(ref, note=note)
         by_call[id(call)] = ref
@@ -549,7 +579,9 @@ def _argument(call: ast.Call, where: list) -> ast.expr | None:
     return None
 
 
-def _literal(node: ast.expr, constants: dict[str, list[str | None]], k: _Knowledge) -> tuple[str, str | None]:
+def _literal(
+    node: ast.expr, constants: dict[str, list[str | None]], k: _Knowledge
+) -> tuple[str, str | None]:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             return node.value, None
@@ -608,7 +640,9 @@ def _config_ref(value: str, rel: str, line: int, text: str, library: str) -> Ref
         return None
     ident, tag = found
     key, ident = _hub_ref(ident)
-    return Reference(key, ident, "hub", rel, line, text, library, note=f"tag {tag}" if tag else None)
+    return Reference(
+        key, ident, "hub", rel, line, text, library, note=f"tag {tag}" if tag else None
+    )
 
 
 def _env(text: str, rel: str, result: ScanResult) -> None:
@@ -638,7 +672,15 @@ def _commands(text: str, rel: str, result: ScanResult, line_offset: int) -> None
                 name = value.strip()
                 if k.bare.match(name.split(":")[0]) or ":" in name:
                     result.references.append(
-                        Reference("ollama:" + name.lower(), name, "ollama", rel, line + line_offset, quote, spec["library"])
+                        Reference(
+                            "ollama:" + name.lower(),
+                            name,
+                            "ollama",
+                            rel,
+                            line + line_offset,
+                            quote,
+                            spec["library"],
+                        )
                     )
                 continue
             ref = _config_ref(value, rel, line + line_offset, quote, spec["library"])
@@ -755,8 +797,16 @@ def _modelfile(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> Non
             continue
         if k.bare.match(value.split(":")[0].split("/")[-1]):
             result.references.append(
-                Reference("ollama:" + low, value, "ollama", rel, i, quote, "ollama",
-                          note="a name in Ollama's library, not a hub id")
+                Reference(
+                    "ollama:" + low,
+                    value,
+                    "ollama",
+                    rel,
+                    i,
+                    quote,
+                    "ollama",
+                    note="a name in Ollama's library, not a hub id",
+                )
             )
 
 

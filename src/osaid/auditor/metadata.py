@@ -54,9 +54,7 @@ def _gguf(path: Path, spec: dict) -> dict:
     count = fields.get(keys["base_count"])
     n = count if isinstance(count, int) else 0
     for i in range(min(n, 16)):
-        base = {
-            k: _text(fields.get(f"general.base_model.{i}.{k}")) for k in spec["gguf_base_keys"]
-        }
+        base = {k: _text(fields.get(f"general.base_model.{i}.{k}")) for k in spec["gguf_base_keys"]}
         base = {k: v for k, v in base.items() if v}
         if base:
             bases.append(base)

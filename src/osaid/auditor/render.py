@@ -24,7 +24,9 @@ def text(doc: dict, out: TextIO) -> None:
         f"{s['dynamic']} id(s) built at run time; {s['files_seen']} files seen\n"
     )
     pol = doc["policy"]
-    out.write(f"policy: {pol['path'] or 'default (open-source-ai required)'}; fail on {pol['fail_on']}\n")
+    out.write(
+        f"policy: {pol['path'] or 'default (open-source-ai required)'}; fail on {pol['fail_on']}\n"
+    )
     for m in doc["models"]:
         out.write(f"\n{m['id']}  [{m['kind']}]\n")
         out.write(f"  verdict: {_verdict(m)}")
@@ -38,7 +40,9 @@ def text(doc: dict, out: TextIO) -> None:
         if m["base_model"]:
             out.write(f"  adapter on: {m['base_model']}\n")
         for b in m["lineage"]:
-            out.write(f"  base ({b['relation']}): {b['id']}: {b['verdict']}, {b['license'] or 'license unknown'}\n")
+            out.write(
+                f"  base ({b['relation']}): {b['id']}: {b['verdict']}, {b['license'] or 'license unknown'}\n"
+            )
         meta = m.get("metadata") or {}
         for key, value in (meta.get("fields") or {}).items():
             out.write(f"  header {key}: {value}\n")
@@ -49,7 +53,7 @@ def text(doc: dict, out: TextIO) -> None:
             src = f" [{r['from']}]" if r.get("from") and r["from"] != m["id"] else ""
             out.write(f"  binds you: {r['kind']}{src} {loc}".rstrip() + "\n")
             if r.get("quote"):
-                out.write(f"    \"{r['quote']}\"\n")
+                out.write(f'    "{r["quote"]}"\n')
         for u in m["usages"]:
             out.write(f"  used at {_where(u)}: {u['text'] or u['library']}\n")
         for v in m["violations"]:
@@ -64,7 +68,11 @@ def text(doc: dict, out: TextIO) -> None:
             out.write(f"  {d['path']}:{d['line']}: {d['text']}\n    {d['reason']}\n")
     out.write(
         "\nresult: "
-        + ("passed" if doc["passed"] else f"FAILED ({s['failing']} violation(s) at or above {pol['fail_on']})")
+        + (
+            "passed"
+            if doc["passed"]
+            else f"FAILED ({s['failing']} violation(s) at or above {pol['fail_on']})"
+        )
         + "\n"
     )
 

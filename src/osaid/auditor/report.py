@@ -35,8 +35,13 @@ class AuditResult:
         return not self.failing
 
 
-def judge(root: str, scan: ScanResult, models: list[Model], policy: Policy,
-          today: datetime.date | None = None) -> AuditResult:
+def judge(
+    root: str,
+    scan: ScanResult,
+    models: list[Model],
+    policy: Policy,
+    today: datetime.date | None = None,
+) -> AuditResult:
     result = AuditResult(root, scan, models, policy)
     for m in models:
         if m.status == "not-assessed":
@@ -111,7 +116,13 @@ def _usage(r: Reference) -> dict:
 
 
 def _dynamic(d: Dynamic) -> dict:
-    return {"path": d.path, "line": d.line, "text": d.text, "library": d.library, "reason": d.reason}
+    return {
+        "path": d.path,
+        "line": d.line,
+        "text": d.text,
+        "library": d.library,
+        "reason": d.reason,
+    }
 
 
 def to_dict(result: AuditResult) -> dict:

@@ -62,7 +62,9 @@ def parse_map(values: list[str] | None) -> dict[str, str]:
         ident, sep, target = value.partition("=")
         ident, target = ident.strip(), target.strip()
         if not sep or not ident or not target:
-            raise UsageError(f"--map {value!r}: expected ID=PATH (e.g. --map org/name=./vendor/name)")
+            raise UsageError(
+                f"--map {value!r}: expected ID=PATH (e.g. --map org/name=./vendor/name)"
+            )
         if not target.startswith("hf:") and not os.path.lexists(target):
             raise UsageError(f"--map {ident}={target}: no such file or folder")
         out[_norm(ident)] = target
@@ -124,14 +126,22 @@ def plan(m: Model, root: str, o: Options) -> tuple[str | None, str | None, str |
             return os.path.join(root, folder), "tree", None
         for candidate in _header_repos(m.metadata):
             return f"hf:{candidate}", "header", None
-        return None, None, (
-            "a weights file with no card or license beside it and no hub repository in its "
-            "header; map it with --map PATH=TARGET"
+        return (
+            None,
+            None,
+            (
+                "a weights file with no card or license beside it and no hub repository in its "
+                "header; map it with --map PATH=TARGET"
+            ),
         )
     if m.kind == "ollama":
-        return None, None, (
-            "a name in Ollama's library, which publishes no card osaid can read; map it to the "
-            "release it packages with --map NAME=TARGET"
+        return (
+            None,
+            None,
+            (
+                "a name in Ollama's library, which publishes no card osaid can read; map it to the "
+                "release it packages with --map NAME=TARGET"
+            ),
         )
     return None, None, "a path that is not in the tree; map it with --map PATH=TARGET"
 
@@ -146,7 +156,10 @@ def _has_terms(folder: str) -> bool:
 
 def _header_repos(meta: dict) -> list[str]:
     out = []
-    for value in [meta.get("source_repo"), *(b.get("repo_url") for b in meta.get("base_models", []))]:
+    for value in [
+        meta.get("source_repo"),
+        *(b.get("repo_url") for b in meta.get("base_models", [])),
+    ]:
         if not isinstance(value, str):
             continue
         v = _norm(value)

@@ -68,7 +68,9 @@ def to_sarif(doc: dict) -> dict:
                 results.append(_result(v, [_location(u["path"], u["line"], u["column"])], props))
     for d in doc["dynamic"]:
         results.append(
-            _result(d["violation"], [_location(d["path"], d["line"], None)], {"library": d["library"]})
+            _result(
+                d["violation"], [_location(d["path"], d["line"], None)], {"library": d["library"]}
+            )
         )
     rules = [
         {

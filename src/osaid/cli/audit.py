@@ -22,8 +22,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="the application's folder (default: .); or files inside --root (as pre-commit "
-        "passes the changed files): only those are read",
+        help="the application's folder (default: .); or files, relative to --root (as "
+        "pre-commit passes the changed files): only those are read",
     )
     parser.add_argument(
         "--root",
@@ -152,7 +152,7 @@ def _targets(paths: list[str], root: str | None) -> tuple[str, list[str] | None]
         raise InputError(f"{root}: not a folder")
     files = []
     for p in paths:
-        full = os.path.abspath(p if os.path.isabs(p) else os.path.join(os.getcwd(), p))
+        full = os.path.abspath(p if os.path.isabs(p) else os.path.join(base, p))
         rel = os.path.relpath(full, base)
         if rel.startswith(".."):
             raise UsageError(f"{p}: not inside the root {root or '.'}")

@@ -81,9 +81,8 @@ def _resolve(target: str, lock_path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from osaid.lock import assess_target, compare, lock_entry
-
     from osaid.cli.options import policy_file
+    from osaid.lock import assess_target, compare, lock_entry
     from osaid.policy import evaluate, failing, subject_of
 
     pol = policy_file(args, os.path.dirname(os.path.abspath(args.lock)))
