@@ -565,3 +565,21 @@ def test_pre_commit_hook_runs_through_try_repo(tmp_path):
     bad = hook("app/sizes.py", "app/__init__.py")
     assert bad.returncode == 1
     assert "app/sizes.py:8" in bad.stdout and "Failed" in bad.stdout
+
+
+def test_bare_names_and_folders_in_the_tree(tmp_path):
+    (tmp_path / "checkpoints" / "org-model").mkdir(parents=True)
+    (tmp_path / "train.py").write_text(
+        "from transformers import AutoModel, AutoTokenizer\n"
+        "AutoModel.from_pretrained('gpt2')\n"  # a hub id without an organisation
+        "AutoTokenizer.from_pretrained('tokenizer')\n"  # a plain word: a folder made at run time
+        "AutoModel.from_pretrained('checkpoints/org-model')\n"  # a folder in the tree
+        "AutoModel.from_pretrained('./out/final')\n"  # a path that is not in the tree
+    )
+    doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
+    kinds = {m["id"]: m["kind"] for m in doc["models"]}
+    assert kinds == {
+        "gpt2": "hub",
+        "checkpoints/org-model": "path",
+        "./out/final": "missing-path",
+    }

@@ -207,11 +207,19 @@ def _kind_of(name: str) -> str | None:
         return "command"
     if ext in k.config_ext:
         return ext if ext != "yml" else "yaml"
-    from osaid.evidence.inventory import is_weights
+    if ext in _weight_ext():
+        from osaid.evidence.inventory import is_weights
 
-    if is_weights(low):
-        return "weights"
+        if is_weights(low):
+            return "weights"
     return None
+
+
+@cache
+def _weight_ext() -> frozenset[str]:
+    from osaid.evidence.inventory import rules
+
+    return frozenset(rules().weight_ext)
 
 
 def walk(
@@ -221,6 +229,7 @@ def walk(
     k = knowledge()
     result = ScanResult(root=str(root))
     out: list[tuple[str, str, int]] = []
+    base = str(root)
     if only is not None:
         for rel in only:
             p = root / rel
@@ -244,7 +253,7 @@ def walk(
     while stack:
         rel_dir, depth = stack.pop()
         try:
-            with os.scandir(root / rel_dir if rel_dir else root) as it:
+            with os.scandir(os.path.join(base, rel_dir) if rel_dir else base) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             result.skipped.append((rel_dir or ".", f"cannot list ({exc.strerror or exc})"))
@@ -279,9 +288,10 @@ def walk(
 
 def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
     """Every model reference under `root` (or only in the files `only` names, relative to it)."""
-    from osaid.sources.local import decode, read_prefix
+    from osaid.sources.local import decode
 
     root = Path(root)
+    base = str(root)
     files, result = walk(root, only)
     roots = knowledge().call_roots
     tree = _TreeIndex(root)
@@ -296,7 +306,7 @@ def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
             result.skipped.append((rel, f"larger than {MAX_TEXT_BYTES // 1024} KiB"))
             continue
         try:
-            data = read_prefix(root / rel, MAX_TEXT_BYTES)
+            data = _read(os.path.join(base, rel), size)
         except OSError as exc:
             result.skipped.append((rel, f"unreadable ({exc.strerror or exc})"))
             continue
@@ -307,6 +317,8 @@ def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
             result.files_read += 1
             _python(text, rel, result, tree)
             continue
+        if kind in ("yaml", "json", "toml") and not _config_hint().search(text):
+            continue  # no key or command that could name a model: nothing to parse
         result.files_read += 1
         if kind == "modelfile":
             _modelfile(text, rel, result, tree)
@@ -321,6 +333,29 @@ def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
         elif kind == "toml":
             _toml(text, rel, result)
     return result
+
+
+@cache
+def _config_hint() -> re.Pattern:
+    """Words one of which every config key and command pattern holds: a config file without any
+    of them cannot name a model, and is not parsed."""
+    k = knowledge()
+    words = {"model", "vllm", "ollama"}
+    for key in k.config_keys:
+        if not any(w in key for w in words):
+            words.add(key)
+    return re.compile("|".join(re.escape(w) for w in sorted(words)), re.I)
+
+
+def _read(path: str, size: int) -> bytes:
+    """At most MAX_TEXT_BYTES of a regular file, without following a final link."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return os.read(fd, min(size, MAX_TEXT_BYTES) + 1)[:MAX_TEXT_BYTES]
+    finally:
+        os.close(fd)
 
 
 class _TreeIndex:
@@ -500,15 +535,13 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
             if isinstance(revision, ast.Constant) and isinstance(revision.value, str)
             else None
         )
-        if spec.get("paths_only") or _looks_like_path(value):
+        in_tree = tree.find(value, os.path.dirname(rel)) is not None
+        if spec.get("paths_only") or in_tree or _looks_like_path(value):
             ref = _path_ref(value, rel, line, quote, library, tree, call.col_offset + 1)
         else:
             ident = hub_id(value, bare=bool(spec.get("bare")), bare_org=spec.get("bare_org"))
             if ident is None:
-                found = tree.find(value, os.path.dirname(rel))
-                if found is None:
-                    continue  # not a hub id, not a path in the tree: a hosted API name, say
-                ref = _path_ref(value, rel, line, quote, library, tree, call.col_offset + 1)
+                continue  # not a hub id, not a path: a hosted API's model name, say
             else:
                 key, ident = _hub_ref(ident)
                 ref = Reference(
