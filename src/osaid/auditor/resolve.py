@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from osaid.auditor.find import Reference, hub_id
-from osaid.errors import OsaidError, UsageError
+from osaid.errors import OsaidError
 
 
 @dataclass
@@ -56,19 +56,11 @@ class Options:
 
 def parse_map(values: list[str] | None) -> dict[str, str]:
     """`--map ID=PATH` values: ID is a hub id, an Ollama name or a path in the application; PATH
-    any target `osaid check` reads."""
-    out: dict[str, str] = {}
-    for value in values or ():
-        ident, sep, target = value.partition("=")
-        ident, target = ident.strip(), target.strip()
-        if not sep or not ident or not target:
-            raise UsageError(
-                f"--map {value!r}: expected ID=PATH (e.g. --map org/name=./vendor/name)"
-            )
-        if not target.startswith("hf:") and not os.path.lexists(target):
-            raise UsageError(f"--map {ident}={target}: no such file or folder")
-        out[_norm(ident)] = target
-    return out
+    any target `osaid check` reads. Keys are normalised as lineage normalises base ids, so the
+    same mappings serve base models."""
+    from osaid.lineage import parse_mapping
+
+    return parse_mapping(values, option="--map")
 
 
 def _norm(ident: str) -> str:

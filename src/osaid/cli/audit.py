@@ -12,7 +12,7 @@ import io
 import os
 import sys
 
-from osaid.cli.options import add_source_options
+from osaid.cli.options import add_policy_options, add_source_options
 
 FORMATS = ("text", "json", "markdown", "sarif")
 
@@ -39,14 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write SARIF 2.1.0 to FILE (for code scanning), whatever --format is",
     )
-    parser.add_argument(
-        "--policy",
-        metavar="FILE",
-        help="policy file (default: osaid.toml, else [tool.osaid] in pyproject.toml, in the root)",
-    )
-    parser.add_argument(
-        "--no-policy", action="store_true", help="ignore policy files: open-source-ai required"
-    )
+    add_policy_options(parser, "the application's root")
     parser.add_argument(
         "--map",
         metavar="ID=PATH",
@@ -128,15 +121,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pairs(values: list[str]) -> dict[str, str]:
-    from osaid.errors import UsageError
+    from osaid.auditor.resolve import parse_map
 
-    out = {}
-    for v in values:
-        k, sep, t = v.partition("=")
-        if not sep or not k.strip() or not t.strip():
-            raise UsageError(f"--map {v!r}: expected ID=PATH (e.g. --map org/name=./vendor/name)")
-        out[k.strip()] = t.strip()
-    return out
+    return parse_map(values)  # checked here, so a bad --map fails before any work
 
 
 def _targets(paths: list[str], root: str | None) -> tuple[str, list[str] | None]:

@@ -28,14 +28,13 @@ def source_options(args: argparse.Namespace):
     return SourceOptions(args.offline, args.cache_dir, args.token)
 
 
-def add_policy_options(parser: argparse.ArgumentParser) -> None:
+def add_policy_options(parser: argparse.ArgumentParser, where: str = "the current folder") -> None:
     """`--policy FILE` / `--no-policy` (see osaid.policy)."""
     parser.add_argument(
         "--policy",
         metavar="FILE",
-        help="policy file (default: osaid.toml, else [tool.osaid] in pyproject.toml, in the "
-        "current folder); its verdicts, licenses, restriction kinds and exceptions decide the "
-        "exit code",
+        help=f"policy file (default: osaid.toml, else [tool.osaid] in pyproject.toml, in {where}); "
+        "its verdicts, licenses, restriction kinds and exceptions decide the exit code",
     )
     parser.add_argument("--no-policy", action="store_true", help="ignore policy files")
 

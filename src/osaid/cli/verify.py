@@ -38,7 +38,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="report format (default: text)",
     )
     add_source_options(parser)
-    add_policy_options(parser)
+    add_policy_options(parser, "the lock file's folder")
     parser.set_defaults(run=run)
 
 
