@@ -585,3 +585,39 @@ def test_bare_names_and_folders_in_the_tree(tmp_path):
         "checkpoints/org-model": "path",
         "./out/final": "missing-path",
     }
+
+
+def test_deep_imports_positional_pipeline_and_more_libraries(tmp_path):
+    (tmp_path / "svc.py").write_text(
+        "from transformers.models.bert import BertModel\n"
+        "from transformers import pipeline\n"
+        "from optimum.onnxruntime import ORTModelForSequenceClassification as ORT\n"
+        "from llama_index.embeddings.huggingface import HuggingFaceEmbedding\n"
+        "import diffusers\n"
+        "BertModel.from_pretrained('org/bert-like')\n"
+        "pipeline('summarization', 'org/summariser')\n"
+        "ORT.from_pretrained('org/onnx-model')\n"
+        "HuggingFaceEmbedding(model_name='org/embedder')\n"
+        "diffusers.StableDiffusionPipeline.from_pretrained('org/painter')\n"
+    )
+    doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
+    assert {m["id"]: usages(doc, m["id"])[0] for m in doc["models"]} == {
+        "org/bert-like": "svc.py:6",
+        "org/summariser": "svc.py:7",
+        "org/onnx-model": "svc.py:8",
+        "org/embedder": "svc.py:9",
+        "org/painter": "svc.py:10",
+    }
+
+
+def test_reference_patterns_are_complete_data():
+    from osaid.knowledge import load_yaml
+
+    data = load_yaml("model_references.yaml")
+    for entry in data["python"]:
+        assert {"call", "library", "args", "source"} <= set(entry), entry
+        assert entry["args"], entry
+    from osaid.auditor.find import _config_hint, knowledge
+
+    k = knowledge()
+    assert all(_config_hint().search(key) for key in k.config_keys)

@@ -104,8 +104,9 @@ class _Knowledge:
 
 
 def _glob(pattern: str) -> re.Pattern:
+    parts = {"*": "[^.]+", "**": r"[^.]+(?:\.[^.]+)*"}
     return re.compile(
-        "^" + r"\.".join("[^.]+" if p == "*" else re.escape(p) for p in pattern.split(".")) + "$"
+        "^" + r"\.".join(parts.get(p, re.escape(p)) for p in pattern.split(".")) + "$"
     )
 
 
