@@ -621,3 +621,23 @@ def test_reference_patterns_are_complete_data():
 
     k = knowledge()
     assert all(_config_hint().search(key) for key in k.config_keys)
+
+
+def test_exec_form_commands_and_argv_lists(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.12\nCMD ["python", "-m", "vllm.entrypoints.openai.api_server", '
+        '"--model", "org/served-model"]\n'
+    )
+    (tmp_path / "k8s.yaml").write_text(
+        "spec:\n  containers:\n    - name: tgi\n      args:\n        - --model-id\n"
+        "        - org/tgi-model\n    - name: pull\n      command: [ollama, pull, mistral]\n"
+    )
+    (tmp_path / "start.sh").write_text("#!/bin/sh\nexec vllm serve org/shell-model --port 8000\n")
+    doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
+    found = {m["id"]: usages(doc, m["id"]) for m in doc["models"]}
+    assert found == {
+        "org/served-model": ["Dockerfile:2"],
+        "org/tgi-model": ["k8s.yaml:5"],
+        "org/shell-model": ["start.sh:2"],
+        "mistral": ["k8s.yaml:8"],
+    }

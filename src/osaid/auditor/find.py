@@ -80,6 +80,7 @@ class ScanResult:
 class _Knowledge:
     org_name: re.Pattern
     bare: re.Pattern
+    ollama: re.Pattern
     file_suffixes: tuple[str, ...]
     calls: tuple[tuple[re.Pattern, dict], ...]
     call_roots: frozenset[str]
@@ -117,6 +118,7 @@ def knowledge() -> _Knowledge:
     return _Knowledge(
         org_name=re.compile(ids["org_name"]),
         bare=re.compile(ids["bare"]),
+        ollama=re.compile(ids["ollama"]),
         file_suffixes=tuple(ids["file_suffixes"]),
         calls=tuple((_glob(c["call"]), c) for c in k["python"]),
         call_roots=frozenset(c["call"].split(".")[0] for c in k["python"]),
@@ -333,6 +335,13 @@ def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
             _json(text, rel, result)
         elif kind == "toml":
             _toml(text, rel, result)
+    seen: set[tuple[str, str, int | None]] = set()
+    unique = []
+    for ref in result.references:  # a command found both as one string and as an argv
+        if (ref.key, ref.path, ref.line) not in seen:
+            seen.add((ref.key, ref.path, ref.line))
+            unique.append(ref)
+    result.references = unique
     return result
 
 
@@ -695,16 +704,27 @@ def _env(text: str, rel: str, result: ScanResult) -> None:
             result.references.append(ref)
 
 
-def _commands(text: str, rel: str, result: ScanResult, line_offset: int) -> None:
+def _commands(
+    text: str, rel: str, result: ScanResult, line_offset: int, quote: str | None = None
+) -> None:
+    """Command lines that serve a model. `quote` is the file's line when `text` is a value read
+    from a structured file (its own lines are not the file's)."""
     k = knowledge()
+    seen: set[tuple[str, int]] = set()
     for pat, spec in k.commands:
         for m in pat.finditer(text):
             value = m.group(1)
-            line = text.count("\n", 0, m.start(1)) + 1
-            quote = _quote(text.splitlines()[line - 1]) if text else ""
+            line = 1 if quote is not None else text.count("\n", 0, m.start(1)) + 1
+            if (value, line) in seen:
+                continue
+            seen.add((value, line))
+            if quote is None:
+                q = _quote(text.splitlines()[line - 1])
+            else:
+                q = quote
             if spec.get("kind") == "ollama":
                 name = value.strip()
-                if k.bare.match(name.split(":")[0]) or ":" in name:
+                if k.ollama.match(name):
                     result.references.append(
                         Reference(
                             "ollama:" + name.lower(),
@@ -712,45 +732,52 @@ def _commands(text: str, rel: str, result: ScanResult, line_offset: int) -> None
                             "ollama",
                             rel,
                             line + line_offset,
-                            quote,
+                            q,
                             spec["library"],
                         )
                     )
                 continue
-            ref = _config_ref(value, rel, line + line_offset, quote, spec["library"])
+            ref = _config_ref(value, rel, line + line_offset, q, spec["library"])
             if ref:
                 result.references.append(ref)
 
 
 def _walk_data(data: object, path: str = ""):
-    """(dotted path, key, value) of every string in nested data."""
+    """(dotted path, key, value, text to locate it by) of every string in nested data; a list of
+    strings is also yielded joined (key `None`, path of its first item): an argv such as
+    `command: ["vllm", "serve", "org/name"]`."""
     if isinstance(data, dict):
         for key, value in data.items():
             p = f"{path}.{key}" if path else str(key)
             if isinstance(value, str):
-                yield p, str(key), value
+                yield p, str(key), value, value
             else:
                 yield from _walk_data(value, p)
     elif isinstance(data, list):
+        if len(data) > 1 and all(isinstance(v, str) for v in data):
+            yield f"{path}[0]", None, " ".join(data), data[0]
         for i, value in enumerate(data):
             p = f"{path}[{i}]"
             if isinstance(value, str):
-                yield p, None, value
+                yield p, None, value, value
             else:
                 yield from _walk_data(value, p)
 
 
+_COMMAND_HINTS = ("serve", "--model", "ollama")
+
+
 def _structured(data: object, rel: str, result: ScanResult, lines: list[str], line_of) -> None:
-    for path, key, value in _walk_data(data):
-        line = line_of(path, key, value)
+    for path, key, value, locate in _walk_data(data):
+        line = line_of(path, key, locate)
         quote = _quote(lines[line - 1]) if 0 < line <= len(lines) else ""
         if key is not None and _key_wanted(key):
             ref = _config_ref(value, rel, line, quote, "config")
             if ref:
                 result.references.append(ref)
                 continue
-        if "serve" in value or "--model" in value or "ollama" in value:
-            _commands(value, rel, result, line - 1)
+        if any(h in value for h in _COMMAND_HINTS):
+            _commands(value, rel, result, line - 1, quote)
 
 
 def _yaml(text: str, rel: str, result: ScanResult) -> None:
@@ -829,7 +856,7 @@ def _modelfile(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> Non
         if found:
             result.references.append(_path_ref(value, rel, i, quote, "ollama", tree))
             continue
-        if k.bare.match(value.split(":")[0].split("/")[-1]):
+        if k.ollama.match(value):
             result.references.append(
                 Reference(
                     "ollama:" + low,

@@ -63,10 +63,12 @@ def judge(
 
 
 def model_licenses(m: Model) -> list[str]:
+    """Every license id found for the model: its release's, and what a weights file's own header
+    declares (the file the application ships may be under other terms than its source)."""
     ids = set()
     if m.assessment is not None:
         ids |= {lf.id for lf in m.assessment.facts.licenses}
-    if not ids and m.metadata.get("license"):
+    if m.metadata.get("license"):
         from osaid.knowledge.licensing import catalog
 
         found = catalog().resolve(m.metadata["license"]).ids

@@ -62,9 +62,18 @@ def to_sarif(doc: dict) -> dict:
 
     results = []
     for m in doc["models"]:
+        kinds = sorted({r["kind"] for r in m["restrictions"]})
+        props = {
+            "model": m["id"],
+            "verdict": m["verdict"],
+            "license": m["license"],
+            "restrictions": kinds,
+        }
         for v in m["violations"]:
+            if v["rule"] == "verdict" and m["findings"]:
+                why = "; ".join(f["message"] for f in m["findings"][:3])
+                v = dict(v, message=f"{v['message']}. Why: {why}")
             for u in m["usages"]:  # one result per place, so each line is annotated
-                props = {"model": m["id"], "verdict": m["verdict"], "license": m["license"]}
                 results.append(_result(v, [_location(u["path"], u["line"], u["column"])], props))
     for d in doc["dynamic"]:
         results.append(
