@@ -641,3 +641,14 @@ def test_exec_form_commands_and_argv_lists(tmp_path):
         "org/shell-model": ["start.sh:2"],
         "mistral": ["k8s.yaml:8"],
     }
+
+
+def test_config_values_filled_in_at_deploy_time_are_listed_not_guessed(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  llm:\n    environment:\n      MODEL_ID: ${LLM_MODEL:-org/fallback}\n"
+        "      LOG_LEVEL: ${LOG_LEVEL}\n"
+    )
+    doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
+    assert doc["models"] == []
+    assert [(d["path"], d["line"]) for d in doc["dynamic"]] == [("compose.yaml", 4)]
+    assert "LLM_MODEL" in doc["dynamic"][0]["reason"]

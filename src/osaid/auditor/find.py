@@ -688,6 +688,26 @@ def _config_ref(value: str, rel: str, line: int, text: str, library: str) -> Ref
     )
 
 
+_SUBSTITUTION = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _substituted(value: str, rel: str, line: int, quote: str, result: ScanResult) -> bool:
+    """A model key whose value is filled in from the environment when deployed (`${VAR}`)."""
+    m = _SUBSTITUTION.search(value)
+    if m is None:
+        return False
+    result.dynamic.append(
+        Dynamic(
+            rel,
+            line,
+            quote,
+            "config",
+            f"set from the environment variable {m.group(1)} when deployed",
+        )
+    )
+    return True
+
+
 def _env(text: str, rel: str, result: ScanResult) -> None:
     pat = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
     for i, raw in enumerate(text.splitlines(), 1):
@@ -702,6 +722,8 @@ def _env(text: str, rel: str, result: ScanResult) -> None:
         ref = _config_ref(value, rel, i, _quote(raw), "config")
         if ref:
             result.references.append(ref)
+        else:
+            _substituted(value, rel, i, _quote(raw), result)
 
 
 def _commands(
@@ -775,6 +797,8 @@ def _structured(data: object, rel: str, result: ScanResult, lines: list[str], li
             ref = _config_ref(value, rel, line, quote, "config")
             if ref:
                 result.references.append(ref)
+                continue
+            if _substituted(value, rel, line, quote, result):
                 continue
         if any(h in value for h in _COMMAND_HINTS):
             _commands(value, rel, result, line - 1, quote)
