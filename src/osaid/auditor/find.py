@@ -150,7 +150,7 @@ def hub_id(value: str, *, bare: bool = False, bare_org: str | None = None) -> st
     """The hub model id `value` names, or None when it is not one (a path, a URL, a sentence)."""
     k = knowledge()
     v = value.strip()
-    if not v or len(v) > 200 or any(c.isspace() for c in v):
+    if not v or len(v) > 200:
         return None
     if v.lower().endswith(k.file_suffixes) or ".." in v:
         return None
@@ -372,37 +372,40 @@ class _TreeIndex:
     """Which paths a reference names exist in the tree (lstat inside the root, no links)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+        self.root = os.path.realpath(root)
+        self._seen: dict[tuple[str, str], tuple[str, bool] | None] = {}
 
     def find(self, value: str, from_dir: str) -> tuple[str, bool] | None:
         """(path relative to the root, is a folder) for a path a reference names, when it lies
-        inside the root and exists."""
-        v = value.strip()
+        inside the root and exists with no symbolic link on the way."""
+        key = (value, from_dir)
+        if key not in self._seen:
+            self._seen[key] = self._find(value.strip(), from_dir)
+        return self._seen[key]
+
+    def _find(self, v: str, from_dir: str) -> tuple[str, bool] | None:
         if not v or v.startswith(("~", "http:", "https:")) or "\x00" in v:
             return None
+        root = self.root
         candidates = [v] if v.startswith("/") else [os.path.join(from_dir, v), v]
         for c in candidates:
-            p = Path(os.path.normpath(self.root / c)) if not c.startswith("/") else Path(c)
-            try:
-                rel = p.relative_to(self.root).as_posix()
-            except ValueError:
+            full = os.path.normpath(c if c.startswith("/") else os.path.join(root, c))
+            if not full.startswith(root + os.sep) or not os.path.lexists(full):
                 continue
-            if rel == "." or rel.startswith(".."):
-                continue
-            cur = self.root
-            ok = True
-            for part in rel.split("/"):  # no link anywhere on the way
-                cur = cur / part
+            rel = full[len(root) + 1 :]
+            cur, ok = root, True
+            for part in rel.split(os.sep):  # no link anywhere on the way
+                cur = os.path.join(cur, part)
                 try:
-                    st = cur.lstat()
+                    mode = os.lstat(cur).st_mode
                 except OSError:
                     ok = False
                     break
-                if stat.S_ISLNK(st.st_mode):
+                if stat.S_ISLNK(mode):
                     ok = False
                     break
             if ok:
-                return rel, stat.S_ISDIR(cur.lstat().st_mode)
+                return rel.replace(os.sep, "/"), stat.S_ISDIR(mode)
         return None
 
 
