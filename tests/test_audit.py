@@ -652,3 +652,17 @@ def test_config_values_filled_in_at_deploy_time_are_listed_not_guessed(tmp_path)
     assert doc["models"] == []
     assert [(d["path"], d["line"]) for d in doc["dynamic"]] == [("compose.yaml", 4)]
     assert "LLM_MODEL" in doc["dynamic"][0]["reason"]
+
+
+def test_hostile_files_are_skipped_with_a_reason_not_a_crash(tmp_path):
+    (tmp_path / "deep.json").write_text('{"model": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    (tmp_path / "nested.json").write_text('{"model": ' * 900 + '"x"' + "}" * 900)  # read, fine
+    (tmp_path / "bomb.yaml").write_text("a: &a [model, model]\nb: [*a, *a]\n")
+    (tmp_path / "nul.py").write_bytes(b"import transformers\x00\x00")
+    (tmp_path / "deep.py").write_text("import transformers\nx = " + "(" * 5000 + ")" * 5000 + "\n")
+    (tmp_path / "big.py").write_text("import transformers\n" + "#" * (2 * 1024 * 1024))
+    r = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json")
+    assert r.code == 0, r.err
+    skipped = {s["path"]: s["reason"] for s in r.json["skipped"]}
+    assert set(skipped) == {"deep.json", "bomb.yaml", "nul.py", "deep.py", "big.py"}
+    assert "aliases" in skipped["bomb.yaml"] and "larger than" in skipped["big.py"]

@@ -793,6 +793,13 @@ _COMMAND_HINTS = ("serve", "--model", "ollama")
 
 
 def _structured(data: object, rel: str, result: ScanResult, lines: list[str], line_of) -> None:
+    try:
+        _structured_walk(data, rel, result, lines, line_of)
+    except RecursionError:
+        result.skipped.append((rel, "nested too deeply to read"))
+
+
+def _structured_walk(data, rel: str, result: ScanResult, lines: list[str], line_of) -> None:
     for path, key, value, locate in _walk_data(data):
         line = line_of(path, key, locate)
         quote = _quote(lines[line - 1]) if 0 < line <= len(lines) else ""
