@@ -666,3 +666,16 @@ def test_hostile_files_are_skipped_with_a_reason_not_a_crash(tmp_path):
     skipped = {s["path"]: s["reason"] for s in r.json["skipped"]}
     assert set(skipped) == {"deep.json", "bomb.yaml", "nul.py", "deep.py", "big.py"}
     assert "aliases" in skipped["bomb.yaml"] and "larger than" in skipped["big.py"]
+
+
+def test_weights_in_a_folder_with_its_own_card_are_one_model(tmp_path):
+    folder = tmp_path / "models" / "pebble"
+    shutil.copytree(EXAMPLES / "open-release", folder)
+    write_gguf(folder / "pebble-q4.gguf", **{"general.license": "apache-2.0"})
+    (tmp_path / "Modelfile").write_text("FROM ./models/pebble/pebble-q4.gguf\n")
+    r = run_cli("audit", str(tmp_path), "-f", "json")
+    assert r.code == 0, r.out
+    assert [(m["id"], m["kind"], m["verdict"]) for m in r.json["models"]] == [
+        ("models/pebble", "path", "open-source-ai")
+    ]
+    assert "Modelfile:1" in usages(r.json, "models/pebble")

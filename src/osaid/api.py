@@ -175,7 +175,7 @@ def audit(
         raise InputError(os_error_message(root, exc)) from None
     pol = _policy(policy, root)
     scan = find.scan(root, files)
-    models = resolve.group(scan.references)
+    models = resolve.group(scan.references, root)
     options = resolve.Options(
         source_options=_source_options(offline, cache_dir, token),
         mapping=resolve.parse_map([f"{k}={v}" for k, v in (mapping or {}).items()]),

@@ -46,6 +46,9 @@ def text(doc: dict, out: TextIO) -> None:
         meta = m.get("metadata") or {}
         for key, value in (meta.get("fields") or {}).items():
             out.write(f"  header {key}: {value}\n")
+        for b in meta.get("base_models") or []:
+            named = " ".join(str(b[k]) for k in ("organization", "name", "repo_url") if b.get(k))
+            out.write(f"  header base model: {named}\n")
         for r in m["restrictions"]:
             loc = r.get("path") or ""
             if loc and r.get("line"):

@@ -82,9 +82,20 @@ def read_lock_map(path: str) -> dict[str, str]:
     return out
 
 
-def group(refs: list[Reference]) -> list[Model]:
+def group(refs: list[Reference], root: str | None = None) -> list[Model]:
+    """One `Model` per distinct model. Weights files in a folder of the tree that has its own card
+    or license (shards of one model, its GGUF and safetensors copies) are that folder's model."""
+    import dataclasses
+
     models: dict[str, Model] = {}
+    folders: dict[str, bool] = {}
     for ref in refs:
+        folder = os.path.dirname(ref.id) if ref.kind == "file" and root else ""
+        if folder:
+            if folder not in folders:
+                folders[folder] = _has_terms(os.path.join(root, folder))
+            if folders[folder]:
+                ref = dataclasses.replace(ref, key="path:" + folder, id=folder, kind="path")
         m = models.get(ref.key)
         if m is None:
             m = models[ref.key] = Model(ref.key, ref.id, ref.kind, metadata=dict(ref.metadata))
@@ -113,9 +124,6 @@ def plan(m: Model, root: str, o: Options) -> tuple[str | None, str | None, str |
     if m.kind == "path":
         return os.path.join(root, m.id), "tree", None
     if m.kind == "file":
-        folder = os.path.dirname(m.id)
-        if folder and _has_terms(os.path.join(root, folder)):
-            return os.path.join(root, folder), "tree", None
         for candidate in _header_repos(m.metadata):
             return f"hf:{candidate}", "header", None
         return (
@@ -170,6 +178,7 @@ def assess_models(models: list[Model], root: str, o: Options) -> None:
         lineage_depth=o.lineage_depth,
         frameworks=(),
     )
+    done: dict[str, object] = {}  # target -> assessment or the error it raised
     for m in models:
         target, via, reason = plan(m, root, o)
         m.target, m.via = target, via
@@ -178,8 +187,13 @@ def assess_models(models: list[Model], root: str, o: Options) -> None:
             continue
         if not o.assess:
             continue
-        try:
-            m.assessment = assess_target(target, settings)
-            m.status = "assessed"
-        except OsaidError as exc:
-            m.status, m.reason = "unavailable", str(exc)[:300]
+        if target not in done:  # two names for one release (a map, a header): assessed once
+            try:
+                done[target] = assess_target(target, settings)
+            except OsaidError as exc:
+                done[target] = exc
+        outcome = done[target]
+        if isinstance(outcome, OsaidError):
+            m.status, m.reason = "unavailable", str(outcome)[:300]
+        else:
+            m.assessment, m.status = outcome, "assessed"
