@@ -679,3 +679,36 @@ def test_weights_in_a_folder_with_its_own_card_are_one_model(tmp_path):
         ("models/pebble", "path", "open-source-ai")
     ]
     assert "Modelfile:1" in usages(r.json, "models/pebble")
+
+
+def test_action_and_hook_definitions_are_consistent():
+    import re
+
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    text = (REPO / "action.yml").read_text()
+    used = set(re.findall(r"inputs\.([a-z-]+)", text))
+    assert used <= set(action["inputs"]), used - set(action["inputs"])
+    script = (REPO / "action" / "run.sh").read_text()
+    run_env = next(s for s in action["runs"]["steps"] if s.get("id") == "run")["env"]
+    assert all(f"${{{name}" in script or f"${name}" in script for name in run_env)
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"osaid-audit", "osaid-audit-system"}
+    for h in hooks:
+        assert "--offline" in h["entry"]
+        pattern = re.compile(h["files"])
+        for wanted in (
+            "app/chat.py",
+            "Modelfile",
+            "ollama/chat.modelfile",
+            ".env.example",
+            "config/vllm.yaml",
+            "Dockerfile",
+            "models/q4.gguf",
+            "pyproject.toml",
+        ):
+            assert pattern.search(wanted), (h["id"], wanted)
+        for unwanted in ("README.md", "static/app.js", "docs/notes.txt"):
+            assert not pattern.search(unwanted), (h["id"], unwanted)
