@@ -343,6 +343,10 @@ def test_policy_exception_waives_and_expired_exception_fails_saying_so(monkeypat
         app = _app_with_policy(tmp_path, waived)
         r = run_cli("audit", str(app), "--map", EMBED_MAP, "-f", "json")
         assert r.code == 0, r.out
+        # the policy's exception names the model; the policy file is not a place it is used
+        assert not any(
+            u.startswith("osaid.toml") for u in usages(r.json, "osaid-examples/pebble-chat-apache")
+        )
         vs = model(r.json, "osaid-examples/pebble-chat-apache")["violations"]
         assert {v["rule"] for v in vs} == {"verdict", "kind-denied"} and all(
             v["waived"] for v in vs
@@ -712,3 +716,14 @@ def test_action_and_hook_definitions_are_consistent():
             assert pattern.search(wanted), (h["id"], wanted)
         for unwanted in ("README.md", "static/app.js", "docs/notes.txt"):
             assert not pattern.search(unwanted), (h["id"], unwanted)
+
+
+def test_pyproject_policy_table_is_not_a_use(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n[tool.trainer]\nbase_model = "org/used-model"\n'
+        '[tool.osaid]\nrequire = ["open-source-ai", "insufficient-evidence"]\n'
+        '[[tool.osaid.exceptions]]\nmodel = "org/excepted"\nreason = "r"\n'
+    )
+    doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
+    assert [m["id"] for m in doc["models"]] == ["org/used-model"]
+    assert usages(doc, "org/used-model") == ["pyproject.toml:4"]

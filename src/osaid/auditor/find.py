@@ -94,6 +94,7 @@ class _Knowledge:
     config_names: frozenset[str]
     config_name_prefixes: tuple[str, ...]
     config_skip: frozenset[str]
+    skip_tables: tuple[str, ...]
     commands: tuple[tuple[re.Pattern, dict], ...]
     command_files: frozenset[str]
     command_ext: frozenset[str]
@@ -132,6 +133,7 @@ def knowledge() -> _Knowledge:
         config_names=frozenset(cfg["names"]),
         config_name_prefixes=tuple(cfg["name_prefixes"]),
         config_skip=frozenset(cfg["skip_names"]),
+        skip_tables=tuple(cfg["skip_tables"]),
         commands=tuple((re.compile(p["regex"], re.M), p) for p in cmd["patterns"]),
         command_files=frozenset(cmd["files"]),
         command_ext=frozenset(cmd["extensions"]),
@@ -862,6 +864,13 @@ def _toml(text: str, rel: str, result: ScanResult) -> None:
     except (tomllib.TOMLDecodeError, RecursionError):
         result.skipped.append((rel, "TOML that does not parse"))
         return
+    for dotted in knowledge().skip_tables:  # osaid's own policy names models it does not use
+        *parents, last = dotted.split(".")
+        table = data
+        for part in parents:
+            table = table.get(part) if isinstance(table, dict) else None
+        if isinstance(table, dict):
+            table.pop(last, None)
     lines = text.splitlines()
     _structured(data, rel, result, lines, _search_line(lines))
 
