@@ -727,3 +727,18 @@ def test_pyproject_policy_table_is_not_a_use(tmp_path):
     doc = run_cli("audit", str(tmp_path), "--no-assess", "-f", "json").json
     assert [m["id"] for m in doc["models"]] == ["org/used-model"]
     assert usages(doc, "org/used-model") == ["pyproject.toml:4"]
+
+
+def test_changed_files_behind_a_link_are_not_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "m.py").write_text(
+        "from transformers import AutoModel\nAutoModel.from_pretrained('org/secret')\n"
+    )
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "linked").symlink_to(outside)
+    r = run_cli("audit", "linked/m.py", "--root", str(app), "--no-assess", "-f", "json")
+    assert r.code == 0, r.err
+    assert r.json["models"] == []
+    assert r.json["skipped"][0]["path"] == "linked/m.py"

@@ -242,6 +242,9 @@ def walk(
                 st = p.lstat()
             except OSError:
                 continue
+            if _through_link(base, rel):
+                result.skipped.append((rel, "reached through a symbolic link (never followed)"))
+                continue
             if stat.S_ISDIR(st.st_mode):
                 sub, sub_result = walk(p)
                 prefix = "" if rel in (".", "") else rel.rstrip("/") + "/"
@@ -289,6 +292,23 @@ def walk(
                     continue
                 out.append((rel, kind, size))
     return out, result
+
+
+def _through_link(base: str, rel: str) -> bool:
+    """Whether any part of `rel` (below `base`) is a symbolic link, or it leaves `base`."""
+    cur = base
+    for part in rel.replace(os.sep, "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            return True
+        cur = os.path.join(cur, part)
+        try:
+            if stat.S_ISLNK(os.lstat(cur).st_mode):
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
