@@ -561,8 +561,9 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
         except _Unresolved as exc:
             result.dynamic.append(Dynamic(rel, line, quote, library, exc.reason))
             continue
+        col = call.col_offset + 1
         if isinstance(arg, ast.Constant) and 0 < arg.lineno <= len(lines):
-            line = arg.lineno  # where the id itself is written
+            line, col = arg.lineno, arg.col_offset + 1  # where the id itself is written
             quote = _quote(lines[line - 1])
         revision = _keyword(call, "revision")
         rev = (
@@ -572,25 +573,15 @@ def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
         )
         in_tree = tree.find(value, os.path.dirname(rel)) is not None
         if spec.get("paths_only") or in_tree or _looks_like_path(value):
-            ref = _path_ref(value, rel, line, quote, library, tree, call.col_offset + 1)
+            ref = _path_ref(value, rel, line, quote, library, tree, col)
         else:
             ident = hub_id(value, bare=bool(spec.get("bare")), bare_org=spec.get("bare_org"))
             if ident is None:
                 continue  # not a hub id, not a path: a hosted API's model name, say
-            else:
-                key, ident = _hub_ref(ident)
-                ref = Reference(
-                    key,
-                    ident,
-                    "hub",
-                    rel,
-                    line,
-                    quote,
-                    library,
-                    call.col_offset + 1,
-                    revision=rev,
-                    note=note,
-                )
+            key, ident = _hub_ref(ident)
+            ref = Reference(
+                key, ident, "hub", rel, line, quote, library, col, revision=rev, note=note
+            )
         if note and ref.note is None:
             ref = _replace(ref, note=note)
         by_call[id(call)] = ref
