@@ -151,7 +151,12 @@ def _has_terms(folder: str) -> bool:
         names = os.listdir(folder)
     except OSError:
         return False
-    return any(n.upper().startswith(("README", "LICENSE", "LICENCE", "COPYING")) for n in names)
+    import re
+
+    from osaid.auditor.find import knowledge
+
+    terms = re.compile(knowledge().model_files["folder_terms"], re.I)
+    return any(terms.match(n) for n in names)
 
 
 def _header_repos(meta: dict) -> list[str]:
