@@ -42,7 +42,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         choices=("not-open", "not-proven"),
         default="not-proven",
         help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
-        "open-source-ai; 'not-open' fails only on not-open-source-ai",
+        "open-source-ai; 'not-open' fails only on not-open-source-ai (a policy file, when "
+        "there is one, decides instead)",
     )
     parser.add_argument(
         "--framework",
