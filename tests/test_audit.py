@@ -118,7 +118,8 @@ def test_hub_downloads_of_datasets_are_not_models(tmp_path):
     assert usages(doc, "org/some-model") == ["dl.py:3"]
 
 
-def test_symlinks_are_never_followed(tmp_path):
+def _app_linking_out(tmp_path: Path) -> Path:
+    """An application with a link `linked` to a folder outside it that loads a model."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "m.py").write_text(
@@ -127,6 +128,11 @@ def test_symlinks_are_never_followed(tmp_path):
     app = tmp_path / "app"
     app.mkdir()
     (app / "linked").symlink_to(outside)
+    return app
+
+
+def test_symlinks_are_never_followed(tmp_path):
+    app = _app_linking_out(tmp_path)
     doc = run_cli("audit", str(app), "--no-assess", "-f", "json").json
     assert doc["models"] == []
     assert any("symbolic link" in s["reason"] for s in doc["skipped"])
@@ -730,14 +736,7 @@ def test_pyproject_policy_table_is_not_a_use(tmp_path):
 
 
 def test_changed_files_behind_a_link_are_not_read(tmp_path):
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "m.py").write_text(
-        "from transformers import AutoModel\nAutoModel.from_pretrained('org/secret')\n"
-    )
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "linked").symlink_to(outside)
+    app = _app_linking_out(tmp_path)
     r = run_cli("audit", "linked/m.py", "--root", str(app), "--no-assess", "-f", "json")
     assert r.code == 0, r.err
     assert r.json["models"] == []
