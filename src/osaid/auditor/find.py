@@ -5,12 +5,13 @@ Every reference carries its location in the application (path relative to the ro
 line, the line's text). A model id built at run time is not guessed: it becomes a `Dynamic`
 entry with its location and why it cannot be resolved. What counts as a reference (calls, config
 keys, command patterns) is data: `knowledge/model_references.yaml`.
+
+This module holds the walk, the shared types and id rules, and the weights files; Python is read
+in `python_calls.py`, configs, command lines and Modelfiles in `configs.py`.
 """
 
 from __future__ import annotations
 
-import ast
-import json
 import os
 import re
 import stat
@@ -184,11 +185,11 @@ def _untag(v: str) -> tuple[str, str | None]:
     return (name, tag) if sep and tag else (v, None)
 
 
-def _hub_ref(ident: str) -> tuple[str, str]:
+def hub_ref(ident: str) -> tuple[str, str]:
     return "hub:" + ident.lower(), ident
 
 
-def _quote(line: str) -> str:
+def quote_line(line: str) -> str:
     s = line.strip()
     return s if len(s) <= MAX_QUOTE else s[: MAX_QUOTE - 1] + "…"
 
@@ -313,13 +314,15 @@ def _through_link(base: str, rel: str) -> bool:
 
 def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
     """Every model reference under `root` (or only in the files `only` names, relative to it)."""
+    from osaid.auditor.configs import env, json_file, modelfile, shell, toml_file, yaml_file
+    from osaid.auditor.python_calls import python_file
     from osaid.sources.local import decode
 
     root = Path(root)
     base = str(root)
     files, result = walk(root, only)
     roots = knowledge().call_roots
-    tree = _TreeIndex(root)
+    tree = TreeIndex(root)
     for rel, kind, size in files:
         if kind == "weights":
             ref = _model_file(root, rel, size)
@@ -340,23 +343,23 @@ def scan(root: str | Path, only: list[str] | None = None) -> ScanResult:
             if not any(r in text for r in roots):
                 continue  # no library it could call: nothing to parse
             result.files_read += 1
-            _python(text, rel, result, tree)
+            python_file(text, rel, result, tree)
             continue
         if kind in ("yaml", "json", "toml") and not _config_hint().search(text):
             continue  # no key or command that could name a model: nothing to parse
         result.files_read += 1
         if kind == "modelfile":
-            _modelfile(text, rel, result, tree)
+            modelfile(text, rel, result, tree)
         elif kind == "env":
-            _env(text, rel, result)
+            env(text, rel, result)
         elif kind == "command":
-            _commands(text, rel, result, 0)
+            shell(text, rel, result)
         elif kind == "yaml":
-            _yaml(text, rel, result)
+            yaml_file(text, rel, result)
         elif kind == "json":
-            _json(text, rel, result)
+            json_file(text, rel, result)
         elif kind == "toml":
-            _toml(text, rel, result)
+            toml_file(text, rel, result)
     seen: set[tuple[str, str, int | None]] = set()
     unique = []
     for ref in result.references:  # a command found both as one string and as an argv
@@ -390,7 +393,7 @@ def _read(path: str, size: int) -> bytes:
         os.close(fd)
 
 
-class _TreeIndex:
+class TreeIndex:
     """Which paths a reference names exist in the tree (lstat inside the root, no links)."""
 
     def __init__(self, root: Path) -> None:
@@ -431,7 +434,7 @@ class _TreeIndex:
         return None
 
 
-def _path_ref(value: str, rel: str, line: int, text: str, library: str, tree: _TreeIndex, col=None):
+def path_ref(value: str, rel: str, line: int, text: str, library: str, tree: TreeIndex, col=None):
     found = tree.find(value, os.path.dirname(rel))
     if found is None:
         return Reference(
@@ -458,471 +461,13 @@ def _path_ref(value: str, rel: str, line: int, text: str, library: str, tree: _T
     )
 
 
-def _looks_like_path(value: str) -> bool:
+def looks_like_path(value: str) -> bool:
     v = value.strip()
     return (
         v.startswith(("/", "./", "../", "~"))
         or v.count("/") >= 2
         or ("/" in v and v.lower().endswith(knowledge().file_suffixes))
     )
-
-
-# --- Python --------------------------------------------------------------------------------------
-
-
-class _Unresolved(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-
-def _python(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
-    try:
-        module = ast.parse(text, filename=rel)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        result.skipped.append((rel, "Python that does not parse"))
-        return
-    lines = text.splitlines()
-    k = knowledge()
-    imports: dict[str, str] = {}
-    constants: dict[str, list[str | None]] = {}
-    nodes = list(ast.walk(module))
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if a.asname:
-                    imports[a.asname] = a.name
-                else:
-                    top = a.name.split(".")[0]
-                    imports[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for a in node.names:
-                imports[a.asname or a.name] = f"{node.module}.{a.name}"
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if isinstance(t, ast.Name):
-                    v = node.value
-                    literal = (
-                        v.value
-                        if isinstance(v, ast.Constant) and isinstance(v.value, str)
-                        else None
-                    )
-                    constants.setdefault(t.id, []).append(literal)
-    if not any(q.split(".")[0] in k.call_roots for q in imports.values()):
-        return
-    instances: dict[str, str] = {}
-    bound: dict[str, str] = {}  # variable -> key of the model a call bound to it
-    assigned: dict[int, list[str]] = {}  # id(call) -> the names its result is assigned to
-    for node in nodes:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            assigned[id(node.value)] = names
-            q = _qualify(node.value.func, imports, instances)
-            if q in k.instances:
-                for name in names:
-                    instances[name] = q
-    calls = sorted(
-        (n for n in nodes if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset)
-    )
-    by_call: dict[int, Reference] = {}
-    pending_base: list[tuple[ast.Call, dict, Reference]] = []
-    for call in calls:
-        q = _qualify(call.func, imports, instances)
-        if not q or q.split(".")[0] not in k.call_roots:
-            continue
-        spec = next((s for pat, s in k.calls if pat.match(q)), None)
-        if spec is None:
-            continue
-        line = call.lineno
-        quote = _quote(lines[line - 1]) if 0 < line <= len(lines) else ""
-        arg = _argument(call, spec["args"])
-        library = spec["library"]
-        if arg is None:
-            if spec["call"] == "transformers.pipeline":
-                result.dynamic.append(
-                    Dynamic(
-                        rel,
-                        line,
-                        quote,
-                        library,
-                        "no model named: the library picks its "
-                        "default model for the task, which can change between versions",
-                    )
-                )
-            continue
-        if spec.get("only_models"):
-            repo_type = _keyword(call, "repo_type")
-            if repo_type is not None and not (
-                isinstance(repo_type, ast.Constant) and repo_type.value in (None, "model")
-            ):
-                continue
-        try:
-            value, note = _literal(arg, constants, k)
-        except _Unresolved as exc:
-            result.dynamic.append(Dynamic(rel, line, quote, library, exc.reason))
-            continue
-        col = call.col_offset + 1
-        if isinstance(arg, ast.Constant) and 0 < arg.lineno <= len(lines):
-            line, col = arg.lineno, arg.col_offset + 1  # where the id itself is written
-            quote = _quote(lines[line - 1])
-        revision = _keyword(call, "revision")
-        rev = (
-            revision.value
-            if isinstance(revision, ast.Constant) and isinstance(revision.value, str)
-            else None
-        )
-        in_tree = tree.find(value, os.path.dirname(rel)) is not None
-        if spec.get("paths_only") or in_tree or _looks_like_path(value):
-            ref = _path_ref(value, rel, line, quote, library, tree, col)
-        else:
-            ident = hub_id(value, bare=bool(spec.get("bare")), bare_org=spec.get("bare_org"))
-            if ident is None:
-                continue  # not a hub id, not a path: a hosted API's model name, say
-            key, ident = _hub_ref(ident)
-            ref = Reference(
-                key, ident, "hub", rel, line, quote, library, col, revision=rev, note=note
-            )
-        if note and ref.note is None:
-            ref = _replace(ref, note=note)
-        by_call[id(call)] = ref
-        if "base" in spec:
-            pending_base.append((call, spec, ref))
-        result.references.append(ref)
-        for name in assigned.get(id(call), ()):  # `m = AutoModel.from_pretrained(...)`
-            bound[name] = ref.key
-    for call, spec, ref in pending_base:
-        base = _argument(call, spec["base"])
-        key = None
-        if isinstance(base, ast.Call) and id(base) in by_call:
-            key = by_call[id(base)].key
-        elif isinstance(base, ast.Name):
-            key = bound.get(base.id)
-        if key:
-            i = result.references.index(ref)
-            result.references[i] = _replace(ref, base=key)
-
-
-def _replace(ref: Reference, **kw) -> Reference:
-    import dataclasses
-
-    return dataclasses.replace(ref, **kw)
-
-
-def _qualify(func: ast.expr, imports: dict[str, str], instances: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    node = func
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    root = imports.get(node.id) or instances.get(node.id)
-    if root is None:
-        return None
-    return ".".join([root, *reversed(parts)])
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg == name), None)
-
-
-def _argument(call: ast.Call, where: list) -> ast.expr | None:
-    for w in where:
-        if isinstance(w, int):
-            if w < len(call.args) and not isinstance(call.args[w], ast.Starred):
-                return call.args[w]
-        else:
-            v = _keyword(call, w)
-            if v is not None:
-                return v
-    return None
-
-
-def _literal(
-    node: ast.expr, constants: dict[str, list[str | None]], k: _Knowledge
-) -> tuple[str, str | None]:
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, str):
-            return node.value, None
-        raise _Unresolved("not a string")
-    if isinstance(node, ast.Name):
-        values = constants.get(node.id)
-        if values and len(set(values)) == 1 and values[0] is not None:
-            return values[0], f"the value of {node.id}"
-        raise _Unresolved(f"the id is the variable {node.id}, set at run time")
-    if isinstance(node, ast.Call):
-        dotted = _dotted(node.func)
-        if dotted in k.env_reads:
-            var = node.args[0] if node.args else None
-            name = var.value if isinstance(var, ast.Constant) else "?"
-            default = node.args[1] if len(node.args) > 1 else _keyword_any(node, ("default",))
-            if isinstance(default, ast.Constant) and isinstance(default.value, str):
-                return default.value, f"the default of the environment variable {name}"
-            raise _Unresolved(f"read from the environment variable {name} at run time")
-        raise _Unresolved("the id is computed by a call at run time")
-    if isinstance(node, ast.Subscript) and _dotted(node.value) == "os.environ":
-        return_name = node.slice.value if isinstance(node.slice, ast.Constant) else "?"
-        raise _Unresolved(f"read from the environment variable {return_name} at run time")
-    if isinstance(node, ast.JoinedStr):
-        raise _Unresolved("the id is an f-string built at run time")
-    if isinstance(node, ast.BinOp):
-        raise _Unresolved("the id is joined from parts at run time")
-    raise _Unresolved("the id is an expression evaluated at run time")
-
-
-def _keyword_any(call: ast.Call, names: tuple[str, ...]) -> ast.expr | None:
-    return next((kw.value for kw in call.keywords if kw.arg in names), None)
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
-
-
-# --- configs -------------------------------------------------------------------------------------
-
-
-def _key_wanted(key: str) -> bool:
-    k = knowledge()
-    norm = key.strip().lower().replace("-", "_")
-    return norm in k.config_keys or norm.endswith(k.key_suffixes)
-
-
-def _config_ref(value: str, rel: str, line: int, text: str, library: str) -> Reference | None:
-    found = config_hub_id(value)
-    if found is None:
-        return None
-    ident, tag = found
-    key, ident = _hub_ref(ident)
-    return Reference(
-        key, ident, "hub", rel, line, text, library, note=f"tag {tag}" if tag else None
-    )
-
-
-_SUBSTITUTION = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def _substituted(value: str, rel: str, line: int, quote: str, result: ScanResult) -> bool:
-    """A model key whose value is filled in from the environment when deployed (`${VAR}`)."""
-    m = _SUBSTITUTION.search(value)
-    if m is None:
-        return False
-    result.dynamic.append(
-        Dynamic(
-            rel,
-            line,
-            quote,
-            "config",
-            f"set from the environment variable {m.group(1)} when deployed",
-        )
-    )
-    return True
-
-
-def _env(text: str, rel: str, result: ScanResult) -> None:
-    pat = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
-    for i, raw in enumerate(text.splitlines(), 1):
-        m = pat.match(raw)
-        if not m or not _key_wanted(m.group(1)):
-            continue
-        value = m.group(2).strip()
-        if value[:1] in ("'", '"'):
-            value = value[1:].split(value[0], 1)[0]
-        else:
-            value = value.split(" #", 1)[0].strip()
-        ref = _config_ref(value, rel, i, _quote(raw), "config")
-        if ref:
-            result.references.append(ref)
-        else:
-            _substituted(value, rel, i, _quote(raw), result)
-
-
-def _commands(
-    text: str, rel: str, result: ScanResult, line_offset: int, quote: str | None = None
-) -> None:
-    """Command lines that serve a model. `quote` is the file's line when `text` is a value read
-    from a structured file (its own lines are not the file's)."""
-    k = knowledge()
-    seen: set[tuple[str, int]] = set()
-    for pat, spec in k.commands:
-        for m in pat.finditer(text):
-            value = m.group(1)
-            line = 1 if quote is not None else text.count("\n", 0, m.start(1)) + 1
-            if (value, line) in seen:
-                continue
-            seen.add((value, line))
-            if quote is None:
-                q = _quote(text.splitlines()[line - 1])
-            else:
-                q = quote
-            if spec.get("kind") == "ollama":
-                name = value.strip()
-                if k.ollama.match(name):
-                    result.references.append(
-                        Reference(
-                            "ollama:" + name.lower(),
-                            name,
-                            "ollama",
-                            rel,
-                            line + line_offset,
-                            q,
-                            spec["library"],
-                        )
-                    )
-                continue
-            ref = _config_ref(value, rel, line + line_offset, q, spec["library"])
-            if ref:
-                result.references.append(ref)
-
-
-def _walk_data(data: object, path: str = ""):
-    """(dotted path, key, value, text to locate it by) of every string in nested data; a list of
-    strings is also yielded joined (key `None`, path of its first item): an argv such as
-    `command: ["vllm", "serve", "org/name"]`."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            p = f"{path}.{key}" if path else str(key)
-            if isinstance(value, str):
-                yield p, str(key), value, value
-            else:
-                yield from _walk_data(value, p)
-    elif isinstance(data, list):
-        if len(data) > 1 and all(isinstance(v, str) for v in data):
-            yield f"{path}[0]", None, " ".join(data), data[0]
-        for i, value in enumerate(data):
-            p = f"{path}[{i}]"
-            if isinstance(value, str):
-                yield p, None, value, value
-            else:
-                yield from _walk_data(value, p)
-
-
-_COMMAND_HINTS = ("serve", "--model", "ollama")
-
-
-def _structured(data: object, rel: str, result: ScanResult, lines: list[str], line_of) -> None:
-    try:
-        _structured_walk(data, rel, result, lines, line_of)
-    except RecursionError:
-        result.skipped.append((rel, "nested too deeply to read"))
-
-
-def _structured_walk(data, rel: str, result: ScanResult, lines: list[str], line_of) -> None:
-    for path, key, value, locate in _walk_data(data):
-        line = line_of(path, key, locate)
-        quote = _quote(lines[line - 1]) if 0 < line <= len(lines) else ""
-        if key is not None and _key_wanted(key):
-            ref = _config_ref(value, rel, line, quote, "config")
-            if ref:
-                result.references.append(ref)
-                continue
-            if _substituted(value, rel, line, quote, result):
-                continue
-        if any(h in value for h in _COMMAND_HINTS):
-            _commands(value, rel, result, line - 1, quote)
-
-
-def _yaml(text: str, rel: str, result: ScanResult) -> None:
-    from osaid.evidence.safe_yaml import UnsafeYaml, parse
-
-    try:
-        parsed = parse(text, max_depth=64)
-    except UnsafeYaml as exc:
-        result.skipped.append((rel, f"YAML that cannot be read safely: {exc.reason}"))
-        return
-    lines = text.splitlines()
-
-    def line_of(path, key, value):
-        return parsed.lines.get(path, 0) + 1
-
-    _structured(parsed.data, rel, result, lines, line_of)
-
-
-def _search_line(lines: list[str]):
-    def line_of(path, key, value):
-        needle = json.dumps(value)[1:-1] if value else ""
-        for i, ln in enumerate(lines, 1):
-            if needle and needle in ln and (key is None or key in ln):
-                return i
-        for i, ln in enumerate(lines, 1):
-            if needle and needle in ln:
-                return i
-        return 1
-
-    return line_of
-
-
-def _json(text: str, rel: str, result: ScanResult) -> None:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        result.skipped.append((rel, "JSON that does not parse"))
-        return
-    lines = text.splitlines()
-    _structured(data, rel, result, lines, _search_line(lines))
-
-
-def _toml(text: str, rel: str, result: ScanResult) -> None:
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
-        result.skipped.append((rel, "TOML that does not parse"))
-        return
-    for dotted in knowledge().skip_tables:  # osaid's own policy names models it does not use
-        *parents, last = dotted.split(".")
-        table = data
-        for part in parents:
-            table = table.get(part) if isinstance(table, dict) else None
-        if isinstance(table, dict):
-            table.pop(last, None)
-    lines = text.splitlines()
-    _structured(data, rel, result, lines, _search_line(lines))
-
-
-# --- Ollama Modelfile ----------------------------------------------------------------------------
-
-
-def _modelfile(text: str, rel: str, result: ScanResult, tree: _TreeIndex) -> None:
-    k = knowledge()
-    for i, raw in enumerate(text.splitlines(), 1):
-        parts = raw.strip().split(None, 1)
-        if len(parts) != 2 or parts[0].upper() != "FROM":
-            continue
-        value = parts[1].strip().strip('"')
-        quote = _quote(raw)
-        low = value.lower()
-        if low.startswith(("hf.co/", "huggingface.co/")):
-            ref = _config_ref(value, rel, i, quote, "ollama")
-            if ref:
-                result.references.append(ref)
-            continue
-        if _looks_like_path(value) or low.endswith(k.file_suffixes):
-            result.references.append(_path_ref(value, rel, i, quote, "ollama", tree))
-            continue
-        found = tree.find(value, os.path.dirname(rel))
-        if found:
-            result.references.append(_path_ref(value, rel, i, quote, "ollama", tree))
-            continue
-        if k.ollama.match(value):
-            result.references.append(
-                Reference(
-                    "ollama:" + low,
-                    value,
-                    "ollama",
-                    rel,
-                    i,
-                    quote,
-                    "ollama",
-                    note="a name in Ollama's library, not a hub id",
-                )
-            )
 
 
 # --- weights files -------------------------------------------------------------------------------
