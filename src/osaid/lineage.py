@@ -60,20 +60,20 @@ def relations() -> dict[str, dict]:
 # --- command-line options ------------------------------------------------------------------------
 
 
-def parse_mapping(values: list[str] | None) -> dict[str, str]:
-    """`ID=PATH` strings (repeatable `--base`) -> {normalised id: PATH}. PATH is a folder, a MOT
-    manifest, or any target `osaid check` accepts (e.g. `hf:org/other`)."""
+def parse_mapping(values: list[str] | None, option: str = "--base") -> dict[str, str]:
+    """`ID=PATH` strings (repeatable `--base`, or `option`) -> {normalised id: PATH}. PATH is a
+    folder, a MOT manifest, or any target `osaid check` accepts (e.g. `hf:org/other`)."""
     out: dict[str, str] = {}
     for value in values or ():
         ident, sep, path = value.partition("=")
         ident, path = ident.strip(), path.strip()
         if not sep or not ident or not path:
             raise UsageError(
-                f"--base {value!r}: expected ID=PATH (e.g. "
-                "--base meta-llama/Llama-2-7b-hf=./llama-2-7b)"
+                f"{option} {value!r}: expected ID=PATH (e.g. "
+                f"{option} meta-llama/Llama-2-7b-hf=./llama-2-7b)"
             )
         if not path.startswith("hf:") and not os.path.lexists(path):
-            raise UsageError(f"--base {ident}={path}: no such file or folder")
+            raise UsageError(f"{option} {ident}={path}: no such file or folder")
         out[_key(ident)] = path
     return out
 

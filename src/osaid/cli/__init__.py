@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bom": ("osaid.cli.bom", "write an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1)"),
     "lock": ("osaid.cli.lock", "pin the terms of releases in osaid.lock"),
     "verify": ("osaid.cli.verify", "report drift between osaid.lock and the releases now"),
+    "audit": ("osaid.cli.audit", "find the AI models an application uses and judge each by policy"),
 }
 
 

@@ -1,7 +1,8 @@
 """`osaid check TARGET`: assess one release and exit by its verdict (for CI gates).
 
 Exit codes: 0 open-source-ai; 1 not-open-source-ai or insufficient-evidence (with
-`--fail-on not-open`, only not-open-source-ai fails); 2 usage or input error.
+`--fail-on not-open`, only not-open-source-ai fails); 2 usage or input error. With a policy file
+(`--policy`, `osaid.toml`, `[tool.osaid]`), 1 means a violation at or above its `fail-on`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 import os
 import sys
 
-from osaid.cli.options import add_source_options, source_options
+from osaid.cli.options import add_policy_options, add_source_options, source_options
 from osaid.errors import UsageError
 from osaid.reports import FORMATS
 
@@ -41,7 +42,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         choices=("not-open", "not-proven"),
         default="not-proven",
         help="which verdicts exit 1: 'not-proven' (default) fails on anything but "
-        "open-source-ai; 'not-open' fails only on not-open-source-ai",
+        "open-source-ai; 'not-open' fails only on not-open-source-ai (a policy file, when "
+        "there is one, decides instead)",
     )
     parser.add_argument(
         "--framework",
@@ -50,6 +52,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "eu-ai-act (default: all); the verdict is always OSAID's",
     )
     add_source_options(parser)
+    add_policy_options(parser)
     parser.add_argument(
         "--base",
         metavar="ID=PATH",
@@ -83,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}")
+    from osaid.cli.options import policy_file
+
+    pol = policy_file(args)  # read first: a bad policy file fails before any work
     settings = Settings(
         source_options=source_options(args),
         bases=lineage.parse_mapping(args.base),
@@ -106,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if pol is not None:  # the policy file decides the exit code
+        from osaid.cli.options import report_policy
+        from osaid.policy import evaluate, subject_of
+
+        return 1 if report_policy(pol, evaluate(pol, subject_of(assessment)), sys.stderr) else 0
     if assessment.verdict is Verdict.OPEN:
         return 0
     if args.fail_on == "not-open" and assessment.verdict is Verdict.INSUFFICIENT:

@@ -26,3 +26,44 @@ def source_options(args: argparse.Namespace):
     from osaid.sources import SourceOptions
 
     return SourceOptions(args.offline, args.cache_dir, args.token)
+
+
+def add_policy_options(parser: argparse.ArgumentParser, where: str = "the current folder") -> None:
+    """`--policy FILE` / `--no-policy` (see osaid.policy)."""
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help=f"policy file (default: osaid.toml, else [tool.osaid] in pyproject.toml, in {where}); "
+        "its verdicts, licenses, restriction kinds and exceptions decide the exit code",
+    )
+    parser.add_argument("--no-policy", action="store_true", help="ignore policy files")
+
+
+def policy_file(args: argparse.Namespace, start: str = "."):
+    """The policy a command applies, or None when there is no policy file (the command's own
+    gate then decides)."""
+    from osaid import policy
+
+    if args.no_policy:
+        return None
+    path = args.policy or policy.discover(start)
+    return policy.load(path) if path else None
+
+
+def report_policy(pol, violations, out) -> bool:
+    """Write what a policy says (one line per violation) and return True when it fails."""
+    from osaid.policy import failing
+
+    fails = failing(pol, violations)
+    for v in violations:
+        tag = "waived" if v.waived else v.severity
+        out.write(f"osaid: policy {pol.path}: {tag}: {v.message}\n")
+        if v.exception is not None:
+            e = v.exception
+            out.write(f"  exception until {e.expires or 'no date'}: {e.reason}\n")
+    if violations:
+        out.write(
+            f"osaid: policy {pol.path}: "
+            + (f"{len(fails)} violation(s) at or above {pol.fail_on}\n" if fails else "passed\n")
+        )
+    return bool(fails)

@@ -5,7 +5,8 @@ that appeared or disappeared), added or removed; license ids changed; a new or d
 or dataset; the verdict changed. A moved revision or a whitespace-only edit is a note, not drift.
 Meant for a scheduled CI job (docs/bom-and-lock.md).
 
-Exit codes: 0 no drift; 1 drift; 2 usage or input error (lock unreadable, a target unreachable).
+Exit codes: 0 no drift; 1 drift (or, with a policy file, a violation at or above its `fail-on`);
+2 usage or input error (lock unreadable, a target unreachable, a bad policy file).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import sys
 
 from osaid.cli.lock import DEFAULT_LOCK
-from osaid.cli.options import add_source_options, source_options
+from osaid.cli.options import add_policy_options, add_source_options, source_options
 
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 
@@ -37,6 +38,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="report format (default: text)",
     )
     add_source_options(parser)
+    add_policy_options(parser, "the lock file's folder")
     parser.set_defaults(run=run)
 
 
@@ -79,16 +81,22 @@ def _resolve(target: str, lock_path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from osaid.cli.options import policy_file
     from osaid.lock import assess_target, compare, lock_entry
+    from osaid.policy import evaluate, failing, subject_of
 
+    pol = policy_file(args, os.path.dirname(os.path.abspath(args.lock)))
     lock = read_lock(args.lock)
     options = source_options(args)
+    violations = []
     results = []
     for old in lock["entries"]:
         target = old["target"]
         a = assess_target(_resolve(target, args.lock), options)
         new = lock_entry(a, target, options=options, with_bases="base_models" in old)
         drift, notes = compare(old, new, target)
+        judged = evaluate(pol, subject_of(a, new["subject"]["name"])) if pol else []
+        violations.extend(judged)
         results.append(
             {
                 "target": target,
@@ -96,12 +104,21 @@ def run(args: argparse.Namespace) -> int:
                 "revision": new["subject"]["revision"],
                 "drift": [d.to_json() for d in drift],
                 "notes": notes,
+                "policy": [v.to_json() for v in judged],
             }
         )
     drifted = any(r["drift"] for r in results)
+    fails = bool(pol and failing(pol, violations))
     if args.format == "json":
         json.dump(
-            {"schema": "osaid.verify/1", "lock": args.lock, "drift": drifted, "targets": results},
+            {
+                "schema": "osaid.verify/1",
+                "lock": args.lock,
+                "drift": drifted,
+                "policy": pol.path if pol else None,
+                "policy_failed": fails,
+                "targets": results,
+            },
             sys.stdout,
             indent=2,
             ensure_ascii=False,
@@ -110,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         _text(results, sys.stdout)
     sys.stdout.flush()
-    return 1 if drifted else 0
+    return 1 if drifted or fails else 0
 
 
 def _text(results: list[dict], out) -> None:
@@ -131,3 +148,5 @@ def _text(results: list[dict], out) -> None:
                 out.write(f"    {line}\n")
         for note in r["notes"]:
             out.write(f"  note: {note}\n")
+        for v in r["policy"]:
+            out.write(f"  policy {'waived' if v['waived'] else v['severity']}: {v['message']}\n")
