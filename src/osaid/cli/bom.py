@@ -15,7 +15,7 @@ import argparse
 import io
 import sys
 
-from osaid.cli.options import add_source_options, source_options
+from osaid.cli.options import add_assessment_options, settings
 
 # format -> (module with `render(assessment, out, timestamp=...)`, one-line help)
 BOM_FORMATS: dict[str, tuple[str, str]] = {
@@ -41,7 +41,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write to FILE (written whole, or not at all) instead of stdout",
     )
-    add_source_options(parser)
+    add_assessment_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -63,18 +63,6 @@ def creation_time():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def assess_for_bom(target: str, options):
-    import dataclasses
-
-    from osaid import frameworks
-    from osaid.evidence.extract import extract
-    from osaid.frameworks.osaid import assess
-    from osaid.sources import load
-
-    a = assess(extract(load(target, options)))
-    return dataclasses.replace(a, extra={**a.extra, **frameworks.run(["mof"], a.facts)})
-
-
 def run(args: argparse.Namespace) -> int:
     import importlib
 
@@ -85,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown BOM format {args.format!r}")
     when = creation_time()
     renderer = importlib.import_module(BOM_FORMATS[args.format][0])
-    a = assess_for_bom(args.target, source_options(args))
+    from osaid.pipeline import assess_target
+
+    # The one assessment `osaid check` makes (lineage included): the BOM's verdict is check's.
+    a = assess_target(args.target, settings(args))
     buffer = io.StringIO()
     renderer.render(a, buffer, timestamp=when)
     text = buffer.getvalue()
