@@ -102,3 +102,11 @@ def test_bad_lineage_options_are_usage_errors_in_every_command(cli, finetune, tm
         r = cli(*argv, "--lineage-depth", "deep")
         assert r.code == 2 and "whole number" in r.err and r.err.count("\n") == 1
     assert not (tmp_path / "x.lock").exists()
+
+
+def test_sarif_verdict_is_checks(cli, finetune):
+    expected = check_verdict(cli, finetune, *LINEAGE)
+    r = cli("check", str(finetune), "--format", "sarif", *LINEAGE)
+    run = r.json["runs"][0]
+    assert run["properties"]["verdict"] == expected and r.code == 1
+    assert any(res["ruleId"] == "inherited-terms" for res in run["results"])
