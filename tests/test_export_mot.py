@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SHARED, safetensors_bytes
+from conftest import EXAMPLES, SHARED, safetensors_bytes
 
 CORPUS = SHARED / "corpus" / "mot-models"
 
@@ -290,3 +290,60 @@ def test_manifest_yaml_is_exactly_what_pyyaml_writes():
         if rng.random() < 0.05:
             release["components"] = []
         assert mot.dump(doc) == pyyaml(doc), doc
+
+
+# --- fidelity: what the hub, the card and config.json say, and license names as MOT writes them --
+
+
+def test_hub_export_takes_date_type_architecture_version_and_writes_license_names(
+    cli, monkeypatch, tmp_path
+):
+    from hubserver import FakeRepo, _front_matter, serving
+
+    card = (
+        b"---\nlicense: llama2\nversion: '2.1'\npipeline_tag: text-generation\n---\n\n"
+        b"# A chat model\n\nA 7B chat model under the Llama 2 license.\n"
+    )
+    files = {
+        "README.md": card,
+        "config.json": b'{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}\n',
+        "model.safetensors": safetensors_bytes(),
+        "LICENSE-CODE": b"SPDX-License-Identifier: MIT\n",
+    }
+    repo = FakeRepo("acme/chat-7b", files, card_data=_front_matter(files))
+    with serving(monkeypatch, tmp_path, [repo]):
+        r = cli("export", "hf:acme/chat-7b", "--format", "mot")
+        direct = cli("check", "hf:acme/chat-7b", "--format", "json").json
+    assert r.code == 0, r.err
+    release = yaml.safe_load(r.out)["release"]
+    assert release["date"] == "2024-05-01"  # the hub's last change, not the day of the export
+    assert (release["type"], release["architecture"], release["version"]) == (
+        "language",
+        "transformer decoder",
+        "2.1",
+    )
+    weights = next(c for c in release["components"] if c["name"] == "Model parameters (Final)")
+    assert weights["license"] == "Llama 2 Community License"  # as the tool's records name it
+    assert weights.get("license_path") != "LICENSE-CODE"
+    assert release["license"]["distribution"]["name"] == "Llama 2 Community License"
+    # Read back, the names are the same licenses.
+    path = tmp_path / "chat.yml"
+    path.write_text(r.out)
+    back = cli("check", str(path), "--format", "json").json
+
+    def params(report):
+        return next(c for c in report["components"] if c["id"] == "model-parameters-final")
+
+    # One license per component: the one that decides it (the release's own expression may AND
+    # more terms to it).
+    assert params(back)["license"] == "LicenseRef-osaid-llama-2"
+    assert "LicenseRef-osaid-llama-2" in params(direct)["license"]
+
+
+def test_folder_export_has_no_invented_date_and_one_license_per_component(cli):
+    r = cli("export", str(EXAMPLES / "restricted-weights"), "--format", "mot")
+    release = yaml.safe_load(r.out)["release"]
+    assert "date" not in release  # a folder has no release date: left out, not today
+    for c in release["components"]:
+        assert " AND " not in c["license"] and " OR " not in c["license"], c
+    assert release["architecture"] == ""  # its config names no architecture osaid can map
