@@ -423,12 +423,3 @@ def model_card(facts: Facts, sets: list[dict]) -> dict:
 def render(a: Assessment, out: TextIO, *, color: bool = False, timestamp=None) -> None:
     json.dump(build(a, timestamp), out, indent=2, ensure_ascii=False)
     out.write("\n")
-
-
-def validate(text: str) -> list[str]:
-    """Errors of a CycloneDX 1.6 JSON document against the schema (the library's validator)."""
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
-
-    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text, all_errors=True)
-    return [str(e) for e in errors or ()]
