@@ -72,9 +72,14 @@ def boms(tmp_path_factory):
         with serving(mp, tmp, default_repos()) as hub:
             derived_repo(hub)
             hub.repos[("model", "acme/pebble-sharded")] = sharded_repo()
-            for name in ("acme/pebble-chat", "acme/pebble-sharded"):
+            # (The sharded model's SPDX document would repeat the fine-tune's: each SPDX
+            # validation costs seconds, so only its CycloneDX BOM is made.)
+            for name, fmts in (
+                ("acme/pebble-chat", ("cyclonedx", "spdx3")),
+                ("acme/pebble-sharded", ("cyclonedx",)),
+            ):
                 out[name] = {}
-                for fmt in ("cyclonedx", "spdx3"):
+                for fmt in fmts:
                     r = run_cli("bom", f"hf:{name}", "--format", fmt)
                     assert r.code == 0, r.err
                     out[name][fmt] = r.out

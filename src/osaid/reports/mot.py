@@ -112,6 +112,7 @@ def _component(c: ComponentFact, kn: dict, licenses: dict) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def license_name(expression: str | None, content_type: str) -> tuple[str, str | None]:
     """(name as MOT records write it, its license id) of the license that decides a component's
     openness (MOF's reading of an expression): one license per component, the SPDX id where
@@ -136,6 +137,7 @@ def license_name(expression: str | None, content_type: str) -> tuple[str, str | 
     return deciding, deciding
 
 
+@functools.lru_cache(maxsize=1024)
 def _reads_as(name: str) -> str | None:
     from osaid.evidence.manifest import read_license
 
