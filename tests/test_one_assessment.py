@@ -9,6 +9,7 @@ import re
 
 import pytest
 from conftest import EXAMPLES, write_tree
+from validators import cyclonedx_errors
 
 BASE_ID = "acme/quarry-7b"
 LINEAGE = ["--offline", "--base", f"{BASE_ID}={EXAMPLES / 'restricted-weights'}"]
@@ -47,6 +48,7 @@ def test_bom_verdict_is_checks(cli, finetune, fmt):
     assert r.code == 0, r.err
     doc = r.json
     if fmt == "cyclonedx":
+        assert cyclonedx_errors(r.out) == []
         props = {p["name"]: p["value"] for p in doc["metadata"]["component"]["properties"]}
         assert props["osaid:verdict"] == expected
         base = next(c for c in doc["components"] if c["bom-ref"] == f"base:{BASE_ID}")
