@@ -132,3 +132,20 @@ def test_generic_building_blocks_locate_results_in_any_file():
     with pytest.raises(ValueError, match="unknown rule"):
         sarif_log(rules, [SarifResult("nope", "note", "x")])
     assert sarif_errors(log) == []  # last: skipped without ../shared
+
+
+def test_a_hub_model_is_located_in_its_files_at_the_revision(cli, monkeypatch, tmp_path):
+    from hubserver import default_repos, serving
+
+    with serving(monkeypatch, tmp_path, default_repos()) as hub:
+        r, log = sarif(cli, "hf:osaid-examples/pebble-chat-apache")
+        url = hub.url
+    run = log["runs"][0]
+    base = run["originalUriBaseIds"]["RELEASEROOT"]["uri"]
+    assert base.startswith(url) and base.endswith("/")
+    assert run["properties"]["verdict"] == "not-open-source-ai" and r.code == 1
+    inherited = next(res for res in run["results"] if res["ruleId"] == "inherited-terms")
+    # Located where the fine-tune names its base (its card), not in the base's files.
+    (loc,) = inherited["locations"]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"] == "README.md"
+    assert sarif_errors(log) == []  # last: skipped without ../shared
