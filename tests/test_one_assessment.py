@@ -112,3 +112,15 @@ def test_sarif_verdict_is_checks(cli, finetune):
     run = r.json["runs"][0]
     assert run["properties"]["verdict"] == expected and r.code == 1
     assert any(res["ruleId"] == "inherited-terms" for res in run["results"])
+
+
+def test_scan_verdict_is_checks_for_a_fine_tune_on_the_hub(cli, monkeypatch, tmp_path):
+    from hubserver import default_repos, serving
+
+    target = "hf:osaid-examples/pebble-chat-apache"  # apache-2.0, of a Llama-2-style base
+    with serving(monkeypatch, tmp_path, default_repos()):
+        expected = check_verdict(cli, target)
+        r = cli("scan", target, "--db", str(tmp_path / "i.db"), "--jobs", "1", "--format", "json")
+    assert r.code == 0, r.err
+    (result,) = r.json["results"]
+    assert result["verdict"] == expected == "not-open-source-ai"
