@@ -77,6 +77,7 @@ def boms(tmp_path_factory):
             for name, fmts in (
                 ("acme/pebble-chat", ("cyclonedx", "spdx3")),
                 ("acme/pebble-sharded", ("cyclonedx",)),
+                ("osaid-examples/pebble-chat-apache", ("spdx3",)),
             ):
                 out[name] = {}
                 for fmt in fmts:
@@ -158,6 +159,20 @@ def test_spdx3_license_nodes_are_unique_and_license_refs_carry_their_text(boms):
     assert text["type"] == "simplelicensing_SimpleLicensingText"
     license_file = (EXAMPLES / "restricted-weights" / "LICENSE").read_text()
     assert text["simplelicensing_licenseText"] == license_file
+
+
+def test_a_catalog_license_ref_without_text_in_the_release_maps_to_its_terms_url(boms):
+    # An apache-2.0 fine-tune of a base whose card only says `license: llama2`.
+    graph = json.loads(boms["osaid-examples/pebble-chat-apache"]["spdx3"])["@graph"]
+    (expr,) = [
+        n
+        for n in graph
+        if n.get("type") == "simplelicensing_LicenseExpression"
+        and "LicenseRef-osaid-llama-2" in n["simplelicensing_licenseExpression"]
+    ]
+    mapped = {e["key"]: e["value"] for e in expr["simplelicensing_customIdToUri"]}
+    assert mapped["LicenseRef-osaid-llama-2"].startswith("https://")
+    assert not [n for n in graph if n.get("type") == "simplelicensing_SimpleLicensingText"]
 
 
 def test_dataset_profile_fields_are_what_spdx_requires(boms):
