@@ -6,6 +6,9 @@
 - SPDX 3.0.1: `spdx3-validate` (SHACL with pyshacl, and the JSON schema), given the official
   model, context and schema from ../shared/reference/spdx-3.0.1/ through a URL opener, so nothing
   is fetched. Skips, saying why, when ../shared is absent.
+- MOT manifests: the Model Openness Tool's own schema (mof_schema.json, ../shared) with
+  `jsonschema`. (The JSON report's schema and SARIF's are applied in conftest.py and
+  test_sarif.py, with `jsonschema` too.)
 """
 
 from __future__ import annotations
@@ -103,3 +106,19 @@ def spdx3_errors(documents: dict[str, str], tmp_path: Path) -> list[str]:
     finally:
         urllib.request.install_opener(previous)
     return [str(e) for e in result.errors]
+
+
+MOT_SCHEMA = SHARED / "corpus" / "mot-models" / "mof_schema.json"
+
+
+def mot_errors(manifest: dict) -> list[str]:
+    """Errors of a MOT manifest against the Model Openness Tool's own schema (mof_schema.json,
+    from ../shared), applied by `jsonschema` (formats such as `date` checked)."""
+    if not MOT_SCHEMA.is_file():
+        pytest.skip(f"the Model Openness Tool's schema is not at {MOT_SCHEMA} (../shared absent)")
+    from jsonschema import Draft7Validator
+
+    schema = json.loads(MOT_SCHEMA.read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    v = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    return [f"{e.json_path}: {e.message}" for e in v.iter_errors(manifest)]
