@@ -3,7 +3,8 @@
 CycloneDX 1.6 (`reports/cyclonedx.py`) or SPDX 3.0.1 JSON-LD with the AI and Dataset profiles
 (`reports/spdx3.py`). The BOM libraries are imported here only, never by `osaid check`. The BOM is
 built in memory and written whole, or not at all. `SOURCE_DATE_EPOCH` (seconds) fixes the
-creation time, so the same release gives the same bytes.
+creation time, so the same release gives the same bytes. The assessment is `osaid check`'s
+(`osaid.pipeline`, lineage options included), so the BOM states check's verdict.
 
 Exit codes: 0 written; 2 usage or input error. SPDX AI-profile fields osaid cannot know (a local
 folder has no release time or download location) are left out and named on stderr.

@@ -1,7 +1,8 @@
 """`osaid export TARGET --format mot [-o FILE]`: write what osaid found in another tool's format.
 
 The target is anything `osaid check` reads (a folder, a MOT manifest, a git URL ...). The export
-is rendered in memory and written whole, or not at all. Exit codes: 0 written; 2 usage or input
+is rendered in memory and written whole, or not at all. The assessment is `osaid check`'s
+(`osaid.pipeline`, lineage options included). Exit codes: 0 written; 2 usage or input
 error. The verdict does not change the exit code here (use `osaid check` for that).
 """
 
