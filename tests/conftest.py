@@ -125,3 +125,44 @@ def tree(tmp_path):
         return write_tree(tmp_path / "release", files)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def reports_match_their_schema(monkeypatch):
+    """Every JSON report a test produces (check, scan, the web API, ...) is validated against the
+    published `osaid.report/1` JSON Schema (src/osaid/schemas/), so the contract cannot drift."""
+    import osaid.reports.json as report_json
+
+    original = report_json.to_dict
+
+    def checked(assessment):
+        report = original(assessment)
+        errors = report_schema_errors(report)
+        assert not errors, "report breaks osaid.report-1.schema.json:\n" + "\n".join(errors[:10])
+        return report
+
+    monkeypatch.setattr(report_json, "to_dict", checked)
+
+
+def report_schema_errors(report: dict) -> list[str]:
+    return [
+        f"{e.json_path}: {e.message}"
+        for e in _report_validator().iter_errors(report)  # all errors, not the first
+    ]
+
+
+_VALIDATORS: dict = {}
+
+
+def _report_validator():
+    if "report" not in _VALIDATORS:
+        from jsonschema import Draft202012Validator
+
+        from osaid.schemas import report_schema
+
+        schema = report_schema()
+        Draft202012Validator.check_schema(schema)
+        _VALIDATORS["report"] = Draft202012Validator(
+            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+    return _VALIDATORS["report"]

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MOT_CORPUS, mot_fixtures, safetensors_bytes, shared
+from conftest import EXAMPLES, MOT_CORPUS, mot_fixtures, safetensors_bytes, shared
+from validators import mot_errors
+
+EXAMPLE_NAMES = ("open-release", "restricted-weights", "weights-only")
 
 CORPUS = MOT_CORPUS
 
@@ -63,29 +66,6 @@ def _components(report: dict) -> list[tuple]:
     ]
 
 
-def _validate(value, schema: dict, where: str = "$") -> None:
-    """The parts of JSON Schema that mof_schema.json uses."""
-    types = schema.get("type")
-    if types is not None:
-        names = types if isinstance(types, list) else [types]
-        py = {"object": dict, "string": str, "array": list, "null": type(None)}
-        assert any(isinstance(value, py[n]) for n in names), f"{where}: not {types}"
-    if "enum" in schema:
-        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
-    if isinstance(value, str) and "minLength" in schema:
-        assert len(value) >= schema["minLength"], where
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            assert key in value, f"{where}: missing {key}"
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                _validate(value[key], sub, f"{where}.{key}")
-    if isinstance(value, list):
-        assert len(value) <= schema.get("maxItems", len(value)), where
-        for i, item in enumerate(value):
-            _validate(item, schema.get("items", {}), f"{where}[{i}]")
-
-
 def test_manifest_round_trip_keeps_components_and_licenses(cli, tmp_path):
     src = tmp_path / "finch.yml"
     src.write_text(MANIFEST, encoding="utf-8")
@@ -112,17 +92,29 @@ def test_manifest_round_trip_keeps_components_and_licenses(cli, tmp_path):
     assert {lf["id"] for lf in after["licenses"]} == {lf["id"] for lf in before["licenses"]}
 
 
-def test_export_validates_against_the_mot_schema(cli, tmp_path):
-    schema_path = shared(CORPUS / "mof_schema.json")
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    src = tmp_path / "finch.yml"
-    src.write_text(MANIFEST, encoding="utf-8")
-    r = cli("export", str(src))
-    assert r.code == 0
-    _validate(yaml.safe_load(r.out), schema)
-    # The schema check is strict enough to fail.
-    with pytest.raises(AssertionError):
-        _validate({"framework": {"name": "x", "version": "1", "date": "d"}}, schema)
+@pytest.mark.parametrize("target", ["manifest", *(f"examples/{n}" for n in EXAMPLE_NAMES)])
+def test_export_validates_against_the_mot_schema(cli, tmp_path, target):
+    if target == "manifest":
+        src = tmp_path / "finch.yml"
+        src.write_text(MANIFEST, encoding="utf-8")
+        target = str(src)
+    else:
+        target = str(EXAMPLES / target.split("/", 1)[1])
+    r = cli("export", target)
+    assert r.code == 0, r.err
+    assert mot_errors(yaml.safe_load(r.out)) == []
+
+
+def test_the_mot_schema_check_is_strict():
+    errors = " ".join(
+        mot_errors(
+            {
+                "framework": {"name": "x", "version": "1", "date": "d"},
+                "release": {"name": "x", "type": "poetry", "date": "someday"},
+            }
+        )
+    )
+    assert "producer" in errors and "poetry" in errors and "someday" in errors
 
 
 def test_folder_export_round_trip(cli, tree, tmp_path):
@@ -286,3 +278,61 @@ def test_manifest_yaml_is_exactly_what_pyyaml_writes():
         if rng.random() < 0.05:
             release["components"] = []
         assert mot.dump(doc) == pyyaml(doc), doc
+
+
+# --- fidelity: what the hub, the card and config.json say, and license names as MOT writes them --
+
+
+def test_hub_export_takes_date_type_architecture_version_and_writes_license_names(
+    cli, monkeypatch, tmp_path
+):
+    from hubserver import FakeRepo, _front_matter, serving
+
+    card = (
+        b"---\nlicense: llama2\nversion: '2.1'\npipeline_tag: text-generation\n---\n\n"
+        b"# A chat model\n\nA 7B chat model under the Llama 2 license.\n"
+    )
+    files = {
+        "README.md": card,
+        "config.json": b'{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}\n',
+        "model.safetensors": safetensors_bytes(),
+        "LICENSE-CODE": b"SPDX-License-Identifier: MIT\n",
+    }
+    repo = FakeRepo("acme/chat-7b", files, card_data=_front_matter(files))
+    with serving(monkeypatch, tmp_path, [repo]):
+        r = cli("export", "hf:acme/chat-7b", "--format", "mot")
+        direct = cli("check", "hf:acme/chat-7b", "--format", "json").json
+    assert r.code == 0, r.err
+    assert mot_errors(yaml.safe_load(r.out)) == []
+    release = yaml.safe_load(r.out)["release"]
+    assert release["date"] == "2024-05-01"  # the hub's last change, not the day of the export
+    assert (release["type"], release["architecture"], release["version"]) == (
+        "language",
+        "transformer decoder",
+        "2.1",
+    )
+    weights = next(c for c in release["components"] if c["name"] == "Model parameters (Final)")
+    assert weights["license"] == "Llama 2 Community License"  # as the tool's records name it
+    assert weights.get("license_path") != "LICENSE-CODE"
+    assert release["license"]["distribution"]["name"] == "Llama 2 Community License"
+    # Read back, the names are the same licenses.
+    path = tmp_path / "chat.yml"
+    path.write_text(r.out)
+    back = cli("check", str(path), "--format", "json").json
+
+    def params(report):
+        return next(c for c in report["components"] if c["id"] == "model-parameters-final")
+
+    # One license per component: the one that decides it (the release's own expression may AND
+    # more terms to it).
+    assert params(back)["license"] == "LicenseRef-osaid-llama-2"
+    assert "LicenseRef-osaid-llama-2" in params(direct)["license"]
+
+
+def test_folder_export_has_no_invented_date_and_one_license_per_component(cli):
+    r = cli("export", str(EXAMPLES / "restricted-weights"), "--format", "mot")
+    release = yaml.safe_load(r.out)["release"]
+    assert "date" not in release  # a folder has no release date: left out, not today
+    for c in release["components"]:
+        assert " AND " not in c["license"] and " OR " not in c["license"], c
+    assert release["architecture"] == ""  # its config names no architecture osaid can map

@@ -233,16 +233,17 @@ def load_fresh(target: str, options) -> object:
     return load(target, options)
 
 
-def assess_target(target: str, options) -> Assessment:
-    from osaid.evidence.extract import extract
-    from osaid.frameworks.osaid import assess
+def assess_target(target: str, settings) -> Assessment:
+    """The one assessment (`pipeline.assess_release`, lineage as `settings` say) of a target
+    loaded fresh."""
+    from osaid.pipeline import assess_release
 
-    return assess(extract(load_fresh(target, options)))
+    return assess_release(load_fresh(target, settings.source_options), settings)
 
 
-def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = True) -> dict:
+def lock_entry(a: Assessment, target: str, *, settings=None, with_bases: bool = True) -> dict:
     """The lock record of one assessed release (and, with `with_bases`, of its base models,
-    fetched from the hub with `options`)."""
+    loaded and assessed with `settings`, a `pipeline.Settings`: the hub or `--base` mappings)."""
     from osaid.evidence.licenses import is_license_document
 
     facts = a.facts
@@ -282,12 +283,12 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
         direct = [b for b in base_models(facts) if b["depth"] == 1]
         for i, b in enumerate(direct):
             item: dict = {"id": b["id"], "relation": b["relation"]}
-            if i < MAX_BASE_MODELS and options is not None:
+            if i < MAX_BASE_MODELS and settings is not None:
                 from osaid.errors import OsaidError
 
                 where = b["location"] or "hf:" + b["id"]
                 try:
-                    base = assess_target(where, options)
+                    base = assess_target(where, settings)
                     item["lock"] = lock_entry(base, where, with_bases=False)
                 except OsaidError as exc:
                     item["error"] = str(exc)[:300]

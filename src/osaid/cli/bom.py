@@ -3,7 +3,8 @@
 CycloneDX 1.6 (`reports/cyclonedx.py`) or SPDX 3.0.1 JSON-LD with the AI and Dataset profiles
 (`reports/spdx3.py`). The BOM libraries are imported here only, never by `osaid check`. The BOM is
 built in memory and written whole, or not at all. `SOURCE_DATE_EPOCH` (seconds) fixes the
-creation time, so the same release gives the same bytes.
+creation time, so the same release gives the same bytes. The assessment is `osaid check`'s
+(`osaid.pipeline`, lineage options included), so the BOM states check's verdict.
 
 Exit codes: 0 written; 2 usage or input error. SPDX AI-profile fields osaid cannot know (a local
 folder has no release time or download location) are left out and named on stderr.
@@ -15,7 +16,7 @@ import argparse
 import io
 import sys
 
-from osaid.cli.options import add_source_options, source_options
+from osaid.cli.options import add_assessment_options, settings
 
 # format -> (module with `render(assessment, out, timestamp=...)`, one-line help)
 BOM_FORMATS: dict[str, tuple[str, str]] = {
@@ -41,7 +42,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write to FILE (written whole, or not at all) instead of stdout",
     )
-    add_source_options(parser)
+    add_assessment_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -63,18 +64,6 @@ def creation_time():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def assess_for_bom(target: str, options):
-    import dataclasses
-
-    from osaid import frameworks
-    from osaid.evidence.extract import extract
-    from osaid.frameworks.osaid import assess
-    from osaid.sources import load
-
-    a = assess(extract(load(target, options)))
-    return dataclasses.replace(a, extra={**a.extra, **frameworks.run(["mof"], a.facts)})
-
-
 def run(args: argparse.Namespace) -> int:
     import importlib
 
@@ -85,7 +74,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown BOM format {args.format!r}")
     when = creation_time()
     renderer = importlib.import_module(BOM_FORMATS[args.format][0])
-    a = assess_for_bom(args.target, source_options(args))
+    from osaid.pipeline import assess_target
+
+    # The one assessment `osaid check` makes (lineage included): the BOM's verdict is check's.
+    a = assess_target(args.target, settings(args))
     buffer = io.StringIO()
     renderer.render(a, buffer, timestamp=when)
     text = buffer.getvalue()

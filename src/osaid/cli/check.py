@@ -12,7 +12,7 @@ import io
 import os
 import sys
 
-from osaid.cli.options import add_policy_options, add_source_options, source_options
+from osaid.cli.options import add_assessment_options, add_policy_options, settings
 from osaid.errors import UsageError
 from osaid.reports import FORMATS
 
@@ -51,22 +51,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         help="comma-separated frameworks to report: osaid, mof, osai-index, "
         "eu-ai-act (default: all); the verdict is always OSAID's",
     )
-    add_source_options(parser)
+    add_assessment_options(parser)
     add_policy_options(parser)
-    parser.add_argument(
-        "--base",
-        metavar="ID=PATH",
-        action="append",
-        default=[],
-        help="read the base model the card names as ID from PATH (a folder, a "
-        "manifest or any target above) instead of the hub; repeatable",
-    )
-    parser.add_argument(
-        "--lineage-depth",
-        metavar="N",
-        default="4",
-        help="follow base_model links this many levels (default: 4; 0: none)",
-    )
     parser.set_defaults(run=run)
 
 
@@ -79,9 +65,9 @@ def _color(stream) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from osaid import frameworks, lineage
+    from osaid import frameworks
     from osaid.model import Verdict
-    from osaid.pipeline import Settings, assess_target
+    from osaid.pipeline import assess_target
     from osaid.reports import render
 
     if args.format not in FORMATS:
@@ -89,13 +75,8 @@ def run(args: argparse.Namespace) -> int:
     from osaid.cli.options import policy_file
 
     pol = policy_file(args)  # read first: a bad policy file fails before any work
-    settings = Settings(
-        source_options=source_options(args),
-        bases=lineage.parse_mapping(args.base),
-        lineage_depth=lineage.parse_depth(args.lineage_depth),
-        frameworks=tuple(frameworks.select(args.framework)),
-    )
-    assessment = assess_target(args.target, settings)
+    chosen = settings(args, frameworks=tuple(frameworks.select(args.framework)))
+    assessment = assess_target(args.target, chosen)
     # Render in memory first: a report is written whole or not at all.
     buffer = io.StringIO()
     render(

@@ -1,7 +1,8 @@
 """`osaid export TARGET --format mot [-o FILE]`: write what osaid found in another tool's format.
 
 The target is anything `osaid check` reads (a folder, a MOT manifest, a git URL ...). The export
-is rendered in memory and written whole, or not at all. Exit codes: 0 written; 2 usage or input
+is rendered in memory and written whole, or not at all. The assessment is `osaid check`'s
+(`osaid.pipeline`, lineage options included). Exit codes: 0 written; 2 usage or input
 error. The verdict does not change the exit code here (use `osaid check` for that).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+
+from osaid.cli.options import add_assessment_options, settings
 
 # format -> (module with `render(assessment, out, color=...)`, one-line help)
 EXPORTS: dict[str, tuple[str, str]] = {
@@ -36,6 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write to FILE (written whole, or not at all) instead of stdout",
     )
+    add_assessment_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -43,15 +47,13 @@ def run(args: argparse.Namespace) -> int:
     import importlib
 
     from osaid.errors import UsageError
-    from osaid.evidence.extract import extract
-    from osaid.frameworks.osaid import assess
     from osaid.output import write_whole
-    from osaid.sources import load
+    from osaid.pipeline import assess_target
 
     if args.format not in EXPORTS:
         raise UsageError(f"unknown export format {args.format!r}")
     renderer = importlib.import_module(EXPORTS[args.format][0])
-    assessment = assess(extract(load(args.target)))
+    assessment = assess_target(args.target, settings(args))
     buffer = io.StringIO()
     renderer.render(assessment, buffer, color=False)
     if args.output:

@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 
-from osaid.cli.options import add_source_options, source_options
+from osaid.cli.options import add_assessment_options, settings
 
 DEFAULT_LOCK = "osaid.lock"
 
@@ -33,7 +33,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_LOCK,
         help=f"the lock file to write (default: {DEFAULT_LOCK}; written whole, or not at all)",
     )
-    add_source_options(parser)
+    add_assessment_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -52,6 +52,23 @@ def stored_target(target: str, lock_path: str) -> str:
     return target
 
 
+def lineage_record(args: argparse.Namespace, lock_path: str) -> dict:
+    """The lineage options a lock was written with (`--base` paths stored like targets), so that
+    `osaid verify` assesses the same way: `{"depth": N, "bases": {ID: TARGET}}`, the keys given."""
+    out: dict = {}
+    if args.lineage_depth is not None:
+        from osaid.lineage import parse_depth
+
+        out["depth"] = parse_depth(args.lineage_depth)
+    bases = {}
+    for value in args.base or ():
+        ident, _, path = value.partition("=")
+        bases[ident.strip()] = stored_target(path.strip(), lock_path)
+    if bases:
+        out["bases"] = bases
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -62,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     if os.path.isdir(args.lock):
         raise UsageError(f"{args.lock}: is a folder; --lock names the lock file to write")
-    options = source_options(args)
+    chosen = settings(args)
     entries = []
     seen: set[str] = set()
     for target in args.targets:
@@ -70,9 +87,13 @@ def run(args: argparse.Namespace) -> int:
         if stored in seen:
             continue
         seen.add(stored)
-        a = assess_target(target, options)
-        entries.append(lock_entry(a, stored, options=options))
-    lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__}, "entries": entries}
+        a = assess_target(target, chosen)
+        entries.append(lock_entry(a, stored, settings=chosen))
+    lock = {"schema": SCHEMA, "tool": {"name": "osaid", "version": __version__}}
+    lineage = lineage_record(args, args.lock)
+    if lineage:
+        lock["lineage"] = lineage
+    lock["entries"] = entries
     write_whole(args.lock, json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
     for e in entries:
         rev = e["subject"]["revision"]

@@ -67,3 +67,41 @@ def report_policy(pol, violations, out) -> bool:
             + (f"{len(fails)} violation(s) at or above {pol.fail_on}\n" if fails else "passed\n")
         )
     return bool(fails)
+
+
+def add_lineage_options(parser: argparse.ArgumentParser) -> None:
+    """How base models are followed: `--base ID=PATH` (repeatable), `--lineage-depth N`."""
+    parser.add_argument(
+        "--base",
+        metavar="ID=PATH",
+        action="append",
+        default=[],
+        help="read the base model the card names as ID from PATH (a folder, a "
+        "manifest or any target above) instead of the hub; repeatable",
+    )
+    parser.add_argument(
+        "--lineage-depth",
+        metavar="N",
+        default=None,
+        help="follow base_model links this many levels (default: 4; 0: none)",
+    )
+
+
+def add_assessment_options(parser: argparse.ArgumentParser) -> None:
+    """Everything one assessment depends on: the source options and the lineage options."""
+    add_source_options(parser)
+    add_lineage_options(parser)
+
+
+def settings(args: argparse.Namespace, frameworks: tuple[str, ...] | None = None):
+    """The `pipeline.Settings` the shared options ask for (same verdict in every command)."""
+    from osaid import lineage
+    from osaid.pipeline import Settings
+
+    depth = getattr(args, "lineage_depth", None)
+    return Settings(
+        source_options=source_options(args),
+        bases=lineage.parse_mapping(getattr(args, "base", None)),
+        lineage_depth=None if depth is None else lineage.parse_depth(depth),
+        frameworks=frameworks,
+    )

@@ -17,7 +17,7 @@ import os
 import sys
 
 from osaid.cli.lock import DEFAULT_LOCK
-from osaid.cli.options import add_policy_options, add_source_options, source_options
+from osaid.cli.options import add_assessment_options, add_policy_options, settings
 
 MAX_LOCK_BYTES = 64 * 1024 * 1024
 
@@ -37,7 +37,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="report format (default: text)",
     )
-    add_source_options(parser)
+    add_assessment_options(parser)
     add_policy_options(parser, "the lock file's folder")
     parser.set_defaults(run=run)
 
@@ -80,6 +80,25 @@ def _resolve(target: str, lock_path: str) -> str:
     return target
 
 
+def _lineage_from_lock(args: argparse.Namespace, lock: dict) -> None:
+    """Lineage options not given on the command line are the lock's (what `osaid lock` was
+    given), so a verdict is compared with one assessed the same way."""
+    from osaid.errors import InputError
+
+    recorded = lock.get("lineage")
+    if not isinstance(recorded, dict):
+        return
+    if args.lineage_depth is None and isinstance(recorded.get("depth"), int):
+        args.lineage_depth = str(recorded["depth"])
+    bases = recorded.get("bases")
+    if not args.base and isinstance(bases, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in bases.items()):
+            raise InputError(
+                f"{args.lock}: malformed lock: `lineage.bases` must map ids to targets"
+            )
+        args.base = [f"{k}={_resolve(v, args.lock)}" for k, v in bases.items()]
+
+
 def run(args: argparse.Namespace) -> int:
     from osaid.cli.options import policy_file
     from osaid.lock import assess_target, compare, lock_entry
@@ -87,13 +106,14 @@ def run(args: argparse.Namespace) -> int:
 
     pol = policy_file(args, os.path.dirname(os.path.abspath(args.lock)))
     lock = read_lock(args.lock)
-    options = source_options(args)
+    _lineage_from_lock(args, lock)
+    chosen = settings(args)
     violations = []
     results = []
     for old in lock["entries"]:
         target = old["target"]
-        a = assess_target(_resolve(target, args.lock), options)
-        new = lock_entry(a, target, options=options, with_bases="base_models" in old)
+        a = assess_target(_resolve(target, args.lock), chosen)
+        new = lock_entry(a, target, settings=chosen, with_bases="base_models" in old)
         drift, notes = compare(old, new, target)
         judged = evaluate(pol, subject_of(a, new["subject"]["name"])) if pol else []
         violations.extend(judged)

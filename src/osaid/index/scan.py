@@ -17,7 +17,6 @@ decisions: a new osaid, or new knowledge, reassesses everything.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -293,25 +292,16 @@ def _assess(
     already encoded and compressed, license and finding rows already flattened, so the main
     process (which writes for every worker) only inserts, and what crosses between processes is
     a few kilobytes per subject."""
-    from osaid import __version__, frameworks
-    from osaid.evidence.extract import extract, link_evidence
-    from osaid.frameworks.osaid import assess
+    from osaid import __version__, pipeline
     from osaid.index.store import pack
     from osaid.reports.json import to_dict
+    from osaid.sources import SourceOptions
 
-    facts = extract(release)
-    lineage = _lineage()
-    if lineage is not None and settings is not None:  # follow the bases the card names
-        from osaid.sources import SourceOptions
-
-        facts = lineage.resolve(
-            facts, options=SourceOptions(settings.offline, settings.cache_dir, settings.token)
-        )
-    a = assess(facts)
-    extra = frameworks.run(list(frameworks.NAMES), a.facts)
-    a = dataclasses.replace(a, extra={**a.extra, **extra})
-    if release.url_base:
-        a = link_evidence(a, release.url_base)
+    if settings is None:  # warming up a worker: no lineage (nothing to fetch)
+        a = pipeline.assess_release(release, pipeline.Settings(lineage_depth=0))
+    else:  # the one assessment `osaid check` makes, bases followed through the sources
+        options = SourceOptions(settings.offline, settings.cache_dir, settings.token)
+        a = pipeline.assess_release(release, pipeline.Settings(source_options=options))
     report = to_dict(a)
     text = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
     body = {k: v for k, v in report.items() if k != "tool"}
@@ -352,22 +342,6 @@ def _assess(
         ],
         "exports": {fmt: pack(body) for fmt, body in _exports(a, exports).items()},
     }
-
-
-_LINEAGE: list = []
-
-
-def _lineage():
-    """`osaid.lineage` when it is installed (looked up once per process)."""
-    if not _LINEAGE:
-        import importlib
-        import importlib.util
-
-        module = None
-        if importlib.util.find_spec("osaid.lineage") is not None:
-            module = importlib.import_module("osaid.lineage")
-        _LINEAGE.append(module if hasattr(module, "resolve") else None)
-    return _LINEAGE[0]
 
 
 def _organisation(release) -> str | None:

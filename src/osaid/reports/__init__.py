@@ -15,6 +15,7 @@ FORMATS: dict[str, str] = {
     "text": "osaid.reports.text",
     "json": "osaid.reports.json",
     "markdown": "osaid.reports.markdown",
+    "sarif": "osaid.reports.sarif",
 }
 
 

@@ -38,12 +38,18 @@ SPEC_VERSION = "1.6"
 MAX_FILES_PER_COMPONENT = 200
 MAX_TEXT = 500
 
-# Card section headings -> the modelCard consideration they describe (first match wins).
+# Card section headings -> the modelCard consideration they describe (first match wins): misuse
+# and out-of-scope uses are risks and limits, never use cases.
 _CONSIDERATIONS = (
-    ("ethicalConsiderations", re.compile(r"\b(bias|ethic|risk|harm|safety|fairness)", re.I)),
-    ("technicalLimitations", re.compile(r"\blimitation", re.I)),
-    ("useCases", re.compile(r"\b(intended use|uses?\b|use cases?|out[- ]of[- ]scope)", re.I)),
+    (
+        "ethicalConsiderations",
+        re.compile(r"\b(bias|ethic|risk|harm|safety|fairness|misuse|malicious|abuse)", re.I),
+    ),
+    ("technicalLimitations", re.compile(r"\b(limitation|out[- ]of[- ]scope)", re.I)),
+    ("useCases", re.compile(r"\b(intended use|uses?\b|use cases?)", re.I)),
 )
+DEFAULT_HUB = "https://huggingface.co"
+"""The purl `huggingface` type's default `repository_url` (purl-spec); another hub is a qualifier."""
 
 
 def _text(value: str, limit: int = MAX_TEXT) -> str:
@@ -58,17 +64,42 @@ _EXPRESSION = re.compile(
 )
 
 
-def _licenses(expression: str | None):
-    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+def _licenses(expression: str | None, acknowledgement: str | None = None):
+    from cyclonedx.model.license import (
+        DisjunctiveLicense,
+        LicenseAcknowledgement,
+        LicenseExpression,
+    )
     from cyclonedx.spdx import is_expression, is_supported_id
 
     if not expression or expression == "NOASSERTION":
         return []
+    ack = LicenseAcknowledgement(acknowledgement) if acknowledgement else None
     if is_supported_id(expression):
-        return [DisjunctiveLicense(id=expression)]
+        return [DisjunctiveLicense(id=expression, acknowledgement=ack)]
     if is_expression(expression) or _EXPRESSION.fullmatch(expression):
-        return [LicenseExpression(expression)]
-    return [DisjunctiveLicense(name=expression[:200])]
+        return [LicenseExpression(expression, acknowledgement=ack)]
+    return [DisjunctiveLicense(name=expression[:200], acknowledgement=ack)]
+
+
+def _model_licenses(facts: Facts):
+    """The model's licenses with their acknowledgement: `concluded` (the parameters' terms as
+    osaid resolved them) and `declared` (the release-wide terms the release states). CycloneDX
+    allows one expression, or several single licenses: when either is an expression and they
+    differ, the concluded one is listed and the declared one is a property."""
+    concluded = _model_license(facts)
+    declared = _declared(facts)
+    if not declared or declared == concluded:
+        return _licenses(concluded, "concluded") or _licenses(declared, "declared"), None
+    both = _licenses(concluded, "concluded") + _licenses(declared, "declared")
+    if concluded and all(getattr(x, "id", None) or getattr(x, "name", None) for x in both):
+        return both, None
+    return _licenses(concluded, "concluded") or _licenses(declared, "declared"), declared
+
+
+def _declared(facts: Facts) -> str | None:
+    ids = list(dict.fromkeys(lf.id for lf in facts.licenses if "release" in lf.scopes))
+    return " AND ".join(ids) if ids else None
 
 
 def _hub_id(facts: Facts) -> tuple[str, str] | None:
@@ -84,12 +115,27 @@ def model_ref(facts: Facts) -> str:
     return f"model:{facts.subject.name}"
 
 
-def _purl(org: str, name: str, version: str | None):
+def _purl(org: str, name: str, version: str | None, hub: str | None = None):
     from packageurl import PackageURL
 
+    qualifiers = {"repository_url": hub} if hub and hub.rstrip("/") != DEFAULT_HUB else None
     return PackageURL(
-        type="huggingface", namespace=org, name=name, version=version.lower() if version else None
+        type="huggingface",
+        namespace=org,
+        name=name,
+        version=version.lower() if version else None,
+        qualifiers=qualifiers,
     )
+
+
+def hub_endpoint(facts: Facts) -> str | None:
+    """The hub a hub model was read from (`HF_ENDPOINT`), for the purl's `repository_url`."""
+    hub = facts.subject.metadata.get("hub") if facts.subject.source == "hf" else None
+    return hub.rstrip("/") if isinstance(hub, str) and hub.strip() else None
+
+
+def purl_string(org: str, name: str, version: str | None, hub: str | None) -> str:
+    return _purl(org, name, version, hub).to_string()
 
 
 def _model_license(facts: Facts) -> str | None:
@@ -151,7 +197,8 @@ def build(a: Assessment, timestamp=None) -> dict:
     facts = a.facts
     s = facts.subject
     hub = _hub_id(facts)
-    purl = _purl(*hub, s.revision) if hub else None
+    endpoint = hub_endpoint(facts)
+    purl = _purl(*hub, s.revision, endpoint) if hub else None
     ref = model_ref(facts)
 
     external = []
@@ -168,14 +215,11 @@ def build(a: Assessment, timestamp=None) -> dict:
 
     # Code groups and files, by MOF component (data and documents are described elsewhere).
     groups = []
-    weights_hashes = []
+    weights = []  # (path, sha256 or None) of the final parameters' files
     for c in facts.components:
-        if c.id == "model-parameters-final":
+        if c.id == "model-parameters-final" and c.status == "present":
             by_path = {f.path: f for f in s.files}
-            for path in _files(c):
-                f = by_path.get(path)
-                if f is not None and f.sha256:
-                    weights_hashes.append(HashTypeFactory().from_hashlib_alg("sha256", f.sha256))
+            weights = [(p, by_path[p].sha256 if p in by_path else None) for p in _files(c)]
         if c.content_type != "code" or c.status not in ("present", "declared"):
             continue
         files = (
@@ -236,14 +280,16 @@ def build(a: Assessment, timestamp=None) -> dict:
             props.append(Property(name="osaid:base:relation", value=b["relation"]))
         if b["verdict"]:
             props.append(Property(name="osaid:verdict", value=b["verdict"]))
-        base_purl = _purl(*org_name, None) if org_name and all(org_name) else None
+        # A base read from a folder (`--base`) has no hub; one read from the hub, this one's.
+        base_hub = endpoint if not b.get("location") or b["location"].startswith("hf:") else None
+        base_purl = _purl(*org_name, None, base_hub) if org_name and all(org_name) else None
         ancestors.append(
             Component(
                 type=ComponentType.MACHINE_LEARNING_MODEL,
                 name=b["id"],
                 bom_ref=f"base:{b['id']}",
                 purl=base_purl,
-                licenses=_licenses(b["license"]),
+                licenses=_licenses(b["license"], "concluded" if b["verdict"] else None),
                 properties=props,
             )
         )
@@ -252,17 +298,33 @@ def build(a: Assessment, timestamp=None) -> dict:
             Component(type=ComponentType.MACHINE_LEARNING_MODEL, name=b["id"], purl=base_purl)
         )
 
+    # One hash per component: a single weights file's hash is the model's; shards are files
+    # nested in the model, each with its own.
+    def sha(digest):
+        return [HashTypeFactory().from_hashlib_alg("sha256", digest)] if digest else []
+
+    shards = []
+    if len(weights) > 1:
+        shards = [
+            Component(type=ComponentType.FILE, name=p, bom_ref=f"weights:{p}", hashes=sha(d))
+            for p, d in weights
+        ]
+    model_licenses, declared_apart = _model_licenses(facts)
+    properties = _properties(a)
+    if declared_apart:
+        properties.append(Property(name="osaid:license-declared", value=declared_apart))
     model = Component(
         type=ComponentType.MACHINE_LEARNING_MODEL,
         name=s.name,
         bom_ref=ref,
         version=s.revision,
         purl=purl,
-        licenses=_licenses(_model_license(facts)),
+        licenses=model_licenses,
         supplier=OrganizationalEntity(name=hub[0]) if hub else None,
         external_references=external,
-        hashes=weights_hashes,
-        properties=_properties(a),
+        hashes=sha(weights[0][1]) if len(weights) == 1 else [],
+        components=shards,
+        properties=properties,
         pedigree=Pedigree(ancestors=pedigree) if pedigree else None,
     )
 
@@ -361,12 +423,3 @@ def model_card(facts: Facts, sets: list[dict]) -> dict:
 def render(a: Assessment, out: TextIO, *, color: bool = False, timestamp=None) -> None:
     json.dump(build(a, timestamp), out, indent=2, ensure_ascii=False)
     out.write("\n")
-
-
-def validate(text: str) -> list[str]:
-    """Errors of a CycloneDX 1.6 JSON document against the schema (the library's validator)."""
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
-
-    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text, all_errors=True)
-    return [str(e) for e in errors or ()]

@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from typing import TextIO
 
 from osaid import __version__
 from osaid.lock import base_models, datasets
 from osaid.model import Assessment, Facts
+from osaid.reports.cyclonedx import hub_endpoint, purl_string
 
 NO_ASSERTION_LICENSE = "https://spdx.org/rdf/3.0.1/terms/ExpandedLicensing/NoAssertionLicense"
 
@@ -34,17 +36,22 @@ REQUIRED = {
         "software_packageVersion",
         "software_primaryPurpose",
     ),
+    # The Dataset profile's restrictions (DatasetPackage class page, SPDX 3.0.1).
     "dataset_DatasetPackage": (
+        "builtTime",
+        "originatedBy",
         "releaseTime",
-        "suppliedBy",
         "software_downloadLocation",
-        "software_packageVersion",
         "software_primaryPurpose",
         "dataset_datasetType",
     ),
 }
+MAX_LICENSE_TEXT = 64 * 1024
+"""Characters of a `LicenseRef-` license's text carried in the document."""
 _LABELS = {
     "releaseTime": "release time",
+    "builtTime": "build time",
+    "originatedBy": "originator",
     "suppliedBy": "supplier",
     "software_downloadLocation": "download location",
     "software_packageVersion": "version",
@@ -71,6 +78,21 @@ def _declared(facts: Facts) -> str | None:
 def _concluded(facts: Facts) -> str | None:
     params = next((c for c in facts.components if c.id == "model-parameters-final"), None)
     return params.license if params is not None and params.license else None
+
+
+def _license_text(facts: Facts, ref: str) -> str | None:
+    """The text of license `ref` when a file of the release holds it (a license document osaid
+    identified as `ref`), bounded."""
+    from osaid.evidence.licenses import is_license_document
+
+    for lf in facts.licenses:
+        if lf.id != ref:
+            continue
+        for ev in lf.evidence:
+            doc = facts.subject.documents.get(ev.path or "")
+            if doc is not None and ev.field is None and is_license_document(ev.path):
+                return doc.text[:MAX_LICENSE_TEXT]
+    return None
 
 
 def _tested_on(facts: Facts) -> list[str]:
@@ -127,17 +149,55 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
             )
         )
 
+    expressions: dict[str, object] = {}
+    texts: dict[str, object] = {}
+
+    def custom_ids(expr: str) -> list:
+        """`customIdToUri` for each `LicenseRef-` in `expr`: the license's text, carried in the
+        document (a `SimpleLicensingText`) when a file of the release holds it, else the URL of
+        its terms osaid's catalog knows; an id neither gives is left unmapped."""
+        from osaid.knowledge.licensing import catalog
+
+        out = []
+        for ref in dict.fromkeys(re.findall(r"LicenseRef-[A-Za-z0-9.\-]+", expr)):
+            uri = None
+            text = _license_text(facts, ref)
+            if text is not None:
+                if ref not in texts:
+                    texts[ref] = s.simplelicensing_SimpleLicensingText(
+                        spdxId=base + f"license-text/{ref}",
+                        creationInfo=ci,
+                        name=ref,
+                        simplelicensing_licenseText=text,
+                    )
+                    objects.append(texts[ref])
+                uri = base + f"license-text/{ref}"
+            else:
+                url = catalog().terms(ref).url
+                uri = (
+                    url
+                    if isinstance(url, str) and url.startswith(("http://", "https://"))
+                    else None
+                )
+            if uri:
+                out.append(s.DictionaryEntry(key=ref, value=uri))
+        return out
+
     def license_of(expr: str | None):
         if not expr:
             return NO_ASSERTION_LICENSE
-        lic = s.simplelicensing_LicenseExpression(
-            spdxId=base + f"license/{hashlib.sha256(expr.encode()).hexdigest()[:16]}",
-            creationInfo=ci,
-            simplelicensing_licenseExpression=expr,
-        )
-        if all(getattr(o, "_id", None) != lic._id for o in objects):
+        if expr not in expressions:  # one node per expression, however many packages use it
+            lic = s.simplelicensing_LicenseExpression(
+                spdxId=base + f"license/{hashlib.sha256(expr.encode()).hexdigest()[:16]}",
+                creationInfo=ci,
+                simplelicensing_licenseExpression=expr,
+            )
+            mapped = custom_ids(expr)
+            if mapped:
+                lic.simplelicensing_customIdToUri = mapped
             objects.append(lic)
-        return lic
+            expressions[expr] = lic
+        return expressions[expr]
 
     def licenses(pkg, declared: str | None, concluded: str | None) -> None:
         relate(pkg, "hasDeclaredLicense", [license_of(declared)])
@@ -157,9 +217,8 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         model.suppliedBy = org(repo.split("/")[0])
         if isinstance(sub.metadata.get("url"), str):
             model.software_downloadLocation = sub.metadata["url"]
-        model.software_packageUrl = f"pkg:huggingface/{repo}" + (
-            f"@{sub.revision.lower()}" if sub.revision else ""
-        )
+        org_, _, name_ = repo.partition("/")
+        model.software_packageUrl = purl_string(org_, name_, sub.revision, hub_endpoint(facts))
         released = _time(sub.metadata.get("last_modified"))
         if released:
             model.releaseTime = released
@@ -190,8 +249,9 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
         )
         if d.get("url"):
             p.software_downloadLocation = d["url"]
-            if d["id"].count("/") == 1:
+            if d["id"].count("/") == 1:  # a hub dataset: its organisation published it
                 p.suppliedBy = org(d["id"].split("/")[0])
+                p.originatedBy = [org(d["id"].split("/")[0])]
         if d.get("revision"):
             p.software_packageVersion = d["revision"]
         released = _time(d.get("last_modified"))
@@ -219,11 +279,16 @@ def build(a: Assessment, timestamp: datetime.datetime | None = None) -> str:
             software_primaryPurpose=s.software_SoftwarePurpose.model,
         )
         if b["id"].count("/") == 1:
-            p.software_packageUrl = f"pkg:huggingface/{b['id']}"
+            from_hub = not b.get("location") or b["location"].startswith("hf:")
+            org_, _, name_ = b["id"].partition("/")
+            p.software_packageUrl = purl_string(
+                org_, name_, None, hub_endpoint(facts) if from_hub else None
+            )
         if b.get("verdict"):
             p.comment = f"osaid: OSAID 1.0 verdict {b['verdict']}"
         objects.append(p)
-        licenses(p, b.get("license"), None)
+        # osaid assessed the base: the terms it resolved for its parameters are concluded.
+        licenses(p, None, b.get("license") if b.get("verdict") else None)
         bases[b["id"]] = p
     for b in base_models(facts):
         child = bases.get(b["via"]) if b.get("via") else model
