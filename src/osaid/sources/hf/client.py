@@ -1,0 +1,207 @@
+"""The hub client: one place that speaks HTTP to a Hugging Face Hub.
+
+It knows the endpoint (`HF_ENDPOINT`), the token (`--token`, else `HF_TOKEN`, else the login
+`huggingface_hub` stored), osaid's headers, bounded reads, retries and what a failed connection
+is called in one line. Requests go through `huggingface_hub`'s shared HTTP session (so proxies and
+its offline switch apply). What the answers mean is for `model.py`, `datasets.py` and
+`listing.py`; this module never judges a repository.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from osaid.sources.interface import SourceError
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    truncated: bool = False
+
+
+class NetworkError(SourceError):
+    """The hub could not be reached or the connection broke; `reason` is a few words."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class HubClient:
+    """HTTP to one hub, shared by every thread of a process (it holds no per-request state)."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str | None = None,
+        token: str | None = None,
+        tries: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 30.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+        self.explicit_token = token
+        self.tries = max(1, tries)
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.timeout = timeout
+        self.requests = 0
+        """Requests made so far (for benchmarks and tests)."""
+        self._count = threading.Lock()
+        self._token_value: str | None | bool = False
+
+    # -- identity ------------------------------------------------------------------------------
+
+    def token(self) -> str | None:
+        if self._token_value is False:
+            token = self.explicit_token or os.environ.get("HF_TOKEN") or None
+            if token is None and not truthy(os.environ.get("HF_HUB_DISABLE_IMPLICIT_TOKEN")):
+                from osaid.sources import hf  # looked up there, so one patch point in tests
+
+                token = hf._stored_token()
+            self._token_value = token.strip() if isinstance(token, str) and token.strip() else None
+        return self._token_value  # type: ignore[return-value]
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        from osaid import __version__
+
+        headers = {"user-agent": f"osaid/{__version__}"}
+        token = self.token()
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        if extra:
+            headers.update(extra)
+        return headers
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        label: str,
+        *,
+        limit: int,
+        params=None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        """GET with bounded retries; reads at most `limit` bytes of the body."""
+        from huggingface_hub import get_session
+        from huggingface_hub.errors import OfflineModeIsEnabled
+        from huggingface_hub.utils import _http
+
+        # The HTTP client huggingface_hub's session is built on (httpx2, or httpx before it).
+        httpx2 = getattr(_http, "httpx2", None) or _http.httpx
+
+        all_headers = self.headers(headers)
+        for attempt in range(1, self.tries + 1):
+            wait = self._backoff(attempt)
+            try:
+                with get_session().stream(
+                    "GET", url, params=params, headers=all_headers, timeout=self.timeout
+                ) as resp:
+                    with self._count:
+                        self.requests += 1
+                    status = resp.status_code
+                    if status in RETRY_STATUS and attempt < self.tries:
+                        wait = self._retry_after(resp.headers, wait)
+                    else:
+                        cap = limit if status < 400 else 16 * 1024
+                        body, truncated = _read_bounded(resp, cap)
+                        return Answer(
+                            status, {k.lower(): v for k, v in resp.headers.items()}, body, truncated
+                        )
+            except OfflineModeIsEnabled:
+                raise SourceError(
+                    f"{label}: HF_HUB_OFFLINE is set; use --offline to read the cache"
+                ) from None
+            except httpx2.ConnectError as exc:
+                raise NetworkError(
+                    f"{label}: cannot reach the hub at {self.endpoint} "
+                    f"({_reason(exc)}); check the network, or use --offline "
+                    "for a revision already checked",
+                    _reason(exc),
+                ) from None
+            except (
+                httpx2.TimeoutException,
+                httpx2.NetworkError,
+                httpx2.RemoteProtocolError,
+                httpx2.TooManyRedirects,
+            ) as exc:
+                if attempt >= self.tries or isinstance(exc, httpx2.TooManyRedirects):
+                    raise NetworkError(
+                        f"{label}: the connection to {self.endpoint} failed "
+                        f"({_reason(exc)}) after {attempt} tries",
+                        _reason(exc),
+                    ) from None
+            time.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.max_wait, self.backoff * (2 ** (attempt - 1)))
+
+    def _retry_after(self, headers, default: float) -> float:
+        value = (headers.get("retry-after") or "").strip()
+        if not value:
+            return default
+        if value.isdigit():
+            return min(self.max_wait, float(value))
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return default
+        return min(self.max_wait, max(0.0, when - time.time()))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def default_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _stored_token() -> str | None:
+    """The login `huggingface_hub` keeps (token file, or its other lookups)."""
+    try:
+        from huggingface_hub import get_token
+
+        return get_token()
+    except Exception:  # noqa: BLE001, S110 - a broken login store is the same as no login
+        return None
+
+
+def _read_bounded(resp, limit: int) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    for chunk in resp.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[:limit], True
+    return b"".join(chunks), False
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    low = text.lower()
+    if "refused" in low:
+        return "connection refused"
+    if "name or service" in low or "nodename" in low or "getaddrinfo" in low:
+        return "host not found"
+    if "timed out" in low or "timeout" in low:
+        return "timed out"
+    return text[:120]
