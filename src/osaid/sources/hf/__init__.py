@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from osaid.sources.hf.client import _stored_token
 from osaid.sources.hf.datasets import MAX_DATASETS
+from osaid.sources.hf.limits import RateLimited
 from osaid.sources.hf.model import HubSource, HubTarget, looks_like_repo_id, parse_target
 
 __all__ = [
     "_stored_token",
     "MAX_DATASETS",
+    "RateLimited",
     "HubSource",
     "HubTarget",
     "looks_like_repo_id",

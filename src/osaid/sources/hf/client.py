@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from osaid.sources.hf.limits import DEFAULT_WINDOW, RateBudget, bucket_of, shared_budget
 from osaid.sources.interface import SourceError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -46,8 +47,9 @@ class HubClient:
         token: str | None = None,
         tries: int = 3,
         backoff: float = 1.0,
-        max_wait: float = 30.0,
+        max_wait: float = DEFAULT_WINDOW,
         timeout: float = 30.0,
+        budget: RateBudget | None = None,
     ) -> None:
         self.endpoint = (endpoint or default_endpoint()).rstrip("/")
         self.explicit_token = token
@@ -55,6 +57,8 @@ class HubClient:
         self.backoff = backoff
         self.max_wait = max_wait
         self.timeout = timeout
+        self.budget = budget or shared_budget(self.endpoint)
+        """The rate-limit accounts this client asks before each request (`limits.py`)."""
         self.requests = 0
         """Requests made so far (for benchmarks and tests)."""
         self._count = threading.Lock()
@@ -103,8 +107,10 @@ class HubClient:
         httpx2 = getattr(_http, "httpx2", None) or _http.httpx
 
         all_headers = self.headers(headers)
+        bucket = bucket_of(url)
         for attempt in range(1, self.tries + 1):
             wait = self._backoff(attempt)
+            self.budget.acquire(bucket, label, self.max_wait)
             try:
                 with get_session().stream(
                     "GET", url, params=params, headers=all_headers, timeout=self.timeout
@@ -112,8 +118,11 @@ class HubClient:
                     with self._count:
                         self.requests += 1
                     status = resp.status_code
-                    if status in RETRY_STATUS and attempt < self.tries:
-                        wait = self._retry_after(resp.headers, wait)
+                    self.budget.observe(bucket, resp.headers, status, _retry_after(resp.headers))
+                    if status == 429 and attempt < self.tries:
+                        wait = 0.0  # the budget holds the next try until the hub allows it
+                    elif status in RETRY_STATUS and attempt < self.tries:
+                        wait = min(self.max_wait, _retry_after(resp.headers) or wait)
                     else:
                         cap = limit if status < 400 else 16 * 1024
                         body, truncated = _read_bounded(resp, cap)
@@ -149,22 +158,24 @@ class HubClient:
     def _backoff(self, attempt: int) -> float:
         return min(self.max_wait, self.backoff * (2 ** (attempt - 1)))
 
-    def _retry_after(self, headers, default: float) -> float:
-        value = (headers.get("retry-after") or "").strip()
-        if not value:
-            return default
-        if value.isdigit():
-            return min(self.max_wait, float(value))
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value).timestamp()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return default
-        return min(self.max_wait, max(0.0, when - time.time()))
-
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _retry_after(headers) -> float | None:
+    """`Retry-After` in seconds (a number, or an HTTP date), or None."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, when - time.time())
 
 
 def default_endpoint() -> str:

@@ -31,6 +31,7 @@ from osaid.sources.hf.fields import (
     plain_str,
     safe_path,
 )
+from osaid.sources.hf.limits import RateLimited
 from osaid.sources.interface import SourceError
 from osaid.sources.local import Limits, decode
 
@@ -135,9 +136,13 @@ class DatasetReader:
                 ans = client.get(
                     url, label, limit=4 * 1024 * 1024, params=[("expand", p) for p in fields]
                 )
+        except RateLimited:
+            raise  # not a fact about the dataset: the caller defers the model
         except SourceError as exc:
             out["error"] = out["terms_error"] = str(exc)
             return out
+        if ans.status == 429:
+            raise RateLimited(f"{label}: rate-limited by the hub (HTTP 429)", "api", 0.0)
         if ans.status != 200:
             code = ans.headers.get("x-error-code", "")
             out["error"] = out["terms_error"] = (
@@ -181,9 +186,13 @@ class DatasetReader:
                     limit=DATASET_CARD_BYTES,
                     headers={"accept-encoding": "identity"},
                 )
+            except RateLimited:
+                raise
             except SourceError as exc:
                 readme = None
                 out["error"] = f"card not read: {exc}"
+            if readme is not None and readme.status == 429:
+                raise RateLimited(f"{label}: rate-limited by the hub (HTTP 429)", "resolvers", 0.0)
             if readme is not None and readme.status in (200, 206):
                 description = card_excerpt(decode(readme.body)[0]) or description
             elif readme is not None and readme.status != 404:
@@ -235,8 +244,12 @@ class DatasetReader:
                         limit=want,
                         headers=extra,
                     )
+                except RateLimited:
+                    raise
                 except SourceError as exc:
                     return None, f"{path}: {exc}"
+                if ans.status == 429:
+                    raise RateLimited(f"dataset {ds_id}: rate-limited (HTTP 429)", "resolvers", 0.0)
                 if ans.status not in (200, 206):
                     gated = is_gated_answer(ans.status, ans.headers)
                     return None, f"{path}: " + ("gated" if gated else f"HTTP {ans.status}")

@@ -48,6 +48,7 @@ from osaid.sources.hf.fields import (
     plain_str,
     safe_path,
 )
+from osaid.sources.hf.limits import DEFAULT_WINDOW, RateLimited
 from osaid.sources.interface import Source, SourceError
 from osaid.sources.local import DEFAULT_LIMITS, Limits, TextBudget, decode
 
@@ -108,7 +109,7 @@ class HubSource(Source):
         endpoint: str | None = None,
         tries: int = 3,
         backoff: float = 1.0,
-        max_wait: float = 30.0,
+        max_wait: float = DEFAULT_WINDOW,
         timeout: float = 30.0,
         workers: int = 8,
         client: HubClient | None = None,
@@ -199,6 +200,8 @@ class HubSource(Source):
         if t.revision:
             url += f"/revision/{quote(t.revision, safe='')}"
         ans = self.client.get(url, t.label, limit=MAX_INFO_BYTES, params={"blobs": "true"})
+        if ans.status == 429:
+            raise RateLimited(self._error_line(ans, t), "api", 0.0)
         if ans.status != 200:
             raise SourceError(self._error_line(ans, t))
         if ans.truncated:
@@ -427,4 +430,11 @@ class HubSource(Source):
             return ans.body, ans.truncated or len(ans.body) > want
         if is_gated_answer(ans.status, ans.headers):
             return _Gated()
+        if ans.status == 429:
+            raise RateLimited(
+                f"{t.label}: {path}: rate-limited by the hub (HTTP 429) after "
+                f"{self.client.tries} tries; try again later",
+                "resolvers",
+                0.0,
+            )
         return f"HTTP {ans.status}"
