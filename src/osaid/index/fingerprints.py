@@ -6,7 +6,9 @@ Rescanning skips a subject in two steps, like a version-control index:
    modification time; for a manifest, its size and modification time. Equal to the stored one
    (and the same osaid engine) -> skipped without loading. Files modified in the last two
    seconds make the fingerprint unusable for that scan, so a change in the same instant as a
-   scan is never missed. Hub subjects have none.
+   scan is never missed. For a hub subject: the commit sha its default branch points at, as the
+   hub's listing says (many subjects per request) or as the last load found it, and whether a
+   token was used (a token can open a gated repository's files).
 2. *content hash* (see `content_hash`), computed from the loaded `Release`: equal to the stored
    one -> not assessed again.
 
@@ -31,7 +33,7 @@ def stat_fingerprint(s: Subject, now: float, max_files: int = 20_000) -> str | N
     """A cheap fingerprint from file metadata only (None: not available, or not trustworthy
     because something changed within `RACY_SECONDS` of `now`)."""
     if s.kind == "hf":
-        return None
+        return None  # see hub_fingerprint
     h = hashlib.sha1()
     newest = 0
     try:
@@ -61,6 +63,13 @@ def stat_fingerprint(s: Subject, now: float, max_files: int = 20_000) -> str | N
     if newest / 1e9 > now - RACY_SECONDS:
         return None
     return h.hexdigest()
+
+
+def hub_fingerprint(sha: str | None, with_token: bool) -> str | None:
+    """A hub subject's fingerprint: its commit, and whether a token was used."""
+    if not sha:
+        return None
+    return f"hf:{sha}" + ("+token" if with_token else "")
 
 
 def engine_fingerprint(exports: tuple[str, ...] = DEFAULT_EXPORTS) -> str:

@@ -1,7 +1,9 @@
-"""Scan inputs -> subjects: folders, folders of releases, manifests, lists of hub ids, hub ids.
+"""Scan inputs -> subjects: folders, folders of releases, manifests, lists of hub ids, hub ids,
+and hub listings (`hf:author=ORG`, `hf:search=TEXT`, `hf:tag=TAG`).
 
 A subject is one release, known by a stable key: `local:/real/path`, `manifest:/real/path.yml`
-or `hf:ORG/NAME`.
+or `hf:ORG/NAME`. A listing is not expanded here: the scan pages through it as it goes
+(`listed`), so a listing of a million models is never held in memory at once.
 """
 
 from __future__ import annotations
@@ -32,21 +34,57 @@ class Subject:
     """What `osaid.sources.load` is given."""
     kind: str
     """`local`, `manifest` or `hf`."""
+    sha: str | None = None
+    """For a hub subject from a listing: the commit its default branch points at."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    subjects: list[Subject]
+    queries: list[tuple[str, str]]
+    """Hub listings to page through: (the hub's parameter, value), e.g. ("author", "ORG")."""
 
 
 def expand(inputs: list[str]) -> list[Subject]:
-    """Inputs -> subjects, in order, each once. A folder holding a card (README), a config.json or
-    weights at its top is one release; any other folder holds releases (each subfolder) and
-    manifests (each `.yml` whose top-level key is `framework:`). A `.yml` file is a manifest; another file lists
-    hub ids, one per line (`#` starts a comment); anything else must be a hub id."""
+    """The subjects `inputs` name (listings left out: see `plan`)."""
+    return plan(inputs).subjects
+
+
+def listed(source, queries: list[tuple[str, str]]):
+    """The subjects the hub's listings give, page by page, each with its current commit."""
+    from osaid.sources.hf.listing import list_models
+
+    for param, value in queries:
+        for m in list_models(source.client, param, value):
+            yield Subject("hf:" + m.repo_id, "hf:" + m.repo_id, "hf", m.sha)
+
+
+def plan(inputs: list[str]) -> Plan:
+    """Inputs -> subjects, in order, each once, and the hub listings asked for. A folder
+    holding a card (README), a config.json or weights at its top is one release; any other
+    folder holds releases (each subfolder) and manifests (each `.yml` whose top-level key is
+    `framework:`). A `.yml` file is a manifest; another file lists hub ids or listings, one per
+    line (`#` starts a comment); anything else must be a hub id or a hub listing."""
     from osaid.sources import hf
+    from osaid.sources.hf.listing import parse_query
 
     subjects: dict[str, Subject] = {}
+    queries: list[tuple[str, str]] = []
 
     def add(s: Subject) -> None:
         subjects.setdefault(s.key, s)
 
     def hub(target: str, where: str) -> None:
+        query = parse_query(target)
+        if query is not None:
+            if query not in queries:
+                queries.append(query)
+            return
+        if target.startswith("hf:") and "=" in target.split("/", 1)[0]:
+            raise InputError(
+                f"{where}: {target!r} is not a hub listing (hf:author=ORG, hf:search=TEXT "
+                "or hf:tag=TAG)"
+            )
         raw = target[3:] if target.startswith("hf:") else target
         if not hf.looks_like_repo_id(raw):
             raise InputError(
@@ -92,7 +130,7 @@ def expand(inputs: list[str]) -> list[Subject]:
             raise InputError(f"{item}: neither a folder nor a regular file")
         else:
             hub(item, item)
-    return list(subjects.values())
+    return Plan(list(subjects.values()), queries)
 
 
 def _is_release(folder: Path) -> bool:

@@ -3,20 +3,32 @@
 The parts: `inputs.py` (what is scanned), `fingerprints.py` (what decides that a subject is
 unchanged), `workers.py` (the work one subject costs), and here the loop that feeds the workers
 and writes their results in batches.
+
+The loop takes subjects a window at a time (`WINDOW`), asks the store about those keys only, and
+skips the unchanged ones. Hub subjects are loaded in this process by a bounded pool of threads
+(`Settings.hub_workers`, independent of `--jobs`): many models in flight, one shared rate-limit
+budget, one dataset lookup per dataset for the whole scan. What they load, and the local subjects,
+go to the worker processes to be assessed. Memory stays bounded however many subjects there are
+and however large the index is: only the windows in flight are held.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import dataclasses
+import itertools
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from osaid.index.fingerprints import (
     RACY_SECONDS,
     content_hash,
     engine_fingerprint,
+    hub_fingerprint,
     stat_fingerprint,
 )
-from osaid.index.inputs import MANIFEST_SUFFIXES, Subject, expand
+from osaid.index.inputs import MANIFEST_SUFFIXES, Plan, Subject, expand, listed, plan
 from osaid.index.workers import (
     DEFAULT_EXPORTS,
     EXPORTS,
@@ -35,6 +47,7 @@ __all__ = [
     "DEFAULT_EXPORTS",
     "EXPORTS",
     "MANIFEST_SUFFIXES",
+    "Plan",
     "RACY_SECONDS",
     "Outcome",
     "Settings",
@@ -47,6 +60,8 @@ __all__ = [
     "engine_fingerprint",
     "expand",
     "license_family",
+    "listed",
+    "plan",
     "scan",
     "stat_fingerprint",
 ]
@@ -56,14 +71,35 @@ CHUNK = 8
 BATCH = 64
 BATCH_SECONDS = 0.5
 """Results are written this many at a time, or at least this often: one transaction each."""
+WINDOW = 256
+"""Subjects decided at a time (one store query for their keys)."""
 
 
 @dataclass
 class Outcome:
     key: str
     status: str
-    """`new`, `changed`, `unchanged` or `error`."""
+    """`new`, `changed`, `unchanged`, `error` or `deferred` (the hub's rate limit: not
+    assessed, nothing stored; the next scan takes it up)."""
     error: str | None = None
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    """Every subject's outcome when the scan was asked to keep them, else only the errors and
+    deferrals."""
+    deferred_until: float | None = None
+    """When the hub's spent budget that deferred subjects ends (wall-clock time)."""
+    hub_requests: int = 0
+    limits: dict[str, dict] = field(default_factory=dict)
+    """Per rate-limit bucket: the hub's quota and window, the waits and seconds waited."""
+
+    def add(self, outcome: Outcome, keep: bool) -> None:
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        if keep or outcome.status in ("error", "deferred"):
+            self.outcomes.append(outcome)
 
 
 def now_iso() -> str:
@@ -71,124 +107,281 @@ def now_iso() -> str:
 
 
 def scan(
-    subjects: list[Subject],
+    subjects: Iterable[Subject],
     store,
     settings: Settings,
     *,
     jobs: int,
     inputs: list[str],
     progress=None,
-) -> list[Outcome]:
-    """Scan `subjects` into `store`. `progress(advance)` is called as subjects finish. Results
-    are written `BATCH` at a time (or every `BATCH_SECONDS`), each batch one transaction. On
-    Ctrl-C what finished is committed; the KeyboardInterrupt goes on up."""
+    queries: list[tuple[str, str]] = (),
+    keep: bool = True,
+    hub_workers: int = 16,
+    on_wait=None,
+) -> Summary:
+    """Scan `subjects`, then the models the hub listings `queries` give, into `store`.
+    `progress(advance)` is called as subjects finish; `on_wait(bucket, seconds, limit)` when hub
+    requests wait for a rate-limit window. Results are written `BATCH` at a time (or every
+    `BATCH_SECONDS`), each batch one transaction. On Ctrl-C what finished is committed; the
+    KeyboardInterrupt goes on up. `keep`: return every subject's outcome (else only errors and
+    deferrals, with the counts)."""
     started = time.time()
     when = now_iso()
     scan_id = store.begin_scan(when, settings.engine, inputs)
-    known = store.known()
-    outcomes: dict[str, Outcome] = {}
-    touched: list[tuple[str, str | None, str, str]] = []
-    tasks: list[Task] = []
-    for s in subjects:
-        fp = stat_fingerprint(s, started)
-        k = known.get(s.key)
-        if k and fp and k.stat_fingerprint == fp and k.engine == settings.engine:
-            touched.append((s.key, fp, settings.engine, when))
-            outcomes[s.key] = Outcome(s.key, "unchanged")
-        else:
-            same_engine = k is not None and k.engine == settings.engine
-            tasks.append(Task(s, fp, k.content_hash if same_engine else None))
-    if touched:
-        store.touch(touched)
-        if progress:
-            progress(len(touched))
-
-    assessed: list[dict] = []
-    same: list[tuple[str, str | None, str, str]] = []
-    last_write = [time.monotonic()]
-
-    def write() -> None:
-        if assessed or same:
-            for key, status in store.record(assessed, scan_id, when, unchanged=same):
-                outcomes[key] = Outcome(key, status)
-            assessed.clear()
-            same.clear()
-        last_write[0] = time.monotonic()
-
-    def take(results: list[dict]) -> None:
-        for r in results:
-            if r["status"] == "assessed":
-                assessed.append(r)
-            elif r["status"] == "unchanged":
-                same.append((r["key"], r["stat_fingerprint"], r["engine"], when))
-                outcomes[r["key"]] = Outcome(r["key"], "unchanged")
-            else:
-                outcomes[r["key"]] = Outcome(r["key"], "error", r["error"])
-        if len(assessed) + len(same) >= BATCH or time.monotonic() - last_write[0] >= BATCH_SECONDS:
-            write()
-        if progress:
-            progress(len(results))
-
+    summary = Summary()
+    loop = _Loop(store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers)
+    hub = None
+    if queries or not settings.offline:
+        hub = loop.hub_source(on_wait)
+    stream: Iterator[Subject] = iter(subjects)
+    if queries:
+        stream = itertools.chain(stream, _guarded(listed(hub, list(queries)), summary, keep))
     try:
-        if jobs <= 1 or len(tasks) <= CHUNK:
-            _warm()
-            for i in range(0, len(tasks), CHUNK):
-                take(_work(tasks[i : i + CHUNK], settings))
-        else:
-            _pooled(tasks, settings, jobs, take)
-        write()
+        loop.run(stream, started)
     except KeyboardInterrupt:
-        write()  # keep what finished
+        loop.write()  # keep what finished
         raise
     finally:
-        counts: dict[str, int] = {}
-        for o in outcomes.values():
-            counts[o.status] = counts.get(o.status, 0) + 1
-        store.finish_scan(scan_id, now_iso(), counts)
-    return [outcomes[s.key] for s in subjects if s.key in outcomes]
+        loop.close()
+        if hub is not None:
+            summary.hub_requests = hub.requests
+            summary.limits = hub.client.budget.summary()
+        store.finish_scan(scan_id, now_iso(), summary.counts)
+    return summary
 
 
-def _pooled(tasks: list[Task], settings: Settings, jobs: int, take) -> None:
-    """Run chunks of tasks on `jobs` processes with at most `2 * jobs` chunks in flight, so
-    memory stays bounded however many subjects there are. On Ctrl-C the chunks not started are
-    cancelled, and the results of those running are still taken."""
-    import concurrent.futures as cf
-    import multiprocessing
-
-    ctx = None
-    if "fork" in multiprocessing.get_all_start_methods():
-        _warm()  # forked workers inherit the warm caches
-        ctx = multiprocessing.get_context("fork")
-    chunks = (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK))
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
-    pending: set = set()
-
-    def take_done(done, *, strict: bool = True) -> None:
-        for f in done:
-            if not f.cancelled() and f.exception() is None:
-                take(f.result())
-        if strict:
-            for f in done:
-                f.result()  # a worker that died raises here, after the others' results are taken
+def _guarded(stream: Iterator[Subject], summary: Summary, keep: bool) -> Iterator[Subject]:
+    """A listing's subjects; a listing the hub refuses ends as an error or a deferral."""
+    from osaid.errors import OsaidError
+    from osaid.sources.hf.limits import RateLimited
 
     try:
-        for chunk in chunks:
-            pending.add(pool.submit(_work, chunk, settings))
-            if len(pending) >= 2 * jobs:
-                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                take_done(done)
-        while pending:
-            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            take_done(done)
-    except KeyboardInterrupt:
-        for f in pending:
+        yield from stream
+    except RateLimited as exc:
+        summary.add(Outcome("hf:listing", "deferred", str(exc)), keep)
+        summary.deferred_until = max(summary.deferred_until or 0, exc.until) or None
+    except OsaidError as exc:
+        summary.add(Outcome("hf:listing", "error", str(exc)), keep)
+
+
+class _Loop:
+    """The scan's moving parts: windows of subjects decided, hub loads on threads, assessments
+    inline or on worker processes, results written in batches."""
+
+    def __init__(self, store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers):
+        self.store = store
+        self.settings = settings
+        self.scan_id = scan_id
+        self.when = when
+        self.summary = summary
+        self.keep = keep
+        self.progress = progress
+        self.jobs = jobs
+        self.hub_workers = max(1, hub_workers)
+        self.seen: set[str] = set()
+        self.assessed: list[dict] = []
+        self.same: list[tuple[str, str | None, str, str]] = []
+        self.last_write = time.monotonic()
+        self.ready: list[Task] = []
+        self.loading: set[cf.Future] = set()
+        self.assessing: set[cf.Future] = set()
+        self.threads: cf.ThreadPoolExecutor | None = None
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.hub = None
+        self.with_token = False
+        self._restore_wait = None
+
+    # -- the hub -------------------------------------------------------------------------------
+
+    def hub_source(self, on_wait):
+        from osaid.sources.hf import HubSource
+
+        s = self.settings
+        self.hub = HubSource(offline=s.offline, cache_dir=s.cache_dir, token=s.token)
+        self.with_token = bool(self.hub.client.token()) if not s.offline else bool(s.token)
+        if on_wait is not None:
+            budget = self.hub.client.budget
+            self._restore_wait = (budget, budget.on_wait)
+            budget.on_wait = on_wait
+        return self.hub
+
+    def _load(self, task: Task):
+        """A hub subject loaded on a thread: the task with its release, or a result."""
+        from osaid.errors import OsaidError
+        from osaid.sources.hf.limits import RateLimited
+
+        base = {"key": task.subject.key, "engine": self.settings.engine}
+        try:
+            release = self.hub.load(task.subject.target, known_sha=task.subject.sha)
+        except RateLimited as exc:
+            return {**base, "status": "deferred", "error": str(exc), "until": exc.until}
+        except OsaidError as exc:
+            return {**base, "status": "error", "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - a bug in one subject must not end the scan
+            return {**base, "status": "error", "error": f"internal error: {type(exc).__name__}"}
+        fp = hub_fingerprint(release.revision, self.with_token)
+        if release.name != task.subject.key[3:]:  # renamed on the hub: stored under the new id
+            key = "hf:" + release.name
+            subject = Subject(key, key, "hf")
+            return Task(subject, fp, self._known_hash(key), release)
+        return dataclasses.replace(task, stat_fingerprint=fp, release=release)
+
+    def _known_hash(self, key: str) -> str | None:
+        k = self.store.known([key]).get(key)
+        return k.content_hash if k is not None and k.engine == self.settings.engine else None
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self, stream: Iterator[Subject], started: float) -> None:
+        exhausted = False
+        while True:
+            while not exhausted and self._room():
+                window = list(itertools.islice(stream, WINDOW))
+                if not window:
+                    exhausted = True
+                    break
+                self._decide(window, started)
+            self._collect_loads()
+            self._assess(final=exhausted and not self.loading)
+            if exhausted and not (self.loading or self.assessing or self.ready):
+                break
+            waiting = self.loading | self.assessing
+            if waiting:
+                cf.wait(waiting, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+        self.write()
+
+    def _room(self) -> bool:
+        return (
+            len(self.loading) < 4 * self.hub_workers
+            and len(self.ready) < 4 * CHUNK * max(1, self.jobs)
+            and len(self.assessing) < 2 * max(1, self.jobs)
+        )
+
+    def _decide(self, window: list[Subject], started: float) -> None:
+        window = [s for s in window if s.key not in self.seen]
+        self.seen.update(s.key for s in window)
+        known = self.store.known([s.key for s in window])
+        engine = self.settings.engine
+        touched = []
+        for s in window:
+            if s.kind == "hf":
+                fp = hub_fingerprint(s.sha, self.with_token)
+            else:
+                fp = stat_fingerprint(s, started)
+            k = known.get(s.key)
+            if k and fp and k.stat_fingerprint == fp and k.engine == engine:
+                touched.append((s.key, fp, engine, self.when))
+                self.summary.add(Outcome(s.key, "unchanged"), self.keep)
+                continue
+            task = Task(s, fp, k.content_hash if k is not None and k.engine == engine else None)
+            if s.kind == "hf" and self.hub is not None:
+                if self.threads is None:
+                    self._start_pool()  # worker processes are forked before any thread starts
+                    self.threads = cf.ThreadPoolExecutor(self.hub_workers, "osaid-hub")
+                self.loading.add(self.threads.submit(self._load, task))
+            else:
+                self.ready.append(task)
+        if touched:
+            self.store.touch(touched)
+            if self.progress:
+                self.progress(len(touched))
+
+    def _collect_loads(self) -> None:
+        done = {f for f in self.loading if f.done()}
+        self.loading -= done
+        results = []
+        for f in done:
+            out = f.result()
+            if isinstance(out, Task):
+                self.ready.append(out)
+            else:
+                results.append(out)
+        if results:
+            self.take(results)
+
+    def _assess(self, final: bool) -> None:
+        if self.jobs <= 1:
+            while len(self.ready) >= CHUNK or (final and self.ready):
+                chunk, self.ready = self.ready[:CHUNK], self.ready[CHUNK:]
+                if not self.pool:
+                    _warm_once()
+                self.take(_work(chunk, self.settings))
+            return
+        done = {f for f in self.assessing if f.done()}
+        self.assessing -= done
+        for f in done:
+            self.take(f.result())  # a worker that died raises here
+        while (len(self.ready) >= CHUNK or (final and self.ready)) and len(
+            self.assessing
+        ) < 2 * self.jobs:
+            chunk, self.ready = self.ready[:CHUNK], self.ready[CHUNK:]
+            self._start_pool()
+            self.assessing.add(self.pool.submit(_work, chunk, self.settings))
+
+    def _start_pool(self) -> None:
+        if self.jobs <= 1 or self.pool is not None:
+            return
+        import multiprocessing
+
+        ctx = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            _warm_once()  # forked workers inherit the warm caches
+            ctx = multiprocessing.get_context("fork")
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=ctx, initializer=_worker_init
+        )
+        self.pool.submit(int).result()  # start the processes now
+
+    # -- results -------------------------------------------------------------------------------
+
+    def take(self, results: list[dict]) -> None:
+        for r in results:
+            if r["status"] == "assessed":
+                self.assessed.append(r)
+            elif r["status"] == "unchanged":
+                self.same.append((r["key"], r["stat_fingerprint"], r["engine"], self.when))
+                self.summary.add(Outcome(r["key"], "unchanged"), self.keep)
+            elif r["status"] == "deferred":
+                self.summary.add(Outcome(r["key"], "deferred", r["error"]), self.keep)
+                until = r.get("until") or 0
+                self.summary.deferred_until = max(self.summary.deferred_until or 0, until) or None
+            else:
+                self.summary.add(Outcome(r["key"], "error", r["error"]), self.keep)
+        if (
+            len(self.assessed) + len(self.same) >= BATCH
+            or time.monotonic() - self.last_write >= BATCH_SECONDS
+        ):
+            self.write()
+        if self.progress:
+            self.progress(len(results))
+
+    def write(self) -> None:
+        if self.assessed or self.same:
+            statuses = self.store.record(
+                self.assessed, self.scan_id, self.when, unchanged=self.same
+            )
+            for key, status in statuses:
+                self.summary.add(Outcome(key, status), self.keep)
+            self.assessed.clear()
+            self.same.clear()
+        self.last_write = time.monotonic()
+
+    def close(self) -> None:
+        for f in self.loading | self.assessing:
             f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        take_done([f for f in pending if f.done()], strict=False)
-        raise
-    except BaseException:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        if self.threads is not None:
+            self.threads.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._restore_wait is not None:
+            budget, previous = self._restore_wait
+            budget.on_wait = previous
+
+
+_WARM: list[bool] = []
+
+
+def _warm_once() -> None:
+    if not _WARM:
+        _warm()
+        _WARM.append(True)

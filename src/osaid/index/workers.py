@@ -24,6 +24,8 @@ class Task:
     stat_fingerprint: str | None
     known_hash: str | None
     """The stored content hash, when the stored assessment was made by this engine."""
+    release: object = None
+    """The release, when it was loaded already (hub subjects are loaded by the scan's threads)."""
 
 
 def available_exports() -> list[str]:
@@ -55,7 +57,7 @@ def assess_task(task: Task, settings: Settings) -> dict:
         "engine": settings.engine,
     }
     try:
-        release = load(
+        release = task.release or load(
             task.subject.target, SourceOptions(settings.offline, settings.cache_dir, settings.token)
         )
         digest = content_hash(release)

@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from osaid.evidence.inventory import wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
-from osaid.sources.cache import SnapshotCache, cache_root, release_from_dict
+from osaid.sources.cache import BlobCache, SnapshotCache, cache_root, release_from_dict
 from osaid.sources.hf.client import Answer, HubClient, NetworkError, truthy
 from osaid.sources.hf.datasets import DatasetReader
 from osaid.sources.hf.fields import (
@@ -125,6 +125,7 @@ class HubSource(Source):
         )
         self.endpoint = self.client.endpoint
         self.cache = SnapshotCache(cache_root(cache_dir), self.endpoint, "models")
+        self.blobs = BlobCache(cache_root(cache_dir), self.endpoint)
         self.limits = limits
         self.workers = workers
         self.datasets = DatasetReader(self.client, limits, workers)
@@ -146,11 +147,17 @@ class HubSource(Source):
 
     # -- the whole flow --------------------------------------------------------------------------
 
-    def load(self, target: str) -> Release:
+    def load(self, target: str, *, known_sha: str | None = None) -> Release:
+        """`target` as a Release. `known_sha`: the commit the target's ref points at, as the
+        hub's listing just said (a scan learns many at once): a cached snapshot of it is used
+        with no request, however old the ref's last resolution."""
         t = parse_target(target)
         ref_key = t.revision or "@default"
         if t.revision and FULL_SHA.match(t.revision):
             sha: str | None = t.revision
+        elif known_sha and FULL_SHA.match(known_sha):
+            sha = known_sha
+            self.cache.put_ref(t.repo_id, ref_key, sha)
         else:
             sha = self.cache.ref(t.repo_id, ref_key, None if self.offline else self.ref_ttl)
         if sha:
@@ -165,12 +172,18 @@ class HubSource(Source):
             )
         info = self._model_info(t)
         sha = info["sha"]
+        asked = t
+        new_id = info.get("id")
+        if isinstance(new_id, str) and new_id != t.repo_id and REPO_ID.match(new_id):
+            t = HubTarget(new_id, t.revision)  # renamed on the hub: the new id is the release's
         if not (t.revision and FULL_SHA.match(t.revision)):
             self.cache.put_ref(t.repo_id, ref_key, sha)
         cached = self._cached(t.repo_id, sha)
         if cached is not None:
             return self._refreshed(cached)
         release, access, complete = self._build(t, info)
+        if asked.repo_id != t.repo_id:
+            release = replace(release, metadata={**release.metadata, "renamed_from": asked.repo_id})
         if complete:
             self.cache.put_snapshot(t.repo_id, sha, release, access)
         return release
@@ -264,7 +277,7 @@ class HubSource(Source):
         repo_url = f"{self.endpoint}/{t.repo_id}"
         files: list[FileEntry] = []
         problems: list[Problem] = []
-        plan: list[tuple[str, int, int]] = []  # (path, bytes wanted, listed size)
+        plan: list[tuple[str, int, int, str | None]] = []  # (path, wanted, size, git blob id)
         budget = TextBudget(lim, problems)
         siblings = info.get("siblings")
         siblings = siblings if isinstance(siblings, list) else []
@@ -293,9 +306,11 @@ class HubSource(Source):
                 if isinstance(digest, str) and re.fullmatch(r"[0-9a-fA-F]{64}", digest)
                 else None
             )
-            entries.append((path, max(0, size), digest))
+            blob = s.get("blobId") if lfs is None else None
+            blob = blob.lower() if isinstance(blob, str) and FULL_SHA.match(blob.lower()) else None
+            entries.append((path, max(0, size), digest, blob))
         entries.sort(key=lambda e: (e[0] not in CARD_FIRST, e[0]))
-        for path, size, digest in entries:
+        for path, size, digest, blob in entries:
             if len(files) >= lim.max_files:
                 problems.append(
                     Problem(
@@ -311,7 +326,7 @@ class HubSource(Source):
             want = budget.allow(path)
             if want is None:
                 continue
-            plan.append((path, want, size))
+            plan.append((path, want, size, blob))
             budget.spend(min(size, want))
 
         documents: dict[str, TextDocument] = {}
@@ -319,7 +334,7 @@ class HubSource(Source):
         access = "full"
         complete = True
         results = self._fetch_all(t, sha, plan)
-        for path, want, size in plan:
+        for path, want, size, _ in plan:
             outcome = results.get(path)
             if isinstance(outcome, _Gated) or outcome is None:
                 continue
@@ -415,9 +430,13 @@ class HubSource(Source):
                 results[path] = outcome
         return results
 
-    def _fetch(self, t: HubTarget, sha: str, path: str, want: int, size: int):
+    def _fetch(self, t: HubTarget, sha: str, path: str, want: int, size: int, blob: str | None):
         if size == 0:
             return b"", False
+        if blob and size <= want:
+            known = self.blobs.get(blob, size)
+            if known is not None:  # the same bytes were read before, in any repository
+                return known, False
         url = f"{self.endpoint}/{t.repo_id}/resolve/{sha}/{quote(path)}"
         extra = {"accept-encoding": "identity"}
         if size > want:
@@ -427,7 +446,10 @@ class HubSource(Source):
         except NetworkError as exc:
             return exc.reason
         if ans.status in (200, 206):
-            return ans.body, ans.truncated or len(ans.body) > want
+            truncated = ans.truncated or len(ans.body) > want
+            if blob and not truncated and len(ans.body) == size:
+                self.blobs.put(blob, ans.body)
+            return ans.body, truncated
         if is_gated_answer(ans.status, ans.headers):
             return _Gated()
         if ans.status == 429:
