@@ -126,6 +126,7 @@ class FakeHub:
         factory: Callable[[str], FakeRepo | None] | None = None,
         listed: list[str] | None = None,
         record: bool = True,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self.repos = {(r.kind, r.repo_id): r for r in repos}
         self.requests: list[Request] = []
@@ -139,6 +140,9 @@ class FakeHub:
         self.listed = listed
         """Model ids the listing shows (sorted), for a hub built by `factory`."""
         self.keep_requests = record
+        self.page_size = page_size
+        self.refused = 0
+        """Requests answered 429 because a rate-limit window was spent."""
         self.counts: dict[str, int] = {}
         """Requests per bucket (`api`, `resolvers`, `cdn`), however many are kept."""
         self._windows: dict[str, tuple[float, int]] = {}
@@ -204,6 +208,7 @@ class FakeHub:
                 start, used = now, 0
             allowed = used < quota
             used += 1 if allowed else 0
+            self.refused += 0 if allowed else 1
             self._windows[bucket] = (start, used)
             left = max(1, int(start + window - now + 0.999))
         headers = {
@@ -344,7 +349,7 @@ class _Handler(BaseHTTPRequestHandler):
         author = query.get("author", [None])[0]
         search = (query.get("search", [""])[0] or "").lower()
         tag = query.get("filter", [None])[0]
-        limit = min(PAGE_SIZE, int(query.get("limit", [PAGE_SIZE])[0]))
+        limit = min(hub.page_size, int(query.get("limit", [PAGE_SIZE])[0]))
         cursor = int(query.get("cursor", ["0"])[0])
         expand = query.get("expand") or []
         page: list[dict] = []
@@ -699,12 +704,13 @@ def resolve_url(hub: FakeHub, repo_id: str, rev: str, path: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None):
-    """A fake hub with `repos` (default: the fixture repos), and the environment pointing osaid
-    at it: its endpoint, a fresh cache, no token, no offline switch, no stored login."""
+def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None, **hub_options):
+    """A fake hub with `repos` (default: the fixture repos) and `hub_options` (FakeHub's), and
+    the environment pointing osaid at it: its endpoint, a fresh cache, no token, no offline
+    switch, no stored login."""
     from osaid.sources import hf
 
-    with FakeHub(default_repos() if repos is None else repos) as h:
+    with FakeHub(default_repos() if repos is None else repos, **hub_options) as h:
         monkeypatch.setenv("HF_ENDPOINT", h.url)
         monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
         monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -713,3 +719,64 @@ def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None):
         # Never pick up a login stored on the machine running the tests.
         monkeypatch.setattr(hf, "_stored_token", lambda: None)
         yield h
+
+
+# --- generated repositories, for tests and benchmarks at scale ----------------------------------
+
+_LICENSES = {
+    "apache-2.0": (EXAMPLES / "open-release" / "LICENSE").read_bytes(),
+    "mit": b"Permission is hereby granted, free of charge, to any person obtaining a copy of "
+    b"this model, to deal in it without restriction. (A short notice written for the osaid "
+    b"fixtures.)\n",
+    "other": b"You may use this model for research only. You may not use it commercially, "
+    b"and you may not share it further. (Terms written for the osaid fixtures.)\n",
+}
+GENERATED_DATASETS = [f"gen-data/corpus-{i}" for i in range(8)]
+"""The datasets generated models name (each named by many models)."""
+
+
+def generated_model(repo_id: str, *, rev: int = 0) -> FakeRepo:
+    """A small model repository built from its id alone (the same id gives the same files, so a
+    benchmark hub of 100,000 models holds none of them in memory): a card of its own naming one
+    of `GENERATED_DATASETS`, one of three license texts, one of 20 configs, one of 5 tokenizer
+    configs, weights as LFS metadata, and for one model in ten its own modeling code. `rev`
+    changes the card (a new commit)."""
+    n = int(hashlib.sha1(repo_id.encode()).hexdigest()[:8], 16)
+    lic = list(_LICENSES)[n % 3]
+    dataset = GENERATED_DATASETS[n % len(GENERATED_DATASETS)]
+    card = (
+        f"---\nlicense: {lic}\nlibrary_name: transformers\npipeline_tag: text-generation\n"
+        f"datasets:\n- {dataset}\n---\n\n# {repo_id.split('/')[1]}\n\nA generated model "
+        f"(revision {rev}) trained on {dataset}.\n\n## Training data\n\nThe corpus named above, "
+        "deduplicated and filtered for language.\n"
+    ).encode()
+    files: dict[str, bytes | LfsBlob] = {
+        "README.md": card,
+        "LICENSE": _LICENSES[lic],
+        "config.json": (
+            f'{{"model_type": "llama", "hidden_size": {256 * (1 + n % 20)}}}\n'
+        ).encode(),
+        "tokenizer_config.json": f'{{"model_max_length": {512 << (n % 5)}}}\n'.encode(),
+        "model.safetensors": LfsBlob(
+            1_000_000 + n % 1000, hashlib.sha256(repo_id.encode()).hexdigest()
+        ),
+    }
+    if n % 10 == 0:
+        files["modeling.py"] = f"# modeling code of {repo_id}\nclass Model:\n    pass\n".encode()
+    return FakeRepo(repo_id, files, card_data=_front_matter(files), tags=[f"license:{lic}"])
+
+
+def generated_datasets() -> list[FakeRepo]:
+    return [
+        FakeRepo(
+            ds,
+            {
+                "README.md": _dataset_card(ds, "cc-by-4.0", "Generated text for benchmarks."),
+                "LICENSE": _LICENSES["apache-2.0"],
+            },
+            kind="dataset",
+            card_data={"license": "cc-by-4.0"},
+            tags=["size_categories:10K<n<100K"],
+        )
+        for ds in GENERATED_DATASETS
+    ]

@@ -159,6 +159,32 @@ class HubClient:
         return min(self.max_wait, self.backoff * (2 ** (attempt - 1)))
 
 
+class OnceAtATime:
+    """Threads that need the same thing at once: the first one gets it, the others wait for it
+    to finish and then look in the cache it filled (a shared LICENSE, a shared dataset)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Event] = {}
+
+    def first(self, key: str) -> threading.Event | None:
+        """An event to `done()` when this caller is the first for `key`; None after waiting
+        for the first one to finish."""
+        with self._lock:
+            event = self._running.get(key)
+            if event is None:
+                self._running[key] = threading.Event()
+                return self._running[key]
+        event.wait()
+        return None
+
+    def done(self, key: str) -> None:
+        with self._lock:
+            event = self._running.pop(key, None)
+        if event is not None:
+            event.set()
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 

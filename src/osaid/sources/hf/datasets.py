@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from urllib.parse import quote
 
-from osaid.sources.hf.client import HubClient
+from osaid.sources.hf.client import HubClient, OnceAtATime
 from osaid.sources.hf.fields import (
     DATASET_ID,
     EXCERPT_CHARS,
@@ -62,7 +62,7 @@ class DatasetReader:
         self.limits = limits
         self.workers = workers
         self._memo: OrderedDict[str, dict] = OrderedDict()
-        self._pending: dict[str, threading.Event] = {}
+        self._reads = OnceAtATime()
         self._lock = threading.Lock()
 
     def lookup(self, card_data: dict) -> tuple[list[dict], int]:
@@ -80,17 +80,12 @@ class DatasetReader:
     def dataset(self, ds_id: str) -> dict:
         """One dataset's description, from the memo or the hub. Threads asking for the same
         dataset at once wait for the first one's answer instead of asking again."""
-        while True:
+        mine = self._reads.first(ds_id)
+        try:
             with self._lock:
                 if ds_id in self._memo:
                     self._memo.move_to_end(ds_id)
                     return dict(self._memo[ds_id])
-                event = self._pending.get(ds_id)
-                if event is None:
-                    event = self._pending[ds_id] = threading.Event()
-                    break
-            event.wait()
-        try:
             out = self._read(ds_id)
             with self._lock:
                 self._memo[ds_id] = out
@@ -98,9 +93,8 @@ class DatasetReader:
                     self._memo.popitem(last=False)
             return dict(out)
         finally:
-            with self._lock:
-                self._pending.pop(ds_id, None)
-            event.set()
+            if mine is not None:
+                self._reads.done(ds_id)
 
     def _read(self, ds_id: str) -> dict:
         client = self.client

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from osaid.evidence.inventory import wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 from osaid.sources.cache import BlobCache, SnapshotCache, cache_root, release_from_dict
-from osaid.sources.hf.client import Answer, HubClient, NetworkError, truthy
+from osaid.sources.hf.client import Answer, HubClient, NetworkError, OnceAtATime, truthy
 from osaid.sources.hf.datasets import DatasetReader
 from osaid.sources.hf.fields import (
     FULL_SHA,
@@ -126,6 +126,7 @@ class HubSource(Source):
         self.endpoint = self.client.endpoint
         self.cache = SnapshotCache(cache_root(cache_dir), self.endpoint, "models")
         self.blobs = BlobCache(cache_root(cache_dir), self.endpoint)
+        self._blob_reads = OnceAtATime()
         self.limits = limits
         self.workers = workers
         self.datasets = DatasetReader(self.client, limits, workers)
@@ -434,9 +435,18 @@ class HubSource(Source):
         if size == 0:
             return b"", False
         if blob and size <= want:
-            known = self.blobs.get(blob, size)
-            if known is not None:  # the same bytes were read before, in any repository
-                return known, False
+            mine = self._blob_reads.first(blob)
+            try:
+                known = self.blobs.get(blob, size)
+                if known is not None:  # the same bytes were read before, in any repository
+                    return known, False
+                return self._download(t, sha, path, want, size, blob)
+            finally:
+                if mine is not None:
+                    self._blob_reads.done(blob)
+        return self._download(t, sha, path, want, size, blob)
+
+    def _download(self, t: HubTarget, sha: str, path: str, want: int, size: int, blob):
         url = f"{self.endpoint}/{t.repo_id}/resolve/{sha}/{quote(path)}"
         extra = {"accept-encoding": "identity"}
         if size > want:
