@@ -130,12 +130,11 @@ def scan(
     scan_id = store.begin_scan(when, settings.engine, inputs)
     summary = Summary()
     loop = _Loop(store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers)
-    hub = None
-    if queries or not settings.offline:
-        hub = loop.hub_source(on_wait)
+    loop.on_wait = on_wait
     stream: Iterator[Subject] = iter(subjects)
     if queries:
-        stream = itertools.chain(stream, _guarded(listed(hub, list(queries)), summary, keep))
+        listing = listed(loop.hub_source(), list(queries))
+        stream = itertools.chain(stream, _guarded(listing, summary, keep))
     try:
         loop.run(stream, started)
     except KeyboardInterrupt:
@@ -143,9 +142,9 @@ def scan(
         raise
     finally:
         loop.close()
-        if hub is not None:
-            summary.hub_requests = hub.requests
-            summary.limits = hub.client.budget.summary()
+        if loop.hub is not None:
+            summary.hub_requests = loop.hub.requests
+            summary.limits = loop.hub.client.budget.summary()
         store.finish_scan(scan_id, now_iso(), summary.counts)
     return summary
 
@@ -189,20 +188,25 @@ class _Loop:
         self.pool: cf.ProcessPoolExecutor | None = None
         self.hub = None
         self.with_token = False
+        self.on_wait = None
         self._restore_wait = None
 
     # -- the hub -------------------------------------------------------------------------------
 
-    def hub_source(self, on_wait):
+    def hub_source(self):
+        """The scan's one hub source (made when the first hub subject comes): its client, rate
+        budget, dataset lookups and caches serve every hub subject of the scan."""
+        if self.hub is not None:
+            return self.hub
         from osaid.sources.hf import HubSource
 
         s = self.settings
         self.hub = HubSource(offline=s.offline, cache_dir=s.cache_dir, token=s.token)
         self.with_token = bool(self.hub.client.token()) if not s.offline else bool(s.token)
-        if on_wait is not None:
+        if self.on_wait is not None:
             budget = self.hub.client.budget
             self._restore_wait = (budget, budget.on_wait)
-            budget.on_wait = on_wait
+            budget.on_wait = self.on_wait
         return self.hub
 
     def _load(self, task: Task):
@@ -263,6 +267,9 @@ class _Loop:
         known = self.store.known([s.key for s in window])
         engine = self.settings.engine
         touched = []
+        hub = None
+        if not self.settings.offline and any(s.kind == "hf" for s in window):
+            hub = self.hub_source()
         for s in window:
             if s.kind == "hf":
                 fp = hub_fingerprint(s.sha, self.with_token)
@@ -274,7 +281,7 @@ class _Loop:
                 self.summary.add(Outcome(s.key, "unchanged"), self.keep)
                 continue
             task = Task(s, fp, k.content_hash if k is not None and k.engine == engine else None)
-            if s.kind == "hf" and self.hub is not None:
+            if s.kind == "hf" and hub is not None:
                 if self.threads is None:
                     self._start_pool()  # worker processes are forked before any thread starts
                     self.threads = cf.ThreadPoolExecutor(self.hub_workers, "osaid-hub")
