@@ -7,7 +7,8 @@ model in ten its own code), and adds `--latency` seconds (default 0.05) to every
 (a fresh process, `hf:author=...` inputs covering `--scan` models) runs cold (empty cache and
 index), then again with nothing changed.
 
-Printed per phase: models/s, hub requests per model (api and file requests apart; the listing
+Printed per phase: models/s, CPU per model (the scan's and its workers': less dependent on other
+load on the machine than wall time), hub requests per model (api and file requests apart; the listing
 pages included), the scanning process's peak memory (its own, not its workers'), and the cache
 and index size per model, from which the whole-Hub projection in docs/index.md is made.
 
@@ -40,8 +41,10 @@ RUNNER = """
 import resource, sys
 from osaid.cli import main
 code = main(sys.argv[1:])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-sys.stderr.write(f"\\nPEAK_KB {peak}\\n")
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+sys.stderr.write(f"\\nPEAK_KB {me.ru_maxrss} CPU {cpu:.3f} MAIN {me.ru_utime + me.ru_stime:.3f}\\n")
 sys.exit(code)
 """
 
@@ -87,14 +90,15 @@ def run_scan(hub: FakeHub, inputs: list[str], work: Path, args) -> dict:
     t0 = time.perf_counter()
     p = subprocess.run(argv, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
-    peak = next(
-        (int(line.split()[1]) for line in p.stderr.splitlines() if line.startswith("PEAK_KB")), 0
-    )
     if p.returncode not in (0, 1):
         sys.exit(f"scan failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    stats = next(line.split() for line in p.stderr.splitlines() if line.startswith("PEAK_KB"))
+    peak, cpu, main_cpu = int(stats[1]), float(stats[3]), float(stats[5])
     return {
         "seconds": seconds,
         "peak_mb": peak / 1024,
+        "cpu": cpu,
+        "main_cpu": main_cpu,
         "api": hub.counts.get("api", 0),
         "files": hub.counts.get("resolvers", 0),
         "summary": p.stdout.strip().splitlines()[0] if p.stdout.strip() else "",
@@ -137,6 +141,8 @@ def main() -> None:
                 f"{phase:>17}: {scan_n / r['seconds']:8.1f} models/s  "
                 f"{per:6.3f} requests/model (api {r['api'] / scan_n:.3f}, "
                 f"files {r['files'] / scan_n:.3f})  peak {r['peak_mb']:.0f} MB  "
+                f"CPU {r['cpu'] * 1000 / scan_n:.1f} ms/model "
+                f"({r['main_cpu'] * 1000 / scan_n:.1f} in the scanning process)  "
                 f"[{r['summary']}]"
             )
         cache = size_of(work / "cache")

@@ -157,8 +157,7 @@ class HubSource(Source):
         if t.revision and FULL_SHA.match(t.revision):
             sha: str | None = t.revision
         elif known_sha and FULL_SHA.match(known_sha):
-            sha = known_sha
-            self.cache.put_ref(t.repo_id, ref_key, sha)
+            sha = known_sha  # the ref is remembered below, once the hub's metadata confirms it
         else:
             sha = self.cache.ref(t.repo_id, ref_key, None if self.offline else self.ref_ttl)
         if sha:
@@ -424,6 +423,22 @@ class HubSource(Source):
         results[first[0]] = self._fetch(t, sha, *first)
         if isinstance(results[first[0]], _Gated) or not rest:
             return results
+        # Files whose bytes are in the blob cache cost no request: read them here. Threads are
+        # for what must be downloaded, and only when there is more than one such file (a scan
+        # has many models in flight already).
+        new = []
+        for p in rest:
+            path, want, size, blob = p
+            known = self.blobs.get(blob, size) if blob and 0 < size <= want else None
+            if known is not None:
+                results[path] = (known, False)
+            else:
+                new.append(p)
+        if len(new) <= 1:
+            for p in new:
+                results[p[0]] = self._fetch(t, sha, *p)
+            return results
+        rest = new
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             for (path, *_), outcome in zip(
                 rest, pool.map(lambda p: self._fetch(t, sha, *p), rest), strict=False
