@@ -277,3 +277,14 @@ def test_one_dataset_lookup_shared_by_models_loaded_at_once(monkeypatch, tmp_pat
         for t in threads:
             t.join()
         assert api_calls(hub, "/api/datasets/") == [f"/api/datasets/{dataset}"]
+
+
+def test_scan_with_a_rejected_token_stops_at_once_with_one_line(monkeypatch, tmp_path):
+    with serving(monkeypatch, tmp_path, models(6) + generated_datasets()) as hub:
+        monkeypatch.setenv("HF_TOKEN", "hf_invalid_revoked")
+        ids = tmp_path / "ids.txt"
+        ids.write_text("".join(f"{ORG}/model-{i:03d}\n" for i in range(6)), encoding="utf-8")
+        r = run_cli("scan", str(ids), "--db", str(tmp_path / "i.db"), "--hub-workers", "1")
+        assert r.code == 2 and r.out == ""
+        assert r.err.count("\n") == 1 and "rejected the token" in r.err
+        assert len(hub.paths()) <= 2  # not once per model

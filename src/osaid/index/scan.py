@@ -212,11 +212,14 @@ class _Loop:
     def _load(self, task: Task):
         """A hub subject loaded on a thread: the task with its release, or a result."""
         from osaid.errors import OsaidError
+        from osaid.sources.hf.client import TokenRejected
         from osaid.sources.hf.limits import RateLimited
 
         base = {"key": task.subject.key, "engine": self.settings.engine}
         try:
             release = self.hub.load(task.subject.target, known_sha=task.subject.sha)
+        except TokenRejected as exc:
+            return {**base, "status": "fatal", "error": str(exc)}
         except RateLimited as exc:
             return {**base, "status": "deferred", "error": str(exc), "until": exc.until}
         except OsaidError as exc:
@@ -301,6 +304,12 @@ class _Loop:
             out = f.result()
             if isinstance(out, Task):
                 self.ready.append(out)
+            elif out["status"] == "fatal":  # the same for every hub subject: stop here
+                from osaid.errors import InputError
+
+                self.take(results)
+                self.write()
+                raise InputError(out["error"].split(": ", 1)[-1])
             else:
                 results.append(out)
         if results:

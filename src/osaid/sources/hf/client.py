@@ -37,6 +37,10 @@ class NetworkError(SourceError):
         self.reason = reason
 
 
+class TokenRejected(SourceError):
+    """The hub refused the token itself (invalid or revoked): every request would fail alike."""
+
+
 class HubClient:
     """HTTP to one hub, shared by every thread of a process (it holds no per-request state)."""
 
@@ -123,6 +127,11 @@ class HubClient:
                         wait = 0.0  # the budget holds the next try until the hub allows it
                     elif status in RETRY_STATUS and attempt < self.tries:
                         wait = min(self.max_wait, _retry_after(resp.headers) or wait)
+                    elif status == 401 and _invalid_credentials(resp.headers):
+                        raise TokenRejected(
+                            f"{label}: the hub rejected the token (invalid credentials); "
+                            "check HF_TOKEN, --token or the stored login"
+                        )
                     else:
                         cap = limit if status < 400 else 16 * 1024
                         body, truncated = _read_bounded(resp, cap)
@@ -202,6 +211,10 @@ def _retry_after(headers) -> float | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return max(0.0, when - time.time())
+
+
+def _invalid_credentials(headers) -> bool:
+    return "invalid credentials" in (headers.get("x-error-message") or "").lower()
 
 
 def default_endpoint() -> str:

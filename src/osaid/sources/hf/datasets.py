@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from urllib.parse import quote
 
-from osaid.sources.hf.client import HubClient, OnceAtATime
+from osaid.sources.hf.client import HubClient, OnceAtATime, TokenRejected
 from osaid.sources.hf.fields import (
     DATASET_ID,
     EXCERPT_CHARS,
@@ -130,8 +130,8 @@ class DatasetReader:
                 ans = client.get(
                     url, label, limit=4 * 1024 * 1024, params=[("expand", p) for p in fields]
                 )
-        except RateLimited:
-            raise  # not a fact about the dataset: the caller defers the model
+        except (RateLimited, TokenRejected):
+            raise  # not a fact about the dataset: the caller defers the model, or stops
         except SourceError as exc:
             out["error"] = out["terms_error"] = str(exc)
             return out
@@ -180,7 +180,7 @@ class DatasetReader:
                     limit=DATASET_CARD_BYTES,
                     headers={"accept-encoding": "identity"},
                 )
-            except RateLimited:
+            except (RateLimited, TokenRejected):
                 raise
             except SourceError as exc:
                 readme = None
@@ -238,7 +238,7 @@ class DatasetReader:
                         limit=want,
                         headers=extra,
                     )
-                except RateLimited:
+                except (RateLimited, TokenRejected):
                     raise
                 except SourceError as exc:
                     return None, f"{path}: {exc}"
