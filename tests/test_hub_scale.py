@@ -288,3 +288,25 @@ def test_scan_with_a_rejected_token_stops_at_once_with_one_line(monkeypatch, tmp
         assert r.code == 2 and r.out == ""
         assert r.err.count("\n") == 1 and "rejected the token" in r.err
         assert len(hub.paths()) <= 2  # not once per model
+
+
+def test_hub_ids_given_alone_learn_their_commits_from_their_authors_listing(monkeypatch, tmp_path):
+    with serving(monkeypatch, tmp_path, models(8) + generated_datasets(), page_size=5) as hub:
+        ids = tmp_path / "ids.txt"
+        ids.write_text("".join(f"{ORG}/model-{i:03d}\n" for i in (1, 2, 6)), encoding="utf-8")
+        db = str(tmp_path / "i.db")
+        r, out = scan(str(ids), "--db", db)
+        assert r.code == 0, r.err
+        assert out["status"] == {"new": 3}
+        # refs are always re-resolved: without the listing each model would cost a request
+        monkeypatch.setenv("OSAID_HF_REF_TTL", "0")
+        hub.reset()
+        r, out = scan(str(ids), "--db", db)
+        assert r.code == 0, r.err
+        assert out["status"] == {"unchanged": 3}
+        assert hub.paths() == ["/api/models", "/api/models"]  # two pages of five found all three
+        # an author's listing is not asked for one or two ids: they are asked for themselves
+        hub.reset()
+        r, out = scan(f"{ORG}/model-001", "--db", db)
+        assert out["status"] == {"unchanged": 1}
+        assert hub.paths() == [f"/api/models/{ORG}/model-001"]

@@ -131,11 +131,13 @@ def scan(
     summary = Summary()
     loop = _Loop(store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers)
     loop.on_wait = on_wait
-    stream: Iterator[Subject] = iter(subjects)
-    if queries:
-        listing = listed(loop.hub_source(), list(queries))
-        stream = itertools.chain(stream, _guarded(listing, summary, keep))
     try:
+        if isinstance(subjects, list) and not settings.offline:
+            subjects = _with_listed_commits(loop, subjects)
+        stream: Iterator[Subject] = iter(subjects)
+        if queries:
+            listing = listed(loop.hub_source(), list(queries))
+            stream = itertools.chain(stream, _guarded(listing, summary, keep))
         loop.run(stream, started)
     except KeyboardInterrupt:
         loop.write()  # keep what finished
@@ -147,6 +149,51 @@ def scan(
             summary.limits = loop.hub.client.budget.summary()
         store.finish_scan(scan_id, now_iso(), summary.counts)
     return summary
+
+
+AUTHOR_LISTING_MIN = 3
+"""Hub ids of one author, given alone, from which the scan asks the author's listing for their
+commits instead of asking each model."""
+
+
+def _with_listed_commits(loop, subjects: list[Subject]) -> list[Subject]:
+    """Hub ids given alone (not pinned to a revision) learn their current commit from their
+    author's listing when an author has several: a page answers for up to 1,000 models. An
+    author's pages are asked only while they can pay: never more pages than the ids they answer
+    for. What the listing does not find keeps no commit (its load asks the hub, as before)."""
+    from osaid.errors import InputError, OsaidError
+    from osaid.sources.hf.client import TokenRejected
+    from osaid.sources.hf.listing import list_models
+
+    wanted: dict[str, set[str]] = {}
+    for s in subjects:
+        if s.kind == "hf" and s.sha is None and "@" not in s.target:
+            wanted.setdefault(s.key[3:].split("/", 1)[0], set()).add(s.key[3:])
+    found: dict[str, str] = {}
+    for author, ids in wanted.items():
+        if len(ids) < AUTHOR_LISTING_MIN:
+            continue
+        hub = loop.hub_source()
+        before, left = hub.requests, set(ids)
+        try:
+            for m in list_models(hub.client, "author", author):
+                if m.repo_id in left and m.sha:
+                    found[m.repo_id] = m.sha
+                    left.discard(m.repo_id)
+                if not left or hub.requests - before >= len(ids):
+                    break
+        except TokenRejected as exc:
+            raise InputError(str(exc).split(": ", 1)[-1]) from None
+        except OsaidError:
+            continue  # the models are loaded one by one, as without a listing
+    if not found:
+        return subjects
+    return [
+        dataclasses.replace(s, sha=found[s.key[3:]])
+        if s.kind == "hf" and "@" not in s.target and s.key[3:] in found
+        else s
+        for s in subjects
+    ]
 
 
 def _guarded(stream: Iterator[Subject], summary: Summary, keep: bool) -> Iterator[Subject]:
