@@ -23,7 +23,7 @@ from hubserver import (
     serving,
 )
 
-from osaid.sources.hf.limits import RateBudget
+from osaid.sources.hf.limits import RateBudget, RateLimited
 
 ORG = "acme"
 N = 24
@@ -310,3 +310,14 @@ def test_hub_ids_given_alone_learn_their_commits_from_their_authors_listing(monk
         r, out = scan(f"{ORG}/model-001", "--db", db)
         assert out["status"] == {"unchanged": 1}
         assert hub.paths() == [f"/api/models/{ORG}/model-001"]
+
+
+def test_hostile_rate_limit_headers_are_bounded():
+    budget = RateBudget(max_wait=0.1)
+    budget.observe("api", {"RateLimit": '"api";r=0;t=99999999999999'}, 429, None)
+    with pytest.raises(RateLimited) as exc:
+        budget.acquire("api", "hf:a/b")
+    assert "rate limit is spent until" in str(exc.value)
+    assert exc.value.until - time.time() <= 86_400 + 5  # a day at most, whatever it says
+    budget.observe("resolvers", {"RateLimit": "garbage", "Retry-After": "x"}, 200, None)
+    budget.acquire("resolvers", "hf:a/b")  # an unreadable header holds nothing

@@ -28,6 +28,8 @@ from osaid.sources.interface import SourceError
 DEFAULT_WINDOW = 300.0
 """The hub's window (seconds), until a `RateLimit-Policy` header says otherwise."""
 BUCKETS = ("api", "resolvers")
+MAX_HOLD = 86_400.0
+"""The longest hold an answer is believed for (a day): a larger number is a broken header."""
 
 
 class RateLimited(SourceError):
@@ -106,7 +108,7 @@ class RateBudget:
             acc = self.account(bucket)
             now = time.monotonic()
             if info is not None:
-                reset_at = now + info.reset_in_seconds
+                reset_at = now + min(info.reset_in_seconds, MAX_HOLD)
                 if acc.remaining is None or reset_at > acc.reset_at + 1.0:
                     acc.remaining = info.remaining  # a window we had not seen
                 else:
@@ -125,7 +127,7 @@ class RateBudget:
                     else 1.0
                 )
                 acc.remaining = 0
-                acc.reset_at = max(acc.reset_at, now + hold)
+                acc.reset_at = max(acc.reset_at, now + min(hold, MAX_HOLD))
 
     def _refusal(self, bucket: str, label: str, wait: float, max_wait: float) -> RateLimited:
         until = time.time() + wait

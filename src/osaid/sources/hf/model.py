@@ -174,7 +174,13 @@ class HubSource(Source):
         sha = info["sha"]
         asked = t
         new_id = info.get("id")
-        if isinstance(new_id, str) and new_id != t.repo_id and REPO_ID.match(new_id):
+        if (
+            isinstance(new_id, str)
+            and new_id != t.repo_id
+            and REPO_ID.match(new_id)
+            and ".." not in new_id
+            and "--" not in new_id
+        ):
             t = HubTarget(new_id, t.revision)  # renamed on the hub: the new id is the release's
         if not (t.revision and FULL_SHA.match(t.revision)):
             self.cache.put_ref(t.repo_id, ref_key, sha)
