@@ -432,6 +432,8 @@ class _Loop:
     def close(self) -> None:
         for f in self.loading | self.assessing:
             f.cancel()
+        if self.hub is not None:
+            self.hub.client.stop.set()  # loads waiting for a rate-limit window end now
         if self.threads is not None:
             self.threads.shutdown(wait=True, cancel_futures=True)
         if self.pool is not None:

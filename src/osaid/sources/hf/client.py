@@ -66,6 +66,8 @@ class HubClient:
         self.requests = 0
         """Requests made so far (for benchmarks and tests)."""
         self._count = threading.Lock()
+        self.stop = threading.Event()
+        """Set to end every wait for a rate-limit window at once (a scan being stopped)."""
         self._token_value: str | None | bool = False
 
     # -- identity ------------------------------------------------------------------------------
@@ -114,7 +116,7 @@ class HubClient:
         bucket = bucket_of(url)
         for attempt in range(1, self.tries + 1):
             wait = self._backoff(attempt)
-            self.budget.acquire(bucket, label, self.max_wait)
+            self.budget.acquire(bucket, label, self.max_wait, self.stop)
             try:
                 with get_session().stream(
                     "GET", url, params=params, headers=all_headers, timeout=self.timeout

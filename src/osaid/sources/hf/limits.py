@@ -74,11 +74,13 @@ class RateBudget:
     def account(self, bucket: str) -> _Account:
         return self._accounts.setdefault(bucket, _Account())
 
-    def acquire(self, bucket: str, label: str, max_wait: float | None = None) -> None:
+    def acquire(self, bucket: str, label: str, max_wait: float | None = None, stop=None) -> None:
         """Wait until a request in `bucket` may be made, at most `max_wait` seconds (default:
-        the budget's), or raise `RateLimited`."""
+        the budget's), or raise `RateLimited`; a wait ends early when `stop` (an Event) is set."""
         max_wait = self.max_wait if max_wait is None else max_wait
         while True:
+            if stop is not None and stop.is_set():
+                raise RateLimited(f"{label}: stopped while waiting for the hub", bucket, 0.0)
             with self._lock:
                 acc = self.account(bucket)
                 now = time.monotonic()
@@ -99,7 +101,11 @@ class RateBudget:
                 limit = acc.limit
             if announce and self.on_wait is not None:
                 self.on_wait(bucket, wait, limit)
-            time.sleep(min(wait, 1.0) + 0.01)
+            pause = min(wait, 1.0) + 0.01
+            if stop is not None:
+                stop.wait(pause)
+            else:
+                time.sleep(pause)
 
     def observe(self, bucket: str, headers, status: int, retry_after: float | None) -> None:
         """Learn from an answer's headers; a 429 puts the bucket on hold."""
