@@ -117,6 +117,10 @@ def test_search_listing_and_a_bad_listing_input(monkeypatch, tmp_path):
         r, out = scan("hf:search=special", "--db", str(tmp_path / "i.db"))
         assert r.code == 0, r.err
         assert [x["name"] for x in out["results"]] == ["other/special-model"]
+        r, out = scan("hf:tag=license:mit", "--db", str(tmp_path / "t.db"))
+        assert r.code == 0, r.err
+        mit = sorted(m.repo_id for m in repos if "license:mit" in m.tags)
+        assert mit and sorted(x["name"] for x in out["results"]) == mit
         bad = run_cli("scan", "hf:owner=acme", "--db", str(tmp_path / "i.db"))
         assert bad.code == 2 and "not a hub listing" in bad.err
         offline = run_cli("scan", "hf:author=acme", "--offline", "--db", str(tmp_path / "i.db"))
