@@ -8,12 +8,27 @@ It answers the requests osaid (and huggingface_hub's download helpers) make:
     HEAD /{org}/{name}/resolve/{rev}/{path}                        its headers (X-Repo-Commit, ETag,
                                                                    X-Linked-Size/Etag, Location)
     GET|HEAD /datasets/{id}/resolve/{rev}/{path}
+    GET  /api/models?author=&search=&filter=&limit=&cursor=&expand=...  the listing, paged by a
+                                                                   `Link: <...>; rel="next"` header
 
 Errors carry the headers the real hub sets (`X-Error-Code: RepoNotFound | RevisionNotFound |
 GatedRepo`, `X-Error-Message`) so clients can tell them apart. Every request is recorded in
 `hub.requests` (method, path, query, whether it carried a token) so tests can assert what was asked
 for — and what was not (weights). Large files exist only as LFS metadata: asking for their content
 is answered with HTTP 500 and recorded.
+
+Like the real hub, it can also:
+- count requests in fixed windows per bucket (`api`, `resolvers`: any `/resolve/` URL) and say so
+  in every answer (`RateLimit: "api";r=REMAINING;t=SECONDS_LEFT`, `RateLimit-Policy: "fixed
+  window";"api";q=QUOTA;w=WINDOW`), answering 429 when a window's quota is spent (`rate_limits`);
+- gate a repository's files but serve some of them to everyone (`FakeRepo.public_files`: license
+  files readable, weights and the rest gated), answering 401 to an anonymous caller and 403 to a
+  token without access;
+- refuse an invalid token (any token starting `hf_invalid`) with 401 on everything;
+- redirect a renamed repository's URLs with 307 to the new name (`renamed`);
+- serve text files behind a 302 to a CDN path (`cdn=True`), which is not rate-limited;
+- add latency to every answer (`latency` seconds), and build repositories on demand
+  (`factory(repo_id)`, with `listed` the ids the listing shows) for benchmarks.
 """
 
 from __future__ import annotations
@@ -23,6 +38,8 @@ import hashlib
 import json
 import re
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +47,10 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 GRANTED_TOKEN = "hf_fake_granted"
 """The token the fake hub accepts for gated and private repositories."""
+INVALID_TOKEN_PREFIX = "hf_invalid"
+"""Tokens starting so are refused with 401 on every request (a revoked stored login)."""
+PAGE_SIZE = 1000
+"""The listing's largest page, as on the real hub."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,8 @@ class FakeRepo:
     busy: int = 0
     """Answer this many metadata requests with 429 (Retry-After: 0) before serving them."""
     retry_after: str = "0"
+    public_files: tuple[str, ...] = ()
+    """Files of a gated repository served to everyone (e.g. its license files)."""
 
     def __post_init__(self) -> None:
         if "main" not in self.refs:
@@ -75,6 +98,11 @@ class FakeRepo:
         return rev if rev in self.refs.values() else None
 
 
+def git_blob_id(content: bytes) -> str:
+    """The git blob id of a file, as the hub's `blobId` gives it."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -87,9 +115,37 @@ class Request:
 class FakeHub:
     """`with FakeHub(repos) as hub:` serves them at `hub.url` until the block ends."""
 
-    def __init__(self, repos: list[FakeRepo]) -> None:
+    def __init__(
+        self,
+        repos: list[FakeRepo],
+        *,
+        rate_limits: dict[str, tuple[int, float]] | None = None,
+        renamed: dict[str, str] | None = None,
+        cdn: bool = False,
+        latency: float = 0.0,
+        factory: Callable[[str], FakeRepo | None] | None = None,
+        listed: list[str] | None = None,
+        record: bool = True,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
         self.repos = {(r.kind, r.repo_id): r for r in repos}
         self.requests: list[Request] = []
+        self.rate_limits = dict(rate_limits or {})
+        """bucket -> (quota, window seconds): requests allowed per fixed window."""
+        self.renamed = dict(renamed or {})
+        """Old model id -> new id: the old one's URLs answer 307 to the new one's."""
+        self.cdn = cdn
+        self.latency = latency
+        self.factory = factory
+        self.listed = listed
+        """Model ids the listing shows (sorted), for a hub built by `factory`."""
+        self.keep_requests = record
+        self.page_size = page_size
+        self.refused = 0
+        """Requests answered 429 because a rate-limit window was spent."""
+        self.counts: dict[str, int] = {}
+        """Requests per bucket (`api`, `resolvers`, `cdn`), however many are kept."""
+        self._windows: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -128,8 +184,40 @@ class FakeHub:
         return f"http://{host}:{port}"
 
     def record(self, req: Request) -> None:
+        bucket = "cdn" if req.path.startswith("/fake-cdn/") else _bucket(req.path)
         with self._lock:
-            self.requests.append(req)
+            self.counts[bucket] = self.counts.get(bucket, 0) + 1
+            if self.keep_requests:
+                self.requests.append(req)
+
+    def repo(self, kind: str, repo_id: str) -> FakeRepo | None:
+        repo = self.repos.get((kind, repo_id))
+        if repo is None and kind == "model" and self.factory is not None:
+            repo = self.factory(repo_id)
+        return repo
+
+    def spend(self, bucket: str) -> tuple[bool, dict[str, str]]:
+        """Count a request in its bucket's window: (allowed, the RateLimit headers to send)."""
+        if bucket not in self.rate_limits:
+            return True, {}
+        quota, window = self.rate_limits[bucket]
+        with self._lock:
+            now = time.monotonic()
+            start, used = self._windows.get(bucket, (now, 0))
+            if now - start >= window:
+                start, used = now, 0
+            allowed = used < quota
+            used += 1 if allowed else 0
+            self.refused += 0 if allowed else 1
+            self._windows[bucket] = (start, used)
+            left = max(1, int(start + window - now + 0.999))
+        headers = {
+            "RateLimit": f'"{bucket}";r={max(0, quota - used)};t={left}',
+            "RateLimit-Policy": f'"fixed window";"{bucket}";q={quota};w={int(window)}',
+        }
+        if not allowed:
+            headers["Retry-After"] = str(left)
+        return allowed, headers
 
     def paths(self) -> list[str]:
         with self._lock:
@@ -138,6 +226,11 @@ class FakeHub:
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.counts.clear()
+
+
+def _bucket(path: str) -> str:
+    return "resolvers" if "/resolve/" in path else "api"
 
 
 class _Server(ThreadingHTTPServer):
@@ -168,6 +261,8 @@ class _Handler(BaseHTTPRequestHandler):
         content_type: str = "application/json",
     ) -> None:
         self.send_response(status)
+        for k, v in getattr(self, "_limit_headers", {}).items():
+            self.send_header(k, v)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
@@ -188,6 +283,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         return self.headers.get("Authorization", "") == f"Bearer {GRANTED_TOKEN}"
 
+    def _token(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        return auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+
     def do_HEAD(self) -> None:
         self._route()
 
@@ -202,7 +301,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.hub.record(
             Request(self.command, path, parts.query, self._authorized(), self.headers.get("Range"))
         )
+        if self.hub.latency:
+            time.sleep(self.hub.latency)
         query = parse_qs(parts.query)
+        self._limit_headers = {}
+        if path.startswith("/fake-cdn/"):
+            return self._cdn(path)
+        allowed, self._limit_headers = self.hub.spend(_bucket(path))
+        if not allowed:
+            self._json(429, {"error": "Too many requests"})
+            return
+        token = self._token()
+        if token is not None and token.startswith(INVALID_TOKEN_PREFIX):
+            self._error(401, None, "Invalid credentials in Authorization header")
+            return
+        if path == "/api/models" and self.command == "GET":
+            return self._listing(query)
+        moved = self._renamed(path, parts.query)
+        if moved:
+            self._send(307, b"", {"Location": moved})
+            return
         m = re.match(r"^/api/(models|datasets)/(.+?)(?:/revision/(.+))?$", path)
         if m and self.command == "GET":
             kind = "model" if m.group(1) == "models" else "dataset"
@@ -213,8 +331,73 @@ class _Handler(BaseHTTPRequestHandler):
             return self._file(kind, m.group(2), m.group(3), m.group(4))
         self._error(404, None, "Not found")
 
+    def _renamed(self, path: str, query: str) -> str | None:
+        for old, new in self.hub.renamed.items():
+            for prefix in ("/api/models/", "/"):
+                if path == prefix + old or path.startswith(prefix + old + "/"):
+                    rest = path[len(prefix + old) :]
+                    return quote(prefix + new + rest) + (f"?{query}" if query else "")
+        return None
+
+    def _listing(self, query: dict) -> None:
+        hub = self.hub
+        ids = (
+            hub.listed
+            if hub.listed is not None
+            else sorted(rid for kind, rid in hub.repos if kind == "model")
+        )
+        author = query.get("author", [None])[0]
+        search = (query.get("search", [""])[0] or "").lower()
+        tag = query.get("filter", [None])[0]
+        limit = min(hub.page_size, int(query.get("limit", [PAGE_SIZE])[0]))
+        cursor = int(query.get("cursor", ["0"])[0])
+        expand = query.get("expand") or []
+        page: list[dict] = []
+        i = cursor
+        while i < len(ids) and len(page) < limit:
+            rid = ids[i]
+            i += 1
+            if author and not rid.startswith(author + "/"):
+                continue
+            if search and search not in rid.lower():
+                continue
+            repo = hub.repo("model", rid)
+            if repo is None or (repo.private and not self._authorized()) or repo.disabled:
+                continue
+            if tag and tag not in repo.tags:
+                continue
+            entry = {
+                "_id": hashlib.sha1(rid.encode()).hexdigest()[:24],
+                "id": rid,
+                "sha": repo.refs["main"],
+                "lastModified": "2024-05-01T12:00:00.000Z",
+                "private": repo.private,
+                "gated": repo.gated,
+                "tags": repo.tags,
+            }
+            if expand:
+                entry = {k: v for k, v in entry.items() if k in expand or k in ("_id", "id")}
+            page.append(entry)
+        headers = {}
+        if i < len(ids):
+            params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
+            params.append(("cursor", str(i)))
+            from urllib.parse import urlencode
+
+            headers["Link"] = f'<{hub.url}/api/models?{urlencode(params)}>; rel="next"'
+        self._json(200, page, headers)
+
+    def _cdn(self, path: str) -> None:
+        m = re.match(r"^/fake-cdn/(model|dataset)/(.+)/([0-9a-f]{40})/(.+)$", path)
+        repo = self.hub.repo(m.group(1), m.group(2)) if m else None
+        content = repo.files.get(m.group(4)) if repo is not None else None
+        if not isinstance(content, bytes):
+            self._error(404, None, "Not found")
+            return
+        self._content(content, {})
+
     def _repo(self, kind: str, repo_id: str) -> FakeRepo | None:
-        repo = self.hub.repos.get((kind, repo_id))
+        repo = self.hub.repo(kind, repo_id)
         if repo is None or (repo.private and not self._authorized()):
             # The real hub answers 401 for unknown repos to anonymous callers.
             self._error(
@@ -251,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
                         lfs={"size": content.size, "sha256": content.sha256, "pointerSize": 134},
                     )
                 else:
-                    s.update(size=len(content), blobId=hashlib.sha1(content).hexdigest())
+                    s.update(size=len(content), blobId=git_blob_id(content))
             siblings.append(s)
         info = {
             "_id": repo.commit()[:24],
@@ -284,13 +467,21 @@ class _Handler(BaseHTTPRequestHandler):
         if sha is None:
             self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
             return
-        if repo.gated and not self._authorized():
-            self._error(
-                401,
-                "GatedRepo",
-                f"Access to {repo.repo_id} is restricted: accept its "
-                "conditions on the hub and authenticate to read its files.",
-            )
+        if repo.gated and not self._authorized() and path not in repo.public_files:
+            if self._token() is None:
+                self._error(
+                    401,
+                    "GatedRepo",
+                    f"Access to {repo.repo_id} is restricted: accept its "
+                    "conditions on the hub and authenticate to read its files.",
+                )
+            else:
+                self._error(
+                    403,
+                    "GatedRepo",
+                    f"Access to {repo.repo_id} is restricted and you are not in the "
+                    "authorized list: accept its conditions on the hub.",
+                )
             return
         content = repo.files.get(path)
         if content is None:
@@ -311,7 +502,14 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._error(500, None, "the fake hub serves no large blobs")
             return
-        common["ETag"] = f'"{hashlib.sha1(content).hexdigest()}"'
+        common["ETag"] = f'"{git_blob_id(content)}"'
+        if self.hub.cdn and self.command == "GET":
+            where = f"/fake-cdn/{kind}/{repo.repo_id}/{sha}/{quote(path)}"
+            self._send(302, b"", {**common, "Location": where})
+            return
+        self._content(content, common)
+
+    def _content(self, content: bytes, common: dict[str, str]) -> None:
         rng = re.match(r"^bytes=(\d+)-(\d*)$", self.headers.get("Range", ""))
         if rng:
             start = int(rng.group(1))
@@ -506,12 +704,13 @@ def resolve_url(hub: FakeHub, repo_id: str, rev: str, path: str) -> str:
 
 
 @contextlib.contextmanager
-def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None):
-    """A fake hub with `repos` (default: the fixture repos), and the environment pointing osaid
-    at it: its endpoint, a fresh cache, no token, no offline switch, no stored login."""
+def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None, **hub_options):
+    """A fake hub with `repos` (default: the fixture repos) and `hub_options` (FakeHub's), and
+    the environment pointing osaid at it: its endpoint, a fresh cache, no token, no offline
+    switch, no stored login."""
     from osaid.sources import hf
 
-    with FakeHub(default_repos() if repos is None else repos) as h:
+    with FakeHub(default_repos() if repos is None else repos, **hub_options) as h:
         monkeypatch.setenv("HF_ENDPOINT", h.url)
         monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
         monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
@@ -520,3 +719,64 @@ def serving(monkeypatch, tmp_path, repos: list[FakeRepo] | None = None):
         # Never pick up a login stored on the machine running the tests.
         monkeypatch.setattr(hf, "_stored_token", lambda: None)
         yield h
+
+
+# --- generated repositories, for tests and benchmarks at scale ----------------------------------
+
+_LICENSES = {
+    "apache-2.0": (EXAMPLES / "open-release" / "LICENSE").read_bytes(),
+    "mit": b"Permission is hereby granted, free of charge, to any person obtaining a copy of "
+    b"this model, to deal in it without restriction. (A short notice written for the osaid "
+    b"fixtures.)\n",
+    "other": b"You may use this model for research only. You may not use it commercially, "
+    b"and you may not share it further. (Terms written for the osaid fixtures.)\n",
+}
+GENERATED_DATASETS = [f"gen-data/corpus-{i}" for i in range(8)]
+"""The datasets generated models name (each named by many models)."""
+
+
+def generated_model(repo_id: str, *, rev: int = 0) -> FakeRepo:
+    """A small model repository built from its id alone (the same id gives the same files, so a
+    benchmark hub of 100,000 models holds none of them in memory): a card of its own naming one
+    of `GENERATED_DATASETS`, one of three license texts, one of 20 configs, one of 5 tokenizer
+    configs, weights as LFS metadata, and for one model in ten its own modeling code. `rev`
+    changes the card (a new commit)."""
+    n = int(hashlib.sha1(repo_id.encode()).hexdigest()[:8], 16)
+    lic = list(_LICENSES)[n % 3]
+    dataset = GENERATED_DATASETS[n % len(GENERATED_DATASETS)]
+    card = (
+        f"---\nlicense: {lic}\nlibrary_name: transformers\npipeline_tag: text-generation\n"
+        f"datasets:\n- {dataset}\n---\n\n# {repo_id.split('/')[1]}\n\nA generated model "
+        f"(revision {rev}) trained on {dataset}.\n\n## Training data\n\nThe corpus named above, "
+        "deduplicated and filtered for language.\n"
+    ).encode()
+    files: dict[str, bytes | LfsBlob] = {
+        "README.md": card,
+        "LICENSE": _LICENSES[lic],
+        "config.json": (
+            f'{{"model_type": "llama", "hidden_size": {256 * (1 + n % 20)}}}\n'
+        ).encode(),
+        "tokenizer_config.json": f'{{"model_max_length": {512 << (n % 5)}}}\n'.encode(),
+        "model.safetensors": LfsBlob(
+            1_000_000 + n % 1000, hashlib.sha256(repo_id.encode()).hexdigest()
+        ),
+    }
+    if n % 10 == 0:
+        files["modeling.py"] = f"# modeling code of {repo_id}\nclass Model:\n    pass\n".encode()
+    return FakeRepo(repo_id, files, card_data=_front_matter(files), tags=[f"license:{lic}"])
+
+
+def generated_datasets() -> list[FakeRepo]:
+    return [
+        FakeRepo(
+            ds,
+            {
+                "README.md": _dataset_card(ds, "cc-by-4.0", "Generated text for benchmarks."),
+                "LICENSE": _LICENSES["apache-2.0"],
+            },
+            kind="dataset",
+            card_data={"license": "cc-by-4.0"},
+            tags=["size_categories:10K<n<100K"],
+        )
+        for ds in GENERATED_DATASETS
+    ]

@@ -260,14 +260,25 @@ def test_rate_limited_for_good_gives_up_after_bounded_tries(hub, cli):
     assert time.monotonic() - t0 < 5
 
 
-def test_retry_after_is_honoured_up_to_a_cap(hub, tmp_path):
+def test_retry_after_is_waited_out_and_a_longer_one_is_refused_without_asking_again(hub, tmp_path):
     repo = hub.repos[("model", "osaid-examples/pebble-lm-busy")]
-    repo.retry_after = "3600"
-    src = HubSource(cache_dir=str(tmp_path / "c"), max_wait=0.2)
+    repo.retry_after = "1"
+    src = HubSource(cache_dir=str(tmp_path / "c"), max_wait=5)
     t0 = time.monotonic()
     src.load("hf:osaid-examples/pebble-lm-busy")
     elapsed = time.monotonic() - t0
-    assert 0.4 <= elapsed < 5, elapsed  # two waits, each capped at 0.2 s
+    assert 1.0 <= elapsed < 4.5, elapsed  # two 429s, each waited out for the second it asked
+
+    # a hold longer than osaid accepts to wait: refused at once, and the hub is not asked again
+    repo.busy, repo.retry_after = 5, "3600"
+    hub.reset()
+    src = HubSource(cache_dir=str(tmp_path / "c2"), max_wait=0.2)
+    t0 = time.monotonic()
+    with pytest.raises(hf.RateLimited) as exc:
+        src.load("hf:osaid-examples/pebble-lm-busy")
+    assert time.monotonic() - t0 < 2
+    assert "api rate limit is spent" in str(exc.value) and exc.value.bucket == "api"
+    assert len(hub.paths()) == 1
 
 
 def test_connection_refused_is_one_line(cli, monkeypatch, tmp_path):

@@ -1,7 +1,8 @@
 """`osaid scan INPUT...`: assess many releases into the index database, keeping history.
 
 Exit codes: 0 every subject assessed (or unchanged); 1 some subject could not be assessed (its
-error is in the summary); 2 usage or input error; 130 interrupted (what finished is kept).
+error is in the summary) or was deferred by the hub's rate limit (the next scan takes it up);
+2 usage or input error; 130 interrupted (what finished is kept).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ def register(parser: argparse.ArgumentParser) -> None:
         metavar="INPUT",
         help="a release folder; a folder of releases (each subfolder) and/or "
         "Model Openness Tool manifests (.yml); a manifest; a file listing "
-        "hub ids, one per line; or a hub id (hf:ORG/NAME)",
+        "hub ids, one per line; a hub id (hf:ORG/NAME); or a hub listing: "
+        "hf:author=ORG, hf:search=TEXT, hf:tag=TAG (every model it lists)",
     )
     parser.add_argument(
         "--db",
@@ -32,6 +34,13 @@ def register(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=os.cpu_count() or 1,
         help="worker processes (default: one per core)",
+    )
+    parser.add_argument(
+        "--hub-workers",
+        type=int,
+        default=16,
+        metavar="N",
+        help="hub models loaded at once, by threads of the scanning process (default: 16)",
     )
     parser.add_argument(
         "--format",
@@ -62,27 +71,38 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.hub_workers < 1:
+        raise UsageError("--hub-workers must be at least 1")
     exports = _exports(args.export, scanning.available_exports())
-    subjects = scanning.expand(args.inputs)
+    plan = scanning.plan(args.inputs)
+    if plan.queries and args.offline:
+        raise UsageError(
+            "a hub listing (hf:author=, hf:search=, hf:tag=) needs the hub; --offline forbids it"
+        )
     db = args.db or str(default_path())
     store = Store.open(db)
     settings = scanning.Settings(
         scanning.engine_fingerprint(exports), args.offline, args.cache_dir, args.token, exports
     )
+    total = None if plan.queries else len(plan.subjects)
     try:
-        with _progress(len(subjects)) as advance:
-            outcomes = scanning.scan(
-                subjects,
+        with _progress(total) as bar:
+            summary = scanning.scan(
+                plan.subjects,
                 store,
                 settings,
                 jobs=args.jobs,
                 inputs=list(args.inputs),
-                progress=advance,
+                progress=bar.advance,
+                queries=plan.queries,
+                keep=args.format != "text",
+                hub_workers=args.hub_workers,
+                on_wait=bar.wait,
             )
-        _summary(args.format, db, subjects, outcomes, store)
+        _summary(args.format, db, summary, store)
     finally:
         store.close()
-    return 1 if any(o.status == "error" for o in outcomes) else 0
+    return 1 if summary.counts.get("error") or summary.counts.get("deferred") else 0
 
 
 def _exports(spec: str, available: list[str]) -> tuple[str, ...]:
@@ -101,15 +121,30 @@ def _exports(spec: str, available: list[str]) -> tuple[str, ...]:
 
 class _progress:
     """A rich progress bar on stderr (count, rate, ETA) when it is a terminal; nothing
-    otherwise."""
+    otherwise. `wait` shows a wait for the hub's rate-limit window (on the bar, or one line on
+    stderr without one)."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int | None) -> None:
         self.total = total
         self.bar = None
+        self.task = None
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def wait(self, bucket: str, seconds: float, limit: int | None) -> None:
+        quota = f" ({limit} per window)" if limit else ""
+        text = f"the hub's {bucket} rate limit{quota} is spent; waiting {seconds:.0f} s"
+        if self.bar is not None:
+            self.bar.console.print(f"[yellow]{text}[/yellow]")
+        elif seconds >= 1:
+            sys.stderr.write(f"osaid: {text}\n")
+            sys.stderr.flush()
 
     def __enter__(self):
         if not sys.stderr.isatty() or os.environ.get("OSAID_NO_PROGRESS"):
-            return lambda n: None
+            return self
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -141,8 +176,8 @@ class _progress:
             transient=False,
         )
         self.bar.__enter__()
-        task = self.bar.add_task("scan", total=self.total)
-        return lambda n: self.bar.advance(task, n)
+        self.task = self.bar.add_task("scan", total=self.total)
+        return self
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -165,24 +200,35 @@ COLUMNS = (
 )
 
 
-def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
-    by_key = {o.key: o for o in outcomes}
-    known = store.known()
+def _summary(fmt: str, db: str, summary, store) -> None:
+    out = sys.stdout
+    counts = summary.counts
+    if fmt == "text":
+        total = sum(counts.values())
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        out.write(f"{total} subjects scanned into {db}: {parts}\n")
+        for o in summary.outcomes:
+            if o.status == "error":
+                out.write(f"  error: {o.key}: {o.error}\n")
+        _deferred(out, summary)
+        out.flush()
+        return
     rows = []
-    for s in subjects:
-        o = by_key.get(s.key)
-        if o is None:
-            continue
-        k = known.get(s.key)
-        r = k.row if k else {}
-        rows.append(
-            {
+    verdicts: dict[str, int] = {}
+    for i in range(0, len(summary.outcomes), 500):
+        batch = summary.outcomes[i : i + 500]
+        known = store.known([o.key for o in batch])
+        for o in batch:
+            k = known.get(o.key)
+            r = k.row if k else {}
+            source = o.key.split(":", 1)[0]
+            row = {
                 "id": r.get("slug"),
                 "name": r.get("name"),
-                "source": s.kind,
-                "location": r.get("location", s.target),
+                "source": source,
+                "location": r.get("location", o.key.split(":", 1)[1] if source != "hf" else o.key),
                 "status": o.status,
-                "verdict": r.get("verdict") if o.status != "error" else None,
+                "verdict": r.get("verdict") if o.status not in ("error", "deferred") else None,
                 "mof_class": r.get("mof_class"),
                 "osai_score": r.get("osai_score"),
                 "weights_license": r.get("weights_license"),
@@ -190,14 +236,9 @@ def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
                 "last_change": r.get("last_change"),
                 "error": o.error,
             }
-        )
-    counts: dict[str, int] = {}
-    verdicts: dict[str, int] = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-        if r["verdict"]:
-            verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
-    out = sys.stdout
+            if row["verdict"]:
+                verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
+            rows.append(row)
     if fmt == "json":
         import json
 
@@ -208,6 +249,7 @@ def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
                 "subjects": len(rows),
                 "status": counts,
                 "verdicts": verdicts,
+                "hub": {"requests": summary.hub_requests, "rate_limits": summary.limits},
                 "results": rows,
             },
             out,
@@ -215,18 +257,37 @@ def _summary(fmt: str, db: str, subjects, outcomes, store) -> None:
             ensure_ascii=False,
         )
         out.write("\n")
-    elif fmt == "csv":
+    else:
         import csv
 
         w = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    else:
-        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        out.write(f"{len(rows)} subjects scanned into {db}: {parts}\n")
-        for v, n in sorted(verdicts.items()):
-            out.write(f"  {v}: {n}\n")
-        for r in rows:
-            if r["error"]:
-                out.write(f"  error: {r['location']}: {r['error']}\n")
+        _deferred(sys.stderr, summary)
     out.flush()
+
+
+def _deferred(out, summary) -> None:
+    """What the hub's rate limit deferred, and the waits it cost."""
+    import time
+
+    for bucket, acc in sorted(summary.limits.items()):
+        if acc.get("waits"):
+            out.write(
+                f"  waited {acc['waits']} time(s), {acc['waited']:.0f} s in all, for the hub's "
+                f"{bucket} rate-limit window\n"
+            )
+    n = summary.counts.get("deferred", 0)
+    if not n:
+        return
+    until = summary.deferred_until
+    when = f" until {time.strftime('%H:%M UTC', time.gmtime(until))}" if until else ""
+    out.write(
+        f"  deferred: {n} hub subject(s) not assessed, the hub's rate limit is spent{when}; "
+        "nothing was stored for them: run the same scan again then to take them up\n"
+    )
+    for o in summary.outcomes[:20]:
+        if o.status == "deferred":
+            out.write(f"    {o.key}\n")
+    if n > 20:
+        out.write(f"    ... and {n - 20} more\n")

@@ -1,446 +1,105 @@
 """Bulk scans: inputs -> subjects -> assessments in worker processes -> the store.
 
-A subject is one release, known by a stable key: `local:/real/path`, `manifest:/real/path.yml`
-or `hf:ORG/NAME`. Rescanning skips a subject in two steps, like a version-control index:
+The parts: `inputs.py` (what is scanned), `fingerprints.py` (what decides that a subject is
+unchanged), `workers.py` (the work one subject costs), and here the loop that feeds the workers
+and writes their results in batches.
 
-1. *stat fingerprint* (no reading): for a folder, every file's relative path, size and
-   modification time; for a manifest, its size and modification time. Equal to the stored one
-   (and the same osaid engine) -> skipped without loading. Files modified in the last two
-   seconds make the fingerprint unusable for that scan, so a change in the same instant as a
-   scan is never missed. Hub subjects have none.
-2. *content hash* (see `content_hash`), computed from the loaded `Release`: equal to the stored
-   one -> not assessed again.
-
-The *engine* fingerprint (osaid's version and the bytes of its knowledge files) is part of both
-decisions: a new osaid, or new knowledge, reassesses everything.
+The loop takes subjects a window at a time (`WINDOW`), asks the store about those keys only, and
+skips the unchanged ones. Hub subjects are loaded in this process by a bounded pool of threads
+(`Settings.hub_workers`, independent of `--jobs`): many models in flight, one shared rate-limit
+budget, one dataset lookup per dataset for the whole scan. What they load, and the local subjects,
+go to the worker processes to be assessed. Memory stays bounded however many subjects there are
+and however large the index is: only the windows in flight are held.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
+import concurrent.futures as cf
+import dataclasses
+import itertools
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
-from osaid.errors import InputError
-
-MANIFEST_SUFFIXES = (".yml", ".yaml")
-# A folder holding one of these at its top is a release itself, not a folder of releases (a
-# license alone is not enough: a folder of manifests may carry one).
-_RELEASE_FILE = re.compile(
-    r"^(readme|model_card|config\.json)"
-    r"|\.(safetensors|gguf|bin|pt|pth|ckpt|onnx|h5|npz|nemo)$",
-    re.I,
+from osaid.index.fingerprints import (
+    RACY_SECONDS,
+    content_hash,
+    engine_fingerprint,
+    hub_fingerprint,
+    stat_fingerprint,
 )
-_MANIFEST_HEAD = re.compile(r"^framework\s*:", re.M)
-RACY_SECONDS = 2.0
+from osaid.index.inputs import MANIFEST_SUFFIXES, Plan, Subject, expand, listed, plan
+from osaid.index.workers import (
+    DEFAULT_EXPORTS,
+    EXPORTS,
+    Settings,
+    Task,
+    _assess,
+    _warm,
+    _work,
+    _worker_init,
+    assess_task,
+    available_exports,
+    license_family,
+)
+
+__all__ = [
+    "DEFAULT_EXPORTS",
+    "EXPORTS",
+    "MANIFEST_SUFFIXES",
+    "Plan",
+    "RACY_SECONDS",
+    "Outcome",
+    "Settings",
+    "Subject",
+    "Task",
+    "_assess",
+    "assess_task",
+    "available_exports",
+    "content_hash",
+    "engine_fingerprint",
+    "expand",
+    "license_family",
+    "listed",
+    "plan",
+    "scan",
+    "stat_fingerprint",
+]
+
 CHUNK = 8
 """Subjects per task sent to a worker: enough to make the round trip cheap."""
 BATCH = 64
 BATCH_SECONDS = 0.5
 """Results are written this many at a time, or at least this often: one transaction each."""
-EXPORTS: dict[str, str] = {"mot": "osaid.reports.mot", "cyclonedx": "osaid.reports.cyclonedx"}
-"""Export formats a scan can store with each assessment (those whose module exists)."""
-DEFAULT_EXPORTS = ("mot",)
-
-
-@dataclass(frozen=True)
-class Subject:
-    key: str
-    """Stable identity in the store."""
-    target: str
-    """What `osaid.sources.load` is given."""
-    kind: str
-    """`local`, `manifest` or `hf`."""
-
-
-# --- inputs ------------------------------------------------------------------------------------
-
-
-def expand(inputs: list[str]) -> list[Subject]:
-    """Inputs -> subjects, in order, each once. A folder holding a card (README), a config.json or
-    weights at its top is one release; any other folder holds releases (each subfolder) and
-    manifests (each `.yml` whose top-level key is `framework:`). A `.yml` file is a manifest; another file lists
-    hub ids, one per line (`#` starts a comment); anything else must be a hub id."""
-    from osaid.sources import hf
-
-    subjects: dict[str, Subject] = {}
-
-    def add(s: Subject) -> None:
-        subjects.setdefault(s.key, s)
-
-    def hub(target: str, where: str) -> None:
-        raw = target[3:] if target.startswith("hf:") else target
-        if not hf.looks_like_repo_id(raw):
-            raise InputError(
-                f"{where}: {target!r} is not a hub model id (hf:ORG/NAME) and no "
-                "such file or folder exists"
-            )
-        add(Subject("hf:" + raw.split("@", 1)[0], "hf:" + raw, "hf"))
-
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            if _is_release(p):
-                add(_local(p))
-                continue
-            try:
-                entries = sorted(os.scandir(p), key=lambda e: e.name)
-            except OSError as exc:
-                raise InputError(f"{item}: cannot list ({exc.strerror or exc})") from None
-            for e in entries:
-                if e.name.startswith("."):
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    add(_local(Path(e.path)))
-                elif (
-                    e.is_file(follow_symlinks=False)
-                    and e.name.lower().endswith(MANIFEST_SUFFIXES)
-                    and _looks_like_manifest(e.path)
-                ):
-                    add(_manifest(Path(e.path)))
-        elif p.is_file():
-            if item.lower().endswith(MANIFEST_SUFFIXES):
-                add(_manifest(p))
-                continue
-            try:
-                text = p.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"{item}: cannot read as a list of hub ids ({exc})") from None
-            for n, line in enumerate(text.splitlines(), 1):
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    hub(line, f"{item}:{n}")
-        elif os.path.lexists(item):
-            raise InputError(f"{item}: neither a folder nor a regular file")
-        else:
-            hub(item, item)
-    return list(subjects.values())
-
-
-def _is_release(folder: Path) -> bool:
-    try:
-        return any(
-            e.is_file(follow_symlinks=False) and _RELEASE_FILE.search(e.name)
-            for e in os.scandir(folder)
-        )
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list ({exc.strerror or exc})") from None
-
-
-def _looks_like_manifest(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return True  # let the source say what is wrong with it
-    return bool(_MANIFEST_HEAD.search(head))
-
-
-def _local(p: Path) -> Subject:
-    real = os.path.realpath(p)
-    return Subject("local:" + real, real, "local")
-
-
-def _manifest(p: Path) -> Subject:
-    real = os.path.realpath(p)
-    return Subject("manifest:" + real, real, "manifest")
-
-
-# --- fingerprints ------------------------------------------------------------------------------
-
-
-def stat_fingerprint(s: Subject, now: float, max_files: int = 20_000) -> str | None:
-    """A cheap fingerprint from file metadata only (None: not available, or not trustworthy
-    because something changed within `RACY_SECONDS` of `now`)."""
-    if s.kind == "hf":
-        return None
-    h = hashlib.sha1()
-    newest = 0
-    try:
-        if s.kind == "manifest":
-            st = os.stat(s.target)
-            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
-            newest = st.st_mtime_ns
-        else:
-            count = 0
-            stack = [""]
-            while stack:
-                rel = stack.pop()
-                with os.scandir(os.path.join(s.target, rel) if rel else s.target) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-                for e in entries:
-                    st = e.stat(follow_symlinks=False)
-                    path = f"{rel}/{e.name}" if rel else e.name
-                    h.update(f"{path}\0{st.st_mode}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-                    newest = max(newest, st.st_mtime_ns)
-                    count += 1
-                    if count > max_files:
-                        return None
-                    if e.is_dir(follow_symlinks=False):
-                        stack.append(path)
-    except OSError:
-        return None
-    if newest / 1e9 > now - RACY_SECONDS:
-        return None
-    return h.hexdigest()
-
-
-def engine_fingerprint(exports: tuple[str, ...] = DEFAULT_EXPORTS) -> str:
-    """osaid's version, its knowledge files' bytes and the exports stored: what a stored
-    assessment depends on besides the release."""
-    from osaid import __version__
-
-    h = hashlib.sha256(f"osaid {__version__}\n".encode())
-    folder = Path(__file__).resolve().parent.parent / "knowledge"
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix in (".yaml", ".yml", ".tsv", ".json", ".txt"):
-            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    h.update(",".join(sorted(exports)).encode())
-    return f"{__version__}+{h.hexdigest()[:16]}"
-
-
-def content_hash(release) -> str:
-    """The content hash of a `Release`: SHA-256 over (in this order, NUL-separated) a format
-    tag, the source, name and revision; every file's path, size, known SHA-256 and the bytes of
-    its sniffed head, by path; every document's path, truncation flag and text's SHA-256, by
-    path; the source's metadata (a manifest's parsed fields and their lines, a hub's gating) as
-    sorted JSON; and the problems found while reading. Where the release came from (its
-    location) is not part of it: the same content moved is the same content."""
-    h = hashlib.sha256()
-    h.update(f"osaid.content/1\0{release.source}\0{release.name}\0{release.revision}\0".encode())
-    for f in sorted(release.files, key=lambda f: f.path):
-        h.update(f"F{f.path}\0{f.size}\0{f.sha256 or ''}\0".encode())
-        h.update(f.head)
-        h.update(b"\0")
-    for path in sorted(release.documents):
-        d = release.documents[path]
-        digest = hashlib.sha256(d.text.encode("utf-8", "surrogatepass")).hexdigest()
-        h.update(f"D{path}\0{int(d.truncated)}\0{digest}\0".encode())
-    h.update(json.dumps(release.metadata, sort_keys=True, default=str).encode())
-    for p in release.problems:
-        h.update(f"P{p.rule}\0{p.message}\0".encode())
-        for e in p.evidence:
-            h.update(f"{e.path}\0{e.line}\0{e.quote}\0".encode())
-    return h.hexdigest()
-
-
-# --- the work one subject costs (runs in a worker process) -------------------------------------
-
-
-@dataclass(frozen=True)
-class Task:
-    subject: Subject
-    stat_fingerprint: str | None
-    known_hash: str | None
-    """The stored content hash, when the stored assessment was made by this engine."""
-
-
-def available_exports() -> list[str]:
-    import importlib.util
-
-    return [fmt for fmt, module in EXPORTS.items() if importlib.util.find_spec(module)]
-
-
-@dataclass(frozen=True)
-class Settings:
-    engine: str
-    offline: bool = False
-    cache_dir: str | None = None
-    token: str | None = None
-    exports: tuple[str, ...] = DEFAULT_EXPORTS
-
-
-def assess_task(task: Task, settings: Settings) -> dict:
-    """Load, hash and (unless unchanged) assess one subject. Never raises for a bad subject: the
-    result says `error` with a one-line message."""
-    from osaid.errors import OsaidError
-    from osaid.sources import SourceOptions, load
-
-    base = {
-        "key": task.subject.key,
-        "target": task.subject.target,
-        "stat_fingerprint": task.stat_fingerprint,
-        "engine": settings.engine,
-    }
-    try:
-        release = load(
-            task.subject.target, SourceOptions(settings.offline, settings.cache_dir, settings.token)
-        )
-        digest = content_hash(release)
-        if digest == task.known_hash:
-            return {**base, "status": "unchanged", "content_hash": digest}
-        return {
-            **base,
-            **_assess(release, settings.exports, settings),
-            "status": "assessed",
-            "content_hash": digest,
-        }
-    except OsaidError as exc:
-        return {**base, "status": "error", "error": str(exc)}
-    except Exception as exc:  # noqa: BLE001, S110 - a bug in one subject must not end the scan
-        return {**base, "status": "error", "error": f"internal error: {type(exc).__name__}: {exc}"}
-
-
-def _assess(
-    release, exports: tuple[str, ...] = DEFAULT_EXPORTS, settings: Settings | None = None
-) -> dict:
-    """Assess a release into what the store writes, ready to write: the report and exports
-    already encoded and compressed, license and finding rows already flattened, so the main
-    process (which writes for every worker) only inserts, and what crosses between processes is
-    a few kilobytes per subject."""
-    from osaid import __version__, pipeline
-    from osaid.index.store import pack
-    from osaid.reports.json import to_dict
-    from osaid.sources import SourceOptions
-
-    if settings is None:  # warming up a worker: no lineage (nothing to fetch)
-        a = pipeline.assess_release(release, pipeline.Settings(lineage_depth=0))
-    else:  # the one assessment `osaid check` makes, bases followed through the sources
-        options = SourceOptions(settings.offline, settings.cache_dir, settings.token)
-        a = pipeline.assess_release(release, pipeline.Settings(source_options=options))
-    report = to_dict(a)
-    text = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-    body = {k: v for k, v in report.items() if k != "tool"}
-    report_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    weights = next(
-        (c["license"] for c in report["components"] if c["id"] == "model-parameters-final"), None
-    )
-    mof = report.get("mof") or {}
-    osai = report.get("osai_index") or {}
-    return {
-        "name": report["subject"]["name"],
-        "source": release.source,
-        "location": release.location,
-        "revision": release.revision,
-        "organisation": _organisation(release),
-        "verdict": report["verdict"],
-        "mof_class": str(mof["class"]) if mof.get("class") is not None else None,
-        "osai_score": osai.get("score"),
-        "weights_license": weights,
-        "license_family": license_family(weights),
-        "tool_version": __version__,
-        "report": pack(text),
-        "report_hash": report_hash,
-        "licenses": [
-            (
-                lf["id"],
-                lf["name"],
-                lf["open"],
-                lf["osi_approved"],
-                json.dumps(lf["scopes"]),
-                json.dumps(lf["restrictions"]),
-            )
-            for lf in report["licenses"]
-        ],
-        "findings": [
-            (f["rule"], f["severity"], f["element"], f["component"], f["message"])
-            for f in report["findings"]
-        ],
-        "exports": {fmt: pack(body) for fmt, body in _exports(a, exports).items()},
-    }
-
-
-def _organisation(release) -> str | None:
-    meta = release.metadata
-    manifest = meta.get("manifest")
-    if isinstance(manifest, dict):
-        rel = manifest.get("data", {}).get("release", {})
-        for key in ("producer", "origin"):
-            value = rel.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:100]
-    repo_id = meta.get("repo_id")
-    if isinstance(repo_id, str) and "/" in repo_id:
-        return repo_id.split("/", 1)[0]
-    return None
-
-
-def _exports(a, formats: tuple[str, ...]) -> dict[str, str]:
-    import importlib
-    import io
-    import warnings
-
-    out: dict[str, str] = {}
-    for fmt in formats:
-        buf = io.StringIO()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                importlib.import_module(EXPORTS[fmt]).render(a, buf, color=False)
-        except Exception:  # noqa: BLE001, S110 - an export that cannot be made is left out, not the assessment
-            continue
-        out[fmt] = buf.getvalue()
-    return out
-
-
-_FAMILIES: dict[str, str] | None = None
-_VERSION_TAIL = re.compile(r"-\d+(\.\d+)*(-only|-or-later)?$")
-
-
-def license_family(expression: str | None) -> str | None:
-    """The license family of an expression's first license: the catalog's family (e.g. Llama),
-    else the id without its version (`CC-BY-NC-4.0` -> `CC-BY-NC`)."""
-    global _FAMILIES
-    if not expression:
-        return None
-    first = re.split(r"\s+(?:AND|OR|WITH)\s+|[()]", expression.strip())
-    first = next((t.strip() for t in first if t.strip()), None)
-    if not first:
-        return None
-    if _FAMILIES is None:
-        from osaid.knowledge.licensing import catalog
-
-        entries = catalog().entries()
-        names = {e["id"]: re.sub(r"\s*\(.*\)$", "", str(e.get("name", e["id"]))) for e in entries}
-        family_ids = {e["family"] for e in entries if e.get("family")}
-        _FAMILIES = {
-            e["id"]: names.get(e["family"], e["family"]) for e in entries if e.get("family")
-        }
-        _FAMILIES.update({fid: names[fid] for fid in family_ids if fid in names})
-    if first in _FAMILIES:
-        return _FAMILIES[first]
-    return _VERSION_TAIL.sub("", first)
-
-
-def _work(tasks: list[Task], settings: Settings) -> list[dict]:
-    return [assess_task(t, settings) for t in tasks]
-
-
-def _worker_init() -> None:
-    import signal
-
-    # Ctrl-C is the parent's to handle: it keeps what finished and stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _warm()
-
-
-def _warm() -> None:
-    """Import and compile what every assessment needs, once per process."""
-    from osaid.model import Release, TextDocument
-
-    card = "---\nlicense: apache-2.0\n---\n# m\n"
-    release = Release(
-        "warm", "local", "/", None, (), {"README.md": TextDocument("README.md", card)}
-    )
-    try:
-        _assess(release)
-    except Exception:  # noqa: BLE001, S110 - a failure here must not stop the caller
-        pass
-
-
-# --- the scan ------------------------------------------------------------------------------------
+WINDOW = 256
+"""Subjects decided at a time (one store query for their keys)."""
 
 
 @dataclass
 class Outcome:
     key: str
     status: str
-    """`new`, `changed`, `unchanged` or `error`."""
+    """`new`, `changed`, `unchanged`, `error` or `deferred` (the hub's rate limit: not
+    assessed, nothing stored; the next scan takes it up)."""
     error: str | None = None
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    """Every subject's outcome when the scan was asked to keep them, else only the errors and
+    deferrals."""
+    deferred_until: float | None = None
+    """When the hub's spent budget that deferred subjects ends (wall-clock time)."""
+    hub_requests: int = 0
+    limits: dict[str, dict] = field(default_factory=dict)
+    """Per rate-limit bucket: the hub's quota and window, the waits and seconds waited."""
+
+    def add(self, outcome: Outcome, keep: bool) -> None:
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        if keep or outcome.status in ("error", "deferred"):
+            self.outcomes.append(outcome)
 
 
 def now_iso() -> str:
@@ -448,124 +107,346 @@ def now_iso() -> str:
 
 
 def scan(
-    subjects: list[Subject],
+    subjects: Iterable[Subject],
     store,
     settings: Settings,
     *,
     jobs: int,
     inputs: list[str],
     progress=None,
-) -> list[Outcome]:
-    """Scan `subjects` into `store`. `progress(advance)` is called as subjects finish. Results
-    are written `BATCH` at a time (or every `BATCH_SECONDS`), each batch one transaction. On
-    Ctrl-C what finished is committed; the KeyboardInterrupt goes on up."""
+    queries: list[tuple[str, str]] = (),
+    keep: bool = True,
+    hub_workers: int = 16,
+    on_wait=None,
+) -> Summary:
+    """Scan `subjects`, then the models the hub listings `queries` give, into `store`.
+    `progress(advance)` is called as subjects finish; `on_wait(bucket, seconds, limit)` when hub
+    requests wait for a rate-limit window. Results are written `BATCH` at a time (or every
+    `BATCH_SECONDS`), each batch one transaction. On Ctrl-C what finished is committed; the
+    KeyboardInterrupt goes on up. `keep`: return every subject's outcome (else only errors and
+    deferrals, with the counts)."""
     started = time.time()
     when = now_iso()
     scan_id = store.begin_scan(when, settings.engine, inputs)
-    known = store.known()
-    outcomes: dict[str, Outcome] = {}
-    touched: list[tuple[str, str | None, str, str]] = []
-    tasks: list[Task] = []
-    for s in subjects:
-        fp = stat_fingerprint(s, started)
-        k = known.get(s.key)
-        if k and fp and k.stat_fingerprint == fp and k.engine == settings.engine:
-            touched.append((s.key, fp, settings.engine, when))
-            outcomes[s.key] = Outcome(s.key, "unchanged")
-        else:
-            same_engine = k is not None and k.engine == settings.engine
-            tasks.append(Task(s, fp, k.content_hash if same_engine else None))
-    if touched:
-        store.touch(touched)
-        if progress:
-            progress(len(touched))
-
-    assessed: list[dict] = []
-    same: list[tuple[str, str | None, str, str]] = []
-    last_write = [time.monotonic()]
-
-    def write() -> None:
-        if assessed or same:
-            for key, status in store.record(assessed, scan_id, when, unchanged=same):
-                outcomes[key] = Outcome(key, status)
-            assessed.clear()
-            same.clear()
-        last_write[0] = time.monotonic()
-
-    def take(results: list[dict]) -> None:
-        for r in results:
-            if r["status"] == "assessed":
-                assessed.append(r)
-            elif r["status"] == "unchanged":
-                same.append((r["key"], r["stat_fingerprint"], r["engine"], when))
-                outcomes[r["key"]] = Outcome(r["key"], "unchanged")
-            else:
-                outcomes[r["key"]] = Outcome(r["key"], "error", r["error"])
-        if len(assessed) + len(same) >= BATCH or time.monotonic() - last_write[0] >= BATCH_SECONDS:
-            write()
-        if progress:
-            progress(len(results))
-
+    summary = Summary()
+    loop = _Loop(store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers)
+    loop.on_wait = on_wait
     try:
-        if jobs <= 1 or len(tasks) <= CHUNK:
-            _warm()
-            for i in range(0, len(tasks), CHUNK):
-                take(_work(tasks[i : i + CHUNK], settings))
-        else:
-            _pooled(tasks, settings, jobs, take)
-        write()
+        if isinstance(subjects, list) and not settings.offline:
+            subjects = _with_listed_commits(loop, subjects)
+        stream: Iterator[Subject] = iter(subjects)
+        if queries:
+            listing = listed(loop.hub_source(), list(queries))
+            stream = itertools.chain(stream, _guarded(listing, summary, keep))
+        loop.run(stream, started)
     except KeyboardInterrupt:
-        write()  # keep what finished
+        loop.write()  # keep what finished
         raise
     finally:
-        counts: dict[str, int] = {}
-        for o in outcomes.values():
-            counts[o.status] = counts.get(o.status, 0) + 1
-        store.finish_scan(scan_id, now_iso(), counts)
-    return [outcomes[s.key] for s in subjects if s.key in outcomes]
+        loop.close()
+        if loop.hub is not None:
+            summary.hub_requests = loop.hub.requests
+            summary.limits = loop.hub.client.budget.summary()
+        store.finish_scan(scan_id, now_iso(), summary.counts)
+    return summary
 
 
-def _pooled(tasks: list[Task], settings: Settings, jobs: int, take) -> None:
-    """Run chunks of tasks on `jobs` processes with at most `2 * jobs` chunks in flight, so
-    memory stays bounded however many subjects there are. On Ctrl-C the chunks not started are
-    cancelled, and the results of those running are still taken."""
-    import concurrent.futures as cf
-    import multiprocessing
+AUTHOR_LISTING_MIN = 3
+"""Hub ids of one author, given alone, from which the scan asks the author's listing for their
+commits instead of asking each model."""
 
-    ctx = None
-    if "fork" in multiprocessing.get_all_start_methods():
-        _warm()  # forked workers inherit the warm caches
-        ctx = multiprocessing.get_context("fork")
-    chunks = (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK))
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
-    pending: set = set()
 
-    def take_done(done, *, strict: bool = True) -> None:
-        for f in done:
-            if not f.cancelled() and f.exception() is None:
-                take(f.result())
-        if strict:
-            for f in done:
-                f.result()  # a worker that died raises here, after the others' results are taken
+def _with_listed_commits(loop, subjects: list[Subject]) -> list[Subject]:
+    """Hub ids given alone (not pinned to a revision) learn their current commit from their
+    author's listing when an author has several: a page answers for up to 1,000 models. An
+    author's pages are asked only while they can pay: never more pages than the ids they answer
+    for. What the listing does not find keeps no commit (its load asks the hub, as before)."""
+    from osaid.errors import InputError, OsaidError
+    from osaid.sources.hf.client import TokenRejected
+    from osaid.sources.hf.listing import list_models
+
+    wanted: dict[str, set[str]] = {}
+    for s in subjects:
+        if s.kind == "hf" and s.sha is None and "@" not in s.target:
+            wanted.setdefault(s.key[3:].split("/", 1)[0], set()).add(s.key[3:])
+    found: dict[str, str] = {}
+    for author, ids in wanted.items():
+        if len(ids) < AUTHOR_LISTING_MIN:
+            continue
+        hub = loop.hub_source()
+        before, left = hub.requests, set(ids)
+        try:
+            for m in list_models(hub.client, "author", author):
+                if m.repo_id in left and m.sha:
+                    found[m.repo_id] = m.sha
+                    left.discard(m.repo_id)
+                if not left or hub.requests - before >= len(ids):
+                    break
+        except TokenRejected as exc:
+            raise InputError(str(exc).split(": ", 1)[-1]) from None
+        except OsaidError:
+            continue  # the models are loaded one by one, as without a listing
+    if not found:
+        return subjects
+    return [
+        dataclasses.replace(s, sha=found[s.key[3:]])
+        if s.kind == "hf" and "@" not in s.target and s.key[3:] in found
+        else s
+        for s in subjects
+    ]
+
+
+def _guarded(stream: Iterator[Subject], summary: Summary, keep: bool) -> Iterator[Subject]:
+    """A listing's subjects; a listing the hub refuses ends as an error or a deferral."""
+    from osaid.errors import OsaidError
+    from osaid.sources.hf.limits import RateLimited
 
     try:
-        for chunk in chunks:
-            pending.add(pool.submit(_work, chunk, settings))
-            if len(pending) >= 2 * jobs:
-                done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                take_done(done)
-        while pending:
-            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            take_done(done)
-    except KeyboardInterrupt:
-        for f in pending:
+        yield from stream
+    except RateLimited as exc:
+        summary.add(Outcome("hf:listing", "deferred", str(exc)), keep)
+        summary.deferred_until = max(summary.deferred_until or 0, exc.until) or None
+    except OsaidError as exc:
+        summary.add(Outcome("hf:listing", "error", str(exc)), keep)
+
+
+class _Loop:
+    """The scan's moving parts: windows of subjects decided, hub loads on threads, assessments
+    inline or on worker processes, results written in batches."""
+
+    def __init__(self, store, settings, scan_id, when, summary, keep, progress, jobs, hub_workers):
+        self.store = store
+        self.settings = settings
+        self.scan_id = scan_id
+        self.when = when
+        self.summary = summary
+        self.keep = keep
+        self.progress = progress
+        self.jobs = jobs
+        self.hub_workers = max(1, hub_workers)
+        self.seen: set[str] = set()
+        self.assessed: list[dict] = []
+        self.same: list[tuple[str, str | None, str, str]] = []
+        self.last_write = time.monotonic()
+        self.ready: list[Task] = []
+        self.loading: set[cf.Future] = set()
+        self.assessing: set[cf.Future] = set()
+        self.threads: cf.ThreadPoolExecutor | None = None
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.hub = None
+        self.with_token = False
+        self.on_wait = None
+        self._restore_wait = None
+
+    # -- the hub -------------------------------------------------------------------------------
+
+    def hub_source(self):
+        """The scan's one hub source (made when the first hub subject comes): its client, rate
+        budget, dataset lookups and caches serve every hub subject of the scan."""
+        if self.hub is not None:
+            return self.hub
+        from osaid.sources.hf import HubSource
+
+        s = self.settings
+        self.hub = HubSource(offline=s.offline, cache_dir=s.cache_dir, token=s.token)
+        self.with_token = bool(self.hub.client.token()) if not s.offline else bool(s.token)
+        if self.on_wait is not None:
+            budget = self.hub.client.budget
+            self._restore_wait = (budget, budget.on_wait)
+            budget.on_wait = self.on_wait
+        return self.hub
+
+    def _load(self, task: Task):
+        """A hub subject loaded on a thread: the task with its release, or a result."""
+        from osaid.errors import OsaidError
+        from osaid.sources.hf.client import TokenRejected
+        from osaid.sources.hf.limits import RateLimited
+
+        base = {"key": task.subject.key, "engine": self.settings.engine}
+        try:
+            release = self.hub.load(task.subject.target, known_sha=task.subject.sha)
+        except TokenRejected as exc:
+            return {**base, "status": "fatal", "error": str(exc)}
+        except RateLimited as exc:
+            return {**base, "status": "deferred", "error": str(exc), "until": exc.until}
+        except OsaidError as exc:
+            return {**base, "status": "error", "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - a bug in one subject must not end the scan
+            return {**base, "status": "error", "error": f"internal error: {type(exc).__name__}"}
+        fp = hub_fingerprint(release.revision, self.with_token)
+        if release.name != task.subject.key[3:]:  # renamed on the hub: stored under the new id
+            key = "hf:" + release.name
+            subject = Subject(key, key, "hf")
+            return Task(subject, fp, self._known_hash(key), release)
+        return dataclasses.replace(task, stat_fingerprint=fp, release=release)
+
+    def _known_hash(self, key: str) -> str | None:
+        k = self.store.known([key]).get(key)
+        return k.content_hash if k is not None and k.engine == self.settings.engine else None
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self, stream: Iterator[Subject], started: float) -> None:
+        exhausted = False
+        while True:
+            while not exhausted and self._room():
+                window = list(itertools.islice(stream, WINDOW))
+                if not window:
+                    exhausted = True
+                    break
+                self._decide(window, started)
+            self._collect_loads()
+            self._assess(final=exhausted and not self.loading)
+            if exhausted and not (self.loading or self.assessing or self.ready):
+                break
+            waiting = self.loading | self.assessing
+            if waiting:
+                cf.wait(waiting, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+        self.write()
+
+    def _room(self) -> bool:
+        return (
+            len(self.loading) < 4 * self.hub_workers
+            and len(self.ready) < 4 * CHUNK * max(1, self.jobs)
+            and len(self.assessing) < 2 * max(1, self.jobs)
+        )
+
+    def _decide(self, window: list[Subject], started: float) -> None:
+        window = [s for s in window if s.key not in self.seen]
+        self.seen.update(s.key for s in window)
+        known = self.store.known([s.key for s in window])
+        engine = self.settings.engine
+        touched = []
+        hub = None
+        if not self.settings.offline and any(s.kind == "hf" for s in window):
+            hub = self.hub_source()
+        for s in window:
+            if s.kind == "hf":
+                fp = hub_fingerprint(s.sha, self.with_token)
+            else:
+                fp = stat_fingerprint(s, started)
+            k = known.get(s.key)
+            if k and fp and k.stat_fingerprint == fp and k.engine == engine:
+                touched.append((s.key, fp, engine, self.when))
+                self.summary.add(Outcome(s.key, "unchanged"), self.keep)
+                continue
+            task = Task(s, fp, k.content_hash if k is not None and k.engine == engine else None)
+            if s.kind == "hf" and hub is not None:
+                if self.threads is None:
+                    self._start_pool()  # worker processes are forked before any thread starts
+                    self.threads = cf.ThreadPoolExecutor(self.hub_workers, "osaid-hub")
+                self.loading.add(self.threads.submit(self._load, task))
+            else:
+                self.ready.append(task)
+        if touched:
+            self.store.touch(touched)
+            if self.progress:
+                self.progress(len(touched))
+
+    def _collect_loads(self) -> None:
+        done = {f for f in self.loading if f.done()}
+        self.loading -= done
+        results = []
+        for f in done:
+            out = f.result()
+            if isinstance(out, Task):
+                self.ready.append(out)
+            elif out["status"] == "fatal":  # the same for every hub subject: stop here
+                from osaid.errors import InputError
+
+                self.take(results)
+                self.write()
+                raise InputError(out["error"].split(": ", 1)[-1])
+            else:
+                results.append(out)
+        if results:
+            self.take(results)
+
+    def _assess(self, final: bool) -> None:
+        if self.jobs <= 1:
+            while len(self.ready) >= CHUNK or (final and self.ready):
+                chunk, self.ready = self.ready[:CHUNK], self.ready[CHUNK:]
+                if not self.pool:
+                    _warm_once()
+                self.take(_work(chunk, self.settings))
+            return
+        done = {f for f in self.assessing if f.done()}
+        self.assessing -= done
+        for f in done:
+            self.take(f.result())  # a worker that died raises here
+        while (len(self.ready) >= CHUNK or (final and self.ready)) and len(
+            self.assessing
+        ) < 2 * self.jobs:
+            chunk, self.ready = self.ready[:CHUNK], self.ready[CHUNK:]
+            self._start_pool()
+            self.assessing.add(self.pool.submit(_work, chunk, self.settings))
+
+    def _start_pool(self) -> None:
+        if self.jobs <= 1 or self.pool is not None:
+            return
+        import multiprocessing
+
+        ctx = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            _warm_once()  # forked workers inherit the warm caches
+            ctx = multiprocessing.get_context("fork")
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=ctx, initializer=_worker_init
+        )
+        self.pool.submit(int).result()  # start the processes now
+
+    # -- results -------------------------------------------------------------------------------
+
+    def take(self, results: list[dict]) -> None:
+        for r in results:
+            if r["status"] == "assessed":
+                self.assessed.append(r)
+            elif r["status"] == "unchanged":
+                self.same.append((r["key"], r["stat_fingerprint"], r["engine"], self.when))
+                self.summary.add(Outcome(r["key"], "unchanged"), self.keep)
+            elif r["status"] == "deferred":
+                self.summary.add(Outcome(r["key"], "deferred", r["error"]), self.keep)
+                until = r.get("until") or 0
+                self.summary.deferred_until = max(self.summary.deferred_until or 0, until) or None
+            else:
+                self.summary.add(Outcome(r["key"], "error", r["error"]), self.keep)
+        if (
+            len(self.assessed) + len(self.same) >= BATCH
+            or time.monotonic() - self.last_write >= BATCH_SECONDS
+        ):
+            self.write()
+        if self.progress:
+            self.progress(len(results))
+
+    def write(self) -> None:
+        if self.assessed or self.same:
+            statuses = self.store.record(
+                self.assessed, self.scan_id, self.when, unchanged=self.same
+            )
+            for key, status in statuses:
+                self.summary.add(Outcome(key, status), self.keep)
+            self.assessed.clear()
+            self.same.clear()
+        self.last_write = time.monotonic()
+
+    def close(self) -> None:
+        for f in self.loading | self.assessing:
             f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        take_done([f for f in pending if f.done()], strict=False)
-        raise
-    except BaseException:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        if self.hub is not None:
+            self.hub.client.stop.set()  # loads waiting for a rate-limit window end now
+        if self.threads is not None:
+            self.threads.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._restore_wait is not None:
+            budget, previous = self._restore_wait
+            budget.on_wait = previous
+
+
+_WARM: list[bool] = []
+
+
+def _warm_once() -> None:
+    if not _WARM:
+        _warm()
+        _WARM.append(True)

@@ -216,21 +216,37 @@ class Store:
             (finished_at, json.dumps(counts), scan_id),
         )
 
-    def known(self) -> dict[str, Known]:
+    def known(self, keys: list[str] | None = None) -> dict[str, Known]:
+        """What the store remembers of `keys` (None: of every subject). A scan asks for a few
+        hundred keys at a time, so its memory does not grow with the size of the index."""
         cols = ", ".join(f"s.{c}" for c in SUMMARY_COLUMNS)
-        out: dict[str, Known] = {}
-        for r in self.conn.execute(
+        query = (
             f"SELECT s.id, s.key, s.stat_fingerprint, s.engine, a.content_hash, {cols} "
             "FROM subjects s JOIN assessments a ON a.id = s.current_id"
-        ):
-            out[r["key"]] = Known(
-                r["id"],
-                r["slug"],
-                r["stat_fingerprint"],
-                r["engine"],
-                r["content_hash"],
-                {c: r[c] for c in SUMMARY_COLUMNS},
-            )
+        )
+        out: dict[str, Known] = {}
+        if keys is None:
+            batches: list[list[str] | None] = [None]
+        else:
+            unique = list(dict.fromkeys(keys))
+            batches = [unique[i : i + 500] for i in range(0, len(unique), 500)]
+        for batch in batches:
+            if batch is None:
+                rows = self.conn.execute(query)
+            elif not batch:
+                continue
+            else:
+                marks = ",".join("?" * len(batch))
+                rows = self.conn.execute(f"{query} WHERE s.key IN ({marks})", batch)
+            for r in rows:
+                out[r["key"]] = Known(
+                    r["id"],
+                    r["slug"],
+                    r["stat_fingerprint"],
+                    r["engine"],
+                    r["content_hash"],
+                    {c: r[c] for c in SUMMARY_COLUMNS},
+                )
         return out
 
     def touch(self, rows: list[tuple[str, str | None, str, str]]) -> None:

@@ -5,6 +5,11 @@ else `~/.cache/osaid`):
 
     hf/<hub host>/<kind>/<org>/<name>/snapshots/<commit sha>.json   one Release, as JSON
     hf/<hub host>/<kind>/<org>/<name>/refs.json                     ref -> {sha, at}
+    hf/<hub host>/blobs/<ab>/<git blob id>                          a text file's bytes
+
+Text files are also kept by the hub's `blobId` (the git blob id: SHA-1 of `blob <size>\0` and
+the bytes), so a file whose bytes were read once (the same LICENSE or config in ten thousand
+repositories) is never downloaded again; a blob is checked against its id when read and written.
 
 A snapshot is keyed by the resolved commit sha, which never changes meaning, so it is reused
 forever. A ref (branch, tag, or the default branch) is remembered with the time it was resolved;
@@ -128,6 +133,46 @@ class SnapshotCache:
         _write_json(path, refs)
 
 
+class BlobCache:
+    """Text files by git blob id, shared by every repository of one hub."""
+
+    def __init__(self, root: Path, endpoint: str) -> None:
+        self.base = root / "hf" / host_key(endpoint) / "blobs"
+
+    def _path(self, blob: str) -> Path | None:
+        return self.base / blob[:2] / blob if _SHA.match(blob) else None
+
+    def get(self, blob: str, size: int) -> bytes | None:
+        path = self._path(blob)
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(size + 1)
+        except OSError:
+            return None
+        return data if len(data) == size and git_blob_id(data) == blob else None
+
+    def put(self, blob: str, data: bytes) -> None:
+        path = self._path(blob)
+        if path is None or git_blob_id(data) != blob or path.exists():
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs the next read a download
+
+
+def git_blob_id(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's id
+
+
 def _read_json(path: Path) -> object:
     try:
         with open(path, "rb") as fh:
@@ -144,7 +189,8 @@ def _read_json(path: Path) -> object:
 
 def _write_json(path: Path, value: object) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
