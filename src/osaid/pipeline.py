@@ -49,7 +49,13 @@ def assess_release(release: Release, settings: Settings | None = None) -> Assess
     if extra:
         assessment = dataclasses.replace(assessment, extra={**assessment.extra, **extra})
     if settings.link and release.url_base:
-        assessment = link_evidence(assessment, release.url_base)
+        # The facts were linked by `extract`; link what the frameworks cited on top of them.
+        assessment = dataclasses.replace(
+            assessment,
+            elements=link_evidence(assessment.elements, release.url_base),
+            findings=link_evidence(assessment.findings, release.url_base),
+            extra=link_evidence(assessment.extra, release.url_base),
+        )
     return assessment
 
 

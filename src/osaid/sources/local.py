@@ -65,6 +65,19 @@ class TextBudget:
         self.left -= n
 
 
+def unread_terms_problems(paths: list[str]) -> list[Problem]:
+    """A warning for each card or terms file the text budget left unread (at most 20)."""
+    return [
+        Problem(
+            "license-unread",
+            "A card or terms file was listed but not read: the release holds more text than "
+            "osaid reads, so what it says is not assessed.",
+            (Evidence(path=path),),
+        )
+        for path in paths[:20]
+    ]
+
+
 def decode(data: bytes) -> tuple[str, bool]:
     """UTF-8 text, with a flag saying whether bytes had to be replaced (or NULs were present)."""
     try:
@@ -236,15 +249,7 @@ class LocalSource(Source):
                     )
                 )
             documents[rel] = TextDocument(path=rel, text=text, truncated=truncated)
-        for rel in unread_terms[:20]:
-            problems.append(
-                Problem(
-                    "license-unread",
-                    "A card or terms file was listed but not read: the release holds more "
-                    "text than osaid reads, so what it says is not assessed.",
-                    (Evidence(path=rel),),
-                )
-            )
+        problems += unread_terms_problems(unread_terms)
         walk = {rel: i for i, (rel, _) in enumerate(to_read)}
         documents = dict(sorted(documents.items(), key=lambda kv: walk[kv[0]]))
         return files, documents, problems

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
-from osaid.evidence.inventory import wants_text
+from osaid.evidence.inventory import read_rank, wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 from osaid.sources.cache import BlobCache, SnapshotCache, cache_root, release_from_dict
 from osaid.sources.hf.client import Answer, HubClient, NetworkError, OnceAtATime, truthy
@@ -50,7 +50,13 @@ from osaid.sources.hf.fields import (
 )
 from osaid.sources.hf.limits import DEFAULT_WINDOW, RateLimited
 from osaid.sources.interface import Source, SourceError
-from osaid.sources.local import DEFAULT_LIMITS, Limits, TextBudget, decode
+from osaid.sources.local import (
+    DEFAULT_LIMITS,
+    Limits,
+    TextBudget,
+    decode,
+    unread_terms_problems,
+)
 
 MAX_INFO_BYTES = 64 * 1024 * 1024
 """The largest metadata answer accepted (a repository with tens of thousands of files)."""
@@ -315,7 +321,9 @@ class HubSource(Source):
             blob = s.get("blobId") if lfs is None else None
             blob = blob.lower() if isinstance(blob, str) and FULL_SHA.match(blob.lower()) else None
             entries.append((path, max(0, size), digest, blob))
-        entries.sort(key=lambda e: (e[0] not in CARD_FIRST, e[0]))
+        # what matters first: the card, terms, data documents, other documents, configs, code
+        entries.sort(key=lambda e: (e[0] not in CARD_FIRST, read_rank(e[0]), e[0]))
+        unread_terms: list[str] = []
         for path, size, digest, blob in entries:
             if len(files) >= lim.max_files:
                 problems.append(
@@ -331,10 +339,13 @@ class HubSource(Source):
                 continue  # weights ("head") are never fetched from the hub: metadata only
             want = budget.allow(path)
             if want is None:
+                if read_rank(path) <= 1:
+                    unread_terms.append(path)
                 continue
             plan.append((path, want, size, blob))
             budget.spend(min(size, want))
 
+        problems += unread_terms_problems(unread_terms)
         documents: dict[str, TextDocument] = {}
         gated = gating(info.get("gated"))
         access = "full"
