@@ -404,12 +404,12 @@ class Hit:
     pattern: str
 
 
-def analyse(text: str, path: str | None = None) -> list[Restriction]:
+def analyse(text: str, path: str | None = None, *, classifier: bool = True) -> list[Restriction]:
     """The restrictive clauses of `text`, one per (kind, clause), ordered by line."""
-    return [h.restriction for h in explain(text, path)]
+    return [h.restriction for h in explain(text, path, classifier=classifier)]
 
 
-def explain(text: str, path: str | None = None) -> list[Hit]:
+def explain(text: str, path: str | None = None, *, classifier: bool = True) -> list[Hit]:
     """Like `analyse`, with the id of the pattern behind each restriction."""
     if not text or not isinstance(text, str):
         return []
@@ -478,7 +478,8 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
                 source="rule",
             )
             hits.append((line, pos, Hit(r, pat.id)))
-    hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
+    if classifier:
+        hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
     hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
     return [h for _, _, h in hits]
 
