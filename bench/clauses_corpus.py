@@ -94,11 +94,17 @@ def main() -> int:
                 fp[kind] += 1
                 false_pos.append((kind, slug, got[kind]))
         if entry.get("open"):
-            open_hits += [(slug, k, q[0]) for k, q in got.items() if k in blocking and k not in anylabel]
+            open_hits += [
+                (slug, k, q[0]) for k, q in got.items() if k in blocking and k not in anylabel
+            ]
         if entry.get("language") == "zh":
             zh_only.append((slug, strong, set(got)))
 
-    mode = "rules" + (" + classifier" if args.classifier else "") + (" + catalog" if args.catalog else "")
+    mode = (
+        "rules"
+        + (" + classifier" if args.classifier else "")
+        + (" + catalog" if args.catalog else "")
+    )
     print(f"clause reader ({mode}) on {len(data['licenses'])} texts of {args.corpus}\n")
     print(f"{'kind':<22}{'TP':>4}{'FN':>4}{'recall':>8}{'FP':>5}{'prec':>7}")
     for group, kinds in (("blocking", blocking), ("non-blocking", other)):

@@ -73,7 +73,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
         {"acceptable-use-policy"},
     ),
     (
-        "## Prohibited Uses\n\nThe model may not be used to write malware.\n",
+        "## Prohibited Uses\n\nThe model may not be used to harass or deceive anyone.\n",
         {"acceptable-use-policy"},
     ),
     (
@@ -192,7 +192,6 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("Fill out the request form to obtain access to the weights.", {"acceptance-required"}),
     # --- naming
     ('Any model you derive from it must include "Foo" at the beginning of its name.', {"naming"}),
-    ("You may not use the names or logos of the Licensor to promote your product.", {"naming"}),
     ("Modified versions must be renamed.", {"naming"}),
     # --- attribution
     ("You must retain all copyright notices in every copy you distribute.", {"attribution"}),
@@ -213,6 +212,134 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("Licensed under CC BY-SA 4.0.", {"copyleft"}),
     ("If you distribute a modified version, you must release it under this license.", {"copyleft"}),
 ]
+
+# The boundaries between kinds (docs/clauses.md), each side written as a fixture.
+BOUNDARY: list[tuple[str, set[str]]] = [
+    # field-of-use: a field named in the license itself, however the prohibition is built
+    ("You shall not, for military ends, deploy the model.", {"field-of-use"}),
+    ("The Provider forbids any use of the Model for surveillance of workers.", {"field-of-use"}),
+    ("You may not use the model to write malware or spread disinformation.", {"field-of-use"}),
+    (
+        "You will not, and will not let anyone else,\n- a. run the weights (i) to earn money,"
+        " (ii) for warfare, or (iii) to cheat;\n- b. remove notices.\n",
+        {"field-of-use"},
+    ),
+    (
+        "Unless the law says otherwise, you will not (and have no right to):\n\n"
+        "  a) sell copies;\n  b) use the code for any act that harms national security.\n",
+        {"field-of-use"},
+    ),
+    # acceptance-required, not non-commercial: registration is not a ban
+    (
+        "Businesses may use the model commercially once they have filled out our registration "
+        "form.",
+        {"acceptance-required"},
+    ),
+    ("PLEASE READ AND ACCEPT THESE TERMS BEFORE USING THE WEIGHTS.", {"acceptance-required"}),
+    # geographic: territory grants and exclusions
+    ("This license does not apply in the European Union.", {"geographic"}),
+    ('"Territory" means the United States and Canada.', {"geographic"}),
+    # user-threshold: defined terms, devices, visits
+    (
+        '"Threshold" means annual revenue of twenty million US dollars or more.',
+        {"user-threshold"},
+    ),
+    (
+        "Your deployment may not exceed 3,000 devices without a separate license.",
+        {"user-threshold"},
+    ),
+    (
+        "If your site gets more than 5 million visits per month, ask us for a license.",
+        {"user-threshold"},
+    ),
+    (
+        "Apps with a daily active user count (DAU) of more than 2 million need our consent.",
+        {"user-threshold"},
+    ),
+    # non-commercial and research-only in definition and grant style
+    ('"Allowed Purpose" means scientific or academic research purposes only.', {"research-only"}),
+    (
+        "We grant you a license to copy and run the checkpoints for Evaluation Purposes.",
+        {"research-only"},
+    ),
+    ("The software may be run only non-commercially.", {"non-commercial"}),
+    ("These weights are provided to you for non-production use.", {"non-commercial"}),
+    (
+        "The grant covers copying and modifying the model for purposes other than commercial use.",
+        {"non-commercial"},
+    ),
+    # definitions describe a term; they restrict only when they narrow the grant
+    ('"Commercial Use" means any use for commercial advantage or monetary compensation.', set()),
+    (
+        '"Research Purpose" means scientific work that is not mainly meant for commercial gain.',
+        set(),
+    ),
+    # terms-may-change, not updates of the model or enforcement
+    (
+        "The Licensor may amend this Agreement from time to time by publishing a revised version "
+        "on its website.",
+        {"terms-may-change"},
+    ),
+    ("Updates and Runtime Restrictions.", set()),
+    (
+        "The Licensor reserves the right to restrict, remotely or otherwise, usage that breaks "
+        "this License, and may update the Model.",
+        set(),
+    ),
+    # naming, not trademarks or endorsement
+    ("You may not use the names or logos of the Licensor to promote your product.", set()),
+    ("Neither the author's name nor its marks may be used to endorse derived products.", set()),
+    ("A fine-tuned model may not be called by the original name.", {"naming"}),
+    # no-derivatives only when modification itself is forbidden
+    ("You shall not reverse engineer or decompile the Software.", set()),
+    ("You may not alter or remove proprietary notices in the Model.", set()),
+    ("You may not modify or adapt the Model in any way.", {"no-derivatives"}),
+    # headings, titles, dates are never clauses
+    ("THE FOOBAR WEIGHTS LICENSE", set()),
+    ("Last updated: 3 March 2025", set()),
+    ("4. Non-Commercial Use Only", set()),
+]
+
+# Chinese clauses read with the same kinds (written for these tests).
+CHINESE: list[tuple[str, set[str]]] = [
+    ("您不得将本模型用于任何军事用途。", {"field-of-use"}),
+    ("禁止利用本模型制作恶意软件。", {"field-of-use"}),
+    ("您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n", {"field-of-use"}),
+    ("如需将模型用于商业用途，须事先获得许可方的书面授权。", {"non-commercial"}),
+    ("本模型仅可用于非商业目的。", {"non-commercial"}),
+    ("企业完成登记后即可免费商用。", {"acceptance-required"}),
+    ("点击“同意”即表示您接受本协议的全部条款。", {"acceptance-required"}),
+    ("许可方有权随时修改本协议。", {"terms-may-change"}),
+    ("您在再分发时须以显著方式注明模型来源。", {"attribution"}),
+    ("本模型仅限学术研究使用。", {"research-only"}),
+    ("若您的产品月活跃用户超过一亿，须另行申请许可。", {"user-threshold"}),
+    ("您不得使用本模型的输出训练其他大模型。", {"output-use"}),
+    ("本许可仅限中国大陆境内使用。", {"geographic"}),
+    ("您应当遵守附件中列出的使用限制。", {"acceptable-use-policy"}),
+    # not restrictions
+    ("本模型可用于商业和非商业用途。", set()),
+    ("适用场景包括但不限于学术研究。", set()),
+    ("许可方不提供任何明示或暗示的保证，包括适用于特定目的的保证。", set()),
+    ("未经许可方书面同意，您不得使用许可方的商标。", set()),
+    ("您需要保证在处理个人信息时遵守法律。", set()),
+    ("星辰模型许可协议", set()),
+]
+
+# A bilingual license: an English half and a Chinese half with the same terms.
+BILINGUAL = """STARLIGHT MODEL LICENSE
+
+1. You may use the model for any purpose, except that you shall not use it for military
+purposes.
+2. Commercial use requires prior written permission from the Licensor.
+3. The Licensor may update this Agreement from time to time.
+
+星光模型许可协议
+
+1. 您可以出于任何目的使用本模型，但不得将其用于军事目的。
+2. 商业使用须事先取得许可方的书面授权。
+3. 许可方有权不时更新本协议。
+"""
+BILINGUAL_KINDS = {"field-of-use", "non-commercial", "terms-may-change"}
 
 NEGATIVE: list[str] = [
     # advice in model cards

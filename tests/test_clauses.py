@@ -5,9 +5,14 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from clause_fixtures import (
+    BILINGUAL,
+    BILINGUAL_KINDS,
+    BOUNDARY,
+    CHINESE,
     CUSTOM_LICENSE,
     CUSTOM_LICENSE_KINDS,
     HARD,
@@ -46,6 +51,50 @@ def test_negative_fixture(text):
 def test_hard_fixture(text, expected):
     # the patterns' limits; the classifier (tests/test_classifier.py) may catch some of these
     assert expected <= {r.kind for r in analyse(text) if r.source == "rule"}
+
+
+@pytest.mark.parametrize("text,expected", BOUNDARY, ids=[t[:50] for t, _ in BOUNDARY])
+def test_kind_boundaries(text, expected):
+    assert kinds_of(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", CHINESE, ids=[t[:20] for t, _ in CHINESE])
+def test_chinese_clauses_read_with_the_same_kinds(text, expected):
+    found = analyse(text)
+    assert {r.kind for r in found} == expected
+    for r in found:  # the Chinese clause itself is quoted
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.quote)
+
+
+def test_bilingual_license_yields_each_kind_in_both_halves():
+    found = analyse(BILINGUAL, "LICENSE")
+    assert {r.kind for r in found} == BILINGUAL_KINDS
+    lines = BILINGUAL.splitlines()
+    zh_start = next(i for i, ln in enumerate(lines, 1) if "星光" in ln)
+    for kind in BILINGUAL_KINDS:
+        where = {r.line >= zh_start for r in found if r.kind == kind}
+        assert where == {False, True}, kind
+        zh = next(r for r in found if r.kind == kind and r.line >= zh_start)
+        assert zh.quote in " ".join(lines[zh.line - 1 :])  # a verbatim Chinese clause
+
+
+def test_numbered_sections_are_not_cut_at_their_number():
+    text = "3. You may not use the model for commercial purposes.\n4.2. Other terms.\n"
+    (r,) = analyse(text)
+    assert r.quote.startswith("3. You may not use") and r.line == 1
+
+
+def test_headings_titles_and_dates_are_never_quoted():
+    text = (
+        "ACME NON-COMMERCIAL MODEL LICENSE\n\nLast revised: 1 May 2025\n\n"
+        "## Updates to These Terms\n\nThe weights are free to use.\n"
+    )
+    assert analyse(text) == []
+
+
+def test_prohibited_uses_heading_opens_a_list_without_a_colon():
+    text = "## Prohibited Uses\n\n- for warfare\n- to track people\n"
+    assert kinds_of(text) == {"acceptable-use-policy", "field-of-use"}
 
 
 def test_every_kind_has_positive_fixtures():
@@ -239,6 +288,30 @@ def test_offsets_survive_lowercasing_that_changes_length():
     text = "İİİİ İİ.\nThe Model may not be used in the European Union."
     (r,) = analyse(text)
     assert r.line == 2
+
+
+# --- the labelled corpus of real AI licenses (measuring only; nothing from it is in the project)
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "ai-licenses"
+
+
+@pytest.mark.skipif(
+    not (CORPUS / "labels.yaml").is_file(),
+    reason="../shared/corpus/ai-licenses is not beside the repo",
+)
+def test_corpus_open_controls_have_no_blocking_kind_and_chinese_texts_are_read():
+    import yaml
+
+    data = yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))
+    for entry in data["licenses"]:
+        text = (CORPUS / entry["file"]).read_text(encoding="utf-8")
+        got = kinds_of(text)
+        labelled = {k["kind"] for k in entry["kinds"]}
+        if entry.get("open"):
+            assert not (got & BLOCKING) - labelled, entry["slug"]
+        if entry.get("language") == "zh":
+            strong = {k["kind"] for k in entry["kinds"] if not k.get("weak")}
+            assert strong <= got, entry["slug"]
 
 
 def test_patterns_have_sources_and_known_kinds():

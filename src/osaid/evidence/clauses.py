@@ -212,6 +212,8 @@ class _Pattern:
     unless: _Rx | None
     in_list: bool
     yield_to: frozenset[str]
+    heading: bool
+    """True when the pattern may match a heading (a "Prohibited Uses" section title)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,9 @@ class _Kind:
     blocking: bool
     unless: _Rx | None
     patterns: tuple[_Pattern, ...]
+    defined_unless: re.Pattern | None
+    """A definition of a term matching this is not read as this kind ("Research Purpose" means
+    ... not for commercial advantage: the definition of another kind's term)."""
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,7 @@ def _engine() -> _Engine:
                 unless=_union(list(p.get("unless") or ()), defs),
                 in_list=bool(p.get("in_list")),
                 yield_to=frozenset(p.get("yield_to") or ()),
+                heading=bool(p.get("heading")),
             )
             for p in spec["patterns"]
         )
@@ -272,6 +278,9 @@ def _engine() -> _Engine:
             blocking=bool(meta.get("blocking")),
             unless=_union(list(spec.get("unless") or ()), defs),
             patterns=pats,
+            defined_unless=(
+                re.compile(spec["defined_unless"], re.I) if spec.get("defined_unless") else None
+            ),
         )
         for t in spec.get("triggers") or ():
             t = str(t)
@@ -284,8 +293,9 @@ def _engine() -> _Engine:
         s: frozenset(k for i in range(1, len(s) + 1) for k in stem_owner.get(s[:i], ()))
         for s in stem_owner
     }
-    words = [s for s in stem_owner if s[:1].isalnum()]
-    literals = [s for s in stem_owner if not s[:1].isalnum()]
+    # word stems start at a word boundary; CJK has none between words, so its triggers are literals
+    words = [s for s in stem_owner if s[:1].isascii() and s[:1].isalnum()]
+    literals = [s for s in stem_owner if not (s[:1].isascii() and s[:1].isalnum())]
     parts = []
     if words:
         parts.append(r"\b" + _trie_regex(words))
@@ -317,10 +327,16 @@ def _engine() -> _Engine:
 
 # --- cutting a text into clauses ---------------------------------------------------------------
 
-_LIST_MARK = r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])[ \t]"
+_LIST_MARK = (
+    r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]|\d{1,2}(?:\.\d{1,2}){1,3}\.?)[ \t]"
+    r"|[（(]?[一二三四五六七八九十]{1,3}[、）)]|\d{1,3}[、）]|第[一二三四五六七八九十百\d]{1,4}[条章节款]"
+)
+"""Where a list item or numbered section starts: bullets, "1." "(a)" "iv)" "2.3", and in Chinese
+"一、" "（二）" "3、" "第四条"."""
 _BOUNDARY = re.compile(
-    r"[.!?;。；](?=[\s\"'”’)\]]|$)"  # end of a sentence
-    r"|:[ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
+    r"[.!?;](?=[\s\"'”’)\]]|$)"  # end of a sentence
+    r"|[。；！？](?![”’）)」』])|[。；！？][”’）)」』]"  # a Chinese sentence ends wherever its mark is
+    r"|[:：][ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
     r"|\n(?:[ \t]*\r?\n"  # a blank line
     r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))"
 )  # a heading or a list item starts
@@ -328,8 +344,9 @@ _ABBREV = frozenset(
     "e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
     "u.s u.k e.u p.r para incl v al".split()
 )
+_NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
-_ITEM_START = re.compile(r"[ \t>]*" + _LIST_MARK)
+_ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
 _PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
 
 
@@ -344,6 +361,8 @@ def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
             w = _WORD_BEFORE.search(text, max(0, m.start() - 6), m.start())
             if w and (w.group(1).lower().lstrip(".") in _ABBREV or len(w.group(1).strip(".")) == 1):
                 continue
+            if _NUMBER_MARK.search(text, max(0, m.start() - 12), m.start() + 1):
+                continue  # "3." or "2.1." numbering a section or an item
         cuts.append(m.end())
         if c == "\n" and text[m.end() : m.end() + 8].lstrip(" \t").startswith("#"):
             cuts.append(text.find("\n", m.end()) + 1 or len(text))  # a heading is a clause
@@ -444,11 +463,15 @@ def explain(text: str, path: str | None = None, *, classifier: bool = True) -> l
         body, lbody = text[cstart:cend], low[cstart:cend]
         found: list[tuple[_Pattern, re.Match]] = []
         excluded: bool | None = None
+        heading = _is_heading(body)
+        term: str | None = _defined_term(body)
         for kname in sorted(wanted[i]):
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
                 continue
-            m_p = _match_kind(kind, body, lbody, i in in_list)
+            if term and kind.defined_unless is not None and kind.defined_unless.search(term):
+                continue
+            m_p = _match_kind(kind, body, lbody, i in in_list, heading)
             if m_p is None:
                 continue
             if kind.blocking:
@@ -515,6 +538,8 @@ def _classifier_hits(
         if cend - cstart < 20 or _NOTICE.match(text, cstart, cend):
             continue
         body, lbody = text[cstart:cend], low[cstart:cend]
+        if _is_heading(body):
+            continue
         found = scored.get(body)
         if found is None:
             found = scored[body] = clf.predict(body, blocking)
@@ -548,11 +573,13 @@ def _classifier_hits(
     return out
 
 
-def _match_kind(kind: _Kind, body: str, low: str, listed: bool) -> tuple[_Pattern, re.Match] | None:
+def _match_kind(
+    kind: _Kind, body: str, low: str, listed: bool, heading: bool
+) -> tuple[_Pattern, re.Match] | None:
     """The first pattern of `kind` that holds in the clause (with its match), if any."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
-        if pat.in_list and not listed:
+        if (pat.in_list and not listed) or (heading and not pat.heading):
             continue
         m = pat.rx.search(body, low)
         if m is None or (pat.unless is not None and pat.unless.search(body, low)):
@@ -575,7 +602,7 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
     scope: str | None = None  # "colon" or "heading"
     count = 0
     for i, (s, e) in enumerate(clauses):
-        heading = text[s] == "#"
+        heading = text[s] == "#" or (e - s < 100 and _is_heading(text[s:e]))
         if scope is not None:
             if (
                 heading
@@ -590,13 +617,75 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
             else:
                 items.add(i)
                 count += 1
-        if e - s < 400 and (heading or text[e - 1] == ":"):
+        hanging = (
+            text[e - 1] not in ".;!?。；！？"
+            and i + 1 < len(clauses)
+            and _ITEM_START.match(text, clauses[i + 1][0], clauses[i + 1][0] + 12) is not None
+        )
+        if e - s < 400 and (heading or text[e - 1] in ":：" or hanging):
             body, lbody = text[s:e], low[s:e]
             if any(rx.search(body, lbody) for rx in eng.lead_in) and not (
                 eng.lead_in_unless and eng.lead_in_unless.search(body, lbody)
             ):
                 scope, count = ("heading" if heading else "colon"), 0
     return items
+
+
+_NUMBERING = re.compile(
+    r"^[ \t>#*_]*(?:(?:section|article|part|clause|schedule|appendix|annex|exhibit|attachment)"
+    r"[ \t]+)?(?:[\dIVXivx]{1,4}(?:\.\d{1,3})*[.):]?|\(?[a-zA-Z\d]{1,3}\)|[-*•+–])?[ \t]*",
+    re.I,
+)
+_META_LINE = re.compile(
+    r"(?:last |date )?(?:updated|modified|revised|effective|released|published|version|dated?|"
+    r"v\d|更新|修订|发布|生效|版本)(?:[ \t]+(?:on|date|as of))?[ \t]*[:：]?[ \t]*[\w ,./:-]{0,40}$",
+    re.I,
+)
+_MODAL = re.compile(
+    r"\b(?:may|shall|must|will|not|cannot|agree|accept|please|before|unless|except|without|you|we"
+    r"|is|are|means|refers|includes|grants?|granted)\b|不得|禁止|应当|须|可以|您|你|是指",
+    re.I,
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _is_heading(body: str) -> bool:
+    """Whether a clause is a heading, a title, a date or version line or a table-of-contents
+    entry rather than a sentence: these name a subject and never state a term themselves.
+
+    A heading is one short line, after its numbering, that is a date or version line, or has no
+    modal or party word ("may", "shall", "you", 不得, 您 ...) and is in title case (English) or
+    has no sentence mark (Chinese)."""
+    if "\n" in body.strip() or len(body) > 120:
+        return False
+    b = _NUMBERING.sub("", body, count=1).strip(" \t*_#>")
+    if not b:
+        return False  # a bare number or mark: part of what follows
+    if _META_LINE.match(b) and any(c.isdigit() for c in b):
+        return True
+    if b[-1] in ",;:，；：" or _MODAL.search(b):
+        return False
+    if _CJK.search(b):
+        return len(b) <= 40 and not re.search(r"[。！？.!?]", b)
+    words = [w for w in _LETTERS.findall(b) if len(w) > 3]
+    if not words or len(_LETTERS.findall(b)) > 10:
+        return False
+    return sum(1 for w in words if not w.islower()) >= 0.7 * len(words)
+
+
+_DEFINITION = re.compile(
+    r"^[ \t>#*_]*(?:[\dIVXivx.()a-z]{1,8}[ \t]+)?[\"“‘'*_]{1,3}([^\"”’'*\n]{2,60}?)[\"”’'*_]{1,3}"
+    r"[ \t]*(?:\([^)]{0,40}\)[ \t]*)?(?:shall mean|means|refers to|is defined as|shall refer to"
+    r"|has the meaning|shall have the meaning|是指|指|：)",
+    re.I,
+)
+
+
+def _defined_term(body: str) -> str | None:
+    """The term a definition clause defines ("X" means ...; “X”是指...), else None."""
+    m = _DEFINITION.match(body)
+    return m.group(1).strip() if m else None
 
 
 def _starts_paragraph(text: str, s: int) -> bool:
