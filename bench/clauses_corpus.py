@@ -44,6 +44,22 @@ def reported(text: str, path: str, *, classifier: bool, catalog: bool) -> list[t
     return out
 
 
+def _fold(s: str) -> str:
+    return " ".join(s.replace("…", " ").split())
+
+
+def at_label(quotes: list[str], labelled: list[str]) -> bool:
+    """Whether one reported quote and one labelled quote overlap (one holds a long piece of the
+    other): the kind was found where the labeller found it, not only somewhere in the text."""
+    for q in map(_fold, quotes):
+        for lab in map(_fold, labelled):
+            short, long_ = sorted((q, lab), key=len)
+            piece = short[: min(len(short), 40)]
+            if piece and (piece in long_ or short[-40:] in long_):
+                return True
+    return False
+
+
 def ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "  - "
 
@@ -71,6 +87,8 @@ def main() -> int:
     false_pos: list[tuple[str, str, list[str]]] = []
     open_hits: list[tuple[str, str, str]] = []
     zh_only: list[tuple[str, set[str], set[str]]] = []
+    placed = elsewhere = 0
+    off_label: list[tuple[str, str, list[str]]] = []
     for entry in data["licenses"]:
         slug = entry["slug"]
         text = (args.corpus / entry["file"]).read_text(encoding="utf-8")
@@ -83,6 +101,12 @@ def main() -> int:
         for kind in sorted(strong):
             if kind in got:
                 tp[kind] += 1
+                labelled = [k["quote"] for k in entry["kinds"] if k["kind"] == kind]
+                if at_label(got[kind], labelled):
+                    placed += 1
+                else:
+                    elsewhere += 1
+                    off_label.append((kind, slug, got[kind]))
             else:
                 fn[kind] += 1
                 quotes = [k["quote"] for k in entry["kinds"] if k["kind"] == kind]
@@ -116,6 +140,10 @@ def main() -> int:
         t, f = sum(tp[k] for k in kinds), sum(fn[k] for k in kinds)
         pt, pf = sum(ptp[k] for k in kinds), sum(fp[k] for k in kinds)
         print(f"{'= ' + group:<22}{t:>4}{f:>4}{ratio(t, t + f):>8}{pf:>5}{ratio(pt, pt + pf):>7}\n")
+    print(
+        f"found kinds quoted at a labelled place: {placed} of {placed + elsewhere}"
+        " (the others were found in another clause of the same text)"
+    )
     print(f"open controls: {len(open_hits)} blocking hits")
     for slug, kind, quote in open_hits:
         print(f"  {slug}: {kind}: {quote}")
@@ -125,6 +153,11 @@ def main() -> int:
         return 0
     print("\nmisses (labelled quotes):")
     for kind, slug, quotes in sorted(misses):
+        print(f"  {kind} in {slug}:")
+        for q in quotes:
+            print(f"      | {q}")
+    print("\nfound, but not at a labelled place (reported quotes):")
+    for kind, slug, quotes in sorted(off_label):
         print(f"  {kind} in {slug}:")
         for q in quotes:
             print(f"      | {q}")
