@@ -280,6 +280,10 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         "on its website.",
         {"terms-may-change"},
     ),
+    (
+        "Your use must follow the Usage Policy, which we may revise at any time.",
+        {"acceptable-use-policy", "terms-may-change"},
+    ),
     ("Updates and Runtime Restrictions.", set()),
     (
         "The Licensor reserves the right to restrict, remotely or otherwise, usage that breaks "
@@ -312,6 +316,9 @@ CHINESE: list[tuple[str, set[str]]] = [
     ("许可方有权随时修改本协议。", {"terms-may-change"}),
     ("您在再分发时须以显著方式注明模型来源。", {"attribution"}),
     ("本模型仅限学术研究使用。", {"research-only"}),
+    ("许可方授予您免费的许可，您可以出于科研目的使用本模型。", {"research-only"}),
+    ("许可方鼓励高校将本模型用于研究和教学。", set()),
+    ("您不得利用本模型从事危害国家安全的活动。", {"field-of-use"}),
     ("若您的产品月活跃用户超过一亿，须另行申请许可。", {"user-threshold"}),
     ("您不得使用本模型的输出训练其他大模型。", {"output-use"}),
     ("本许可仅限中国大陆境内使用。", {"geographic"}),

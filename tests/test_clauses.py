@@ -92,6 +92,15 @@ def test_headings_titles_and_dates_are_never_quoted():
     assert analyse(text) == []
 
 
+def test_definitions_restrict_only_when_a_grant_is_limited_to_them():
+    definition = '"Study Uses" means research that is not meant for commercial gain.\n\n'
+    assert kinds_of(definition + "We grant you a license to use the weights.\n") == set()
+    narrowed = definition + "We grant you a license to use the weights solely for Study Uses.\n"
+    found = analyse(narrowed)
+    assert {r.kind for r in found} == {"non-commercial", "research-only"}
+    assert next(r for r in found if r.kind == "non-commercial").line == 1
+
+
 def test_prohibited_uses_heading_opens_a_list_without_a_colon():
     text = "## Prohibited Uses\n\n- for warfare\n- to track people\n"
     assert kinds_of(text) == {"acceptable-use-policy", "field-of-use"}

@@ -275,9 +275,10 @@ class _Kind:
     blocking: bool
     unless: _Rx | None
     patterns: tuple[_Pattern, ...]
-    defined_unless: re.Pattern | None
-    """A definition of a term matching this is not read as this kind ("Research Purpose" means
-    ... not for commercial advantage: the definition of another kind's term)."""
+    narrowing_only: bool
+    """A definition is read as this kind only when it narrows a grant: a grant is limited to the
+    term elsewhere ("solely for Research Uses"), or the definition limits itself ("... only").
+    Otherwise it describes a term ("Commercial Use" means ...) and restricts nothing."""
 
 
 @dataclass(frozen=True)
@@ -332,9 +333,7 @@ def _engine() -> _Engine:
             blocking=bool(meta.get("blocking")),
             unless=_union(list(spec.get("unless") or ()), defs),
             patterns=pats,
-            defined_unless=(
-                re.compile(spec["defined_unless"], re.I) if spec.get("defined_unless") else None
-            ),
+            narrowing_only=spec.get("definitions") == "narrowing",
         )
         for t in spec.get("triggers") or ():
             t = str(t)
@@ -520,6 +519,7 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
         for m in eng.exact_rx.finditer(text):
             mark(m.start(), eng.exact_kinds[m.group()])
     in_list = _list_items(text, low, clauses, eng) if wanted else set()
+    narrowing = _narrowing_terms(text, low, clauses, wanted)
     per_kind: dict[str, int] = {}
     hits: list[tuple[int, int, Hit]] = []
     newlines: list[int] | None = None
@@ -535,7 +535,12 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
                 continue
-            if term and kind.defined_unless is not None and kind.defined_unless.search(term):
+            if (
+                term
+                and kind.narrowing_only
+                and term.lower() not in narrowing
+                and not _SELF_LIMITING.search(lbody)
+            ):
                 continue
             m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk)
             if m_p is None:
@@ -746,6 +751,30 @@ _DEFINITION = re.compile(
     r"|has the meaning|shall have the meaning|是指|指|：)",
     re.I,
 )
+
+
+_LIMITER = re.compile(
+    r"\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
+    r"(?:a\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?[\"“']?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+)
+
+
+_SELF_LIMITING = re.compile(r"\b(?:only|solely|exclusively|exclud\w*)\b|仅|只")
+
+
+def _narrowing_terms(
+    text: str, low: str, clauses: list[tuple[int, int]], wanted: dict[int, set[str]]
+) -> frozenset[str]:
+    """Lower-cased defined terms that a grant is limited to somewhere in the text ("solely for
+    Research Uses"): their definitions narrow the grant and are read as restrictions, while the
+    definition of a term no grant is limited to only describes it."""
+    terms = {t.lower() for i in wanted if (t := _defined_term(text[clauses[i][0] : clauses[i][1]]))}
+    if not terms:
+        return frozenset()
+    out = set()
+    for m in _LIMITER.finditer(low):
+        out.update(t for t in terms if low.startswith(t, m.end()))
+    return frozenset(out)
 
 
 def _defined_term(body: str) -> str | None:
