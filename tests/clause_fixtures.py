@@ -236,6 +236,18 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         {"acceptance-required"},
     ),
     ("PLEASE READ AND ACCEPT THESE TERMS BEFORE USING THE WEIGHTS.", {"acceptance-required"}),
+    ("You must register with us before commercial deployment.", {"acceptance-required"}),
+    (
+        "Use of the model for commercial purposes requires registration through our website.",
+        {"acceptance-required"},
+    ),
+    (
+        "If you want to use the model commercially, please send us an email to register.",
+        {"acceptance-required"},
+    ),
+    ("Commercial use of the model is allowed without registration.", set()),
+    ("You may not use the model for any purpose other than evaluating it.", {"research-only"}),
+    ("The model must not be used to make decisions about hiring.", {"field-of-use"}),
     # geographic: territory grants and exclusions
     ("This license does not apply in the European Union.", {"geographic"}),
     ('"Territory" means the United States and Canada.', {"geographic"}),
@@ -321,6 +333,9 @@ CHINESE: list[tuple[str, set[str]]] = [
     ("您不得利用本模型从事危害国家安全的活动。", {"field-of-use"}),
     ("若您的产品月活跃用户超过一亿，须另行申请许可。", {"user-threshold"}),
     ("您不得使用本模型的输出训练其他大模型。", {"output-use"}),
+    ("您不得使用本模型生成的内容来训练其他模型。", {"output-use"}),
+    ("如果您的产品月活跃用户数超过1亿，您必须向我们申请许可。", {"user-threshold"}),
+    ("商业用途须另行获得许可方授权。", {"non-commercial"}),
     ("本许可仅限中国大陆境内使用。", {"geographic"}),
     ("您应当遵守附件中列出的使用限制。", {"acceptable-use-policy"}),
     # not restrictions
