@@ -251,6 +251,16 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     # geographic: territory grants and exclusions
     ("This license does not apply in the European Union.", {"geographic"}),
     ('"Territory" means the United States and Canada.', {"geographic"}),
+    (
+        "The rights in Section 2 are not granted to you if you live in, or your company's main "
+        "office is in, the European Union.",
+        {"geographic"},
+    ),
+    (
+        "If your company is headquartered in the United Kingdom, this license does not extend to "
+        "you.",
+        {"geographic"},
+    ),
     # user-threshold: defined terms, devices, visits
     (
         '"Threshold" means annual revenue of twenty million US dollars or more.',
