@@ -373,6 +373,29 @@ purposes.
 """
 BILINGUAL_KINDS = {"field-of-use", "non-commercial", "terms-may-change"}
 
+# A permissive license written in Chinese: only attribution, no blocking kind.
+CHINESE_PERMISSIVE = """\
+晨光宽松许可证 第1版
+
+1. 版权许可
+每位贡献者授予您永久的、全球的、免费的、非独占的、不可撤销的版权许可，您可以出于任何目的（包括商业目的）复制、使用、修改、分发本软件，无论是否修改。
+
+2. 专利许可
+每位贡献者授予您永久的、全球的、免费的专利许可，用于制造、使用、销售本软件。
+
+3. 无商标许可
+本许可证不提供对贡献者商标的许可，但您为履行第4条的声明义务而使用的除外。
+
+4. 分发要求
+您可以在任何媒介中重新分发本软件，无论是否修改，但您必须向接收者提供本许可证的副本，并保留软件中的版权声明。
+
+5. 免责声明与责任限制
+本软件按“原样”提供，不附带任何明示或暗示的保证。在任何情况下，贡献者对因使用本软件产生的任何损失不承担责任。
+
+6. 语言
+本许可证以中英文双语表述，两种文本具有同等效力。如有冲突，以中文版为准。
+"""
+
 NEGATIVE: list[str] = [
     # advice in model cards
     "## Out-of-Scope Use\n\nThe model should not be used for medical diagnosis.\n",

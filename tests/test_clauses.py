@@ -13,6 +13,7 @@ from clause_fixtures import (
     BILINGUAL_KINDS,
     BOUNDARY,
     CHINESE,
+    CHINESE_PERMISSIVE,
     CUSTOM_LICENSE,
     CUSTOM_LICENSE_KINDS,
     HARD,
@@ -76,6 +77,13 @@ def test_bilingual_license_yields_each_kind_in_both_halves():
         assert where == {False, True}, kind
         zh = next(r for r in found if r.kind == kind and r.line >= zh_start)
         assert zh.quote in " ".join(lines[zh.line - 1 :])  # a verbatim Chinese clause
+
+
+def test_permissive_chinese_license_yields_only_attribution():
+    found = analyse(CHINESE_PERMISSIVE)
+    assert {r.kind for r in found} == {"attribution"}
+    # the section heading above the clause is not part of the quote
+    assert all(not r.quote.startswith("4.") for r in found)
 
 
 def test_numbered_sections_are_not_cut_at_their_number():

@@ -392,7 +392,7 @@ _LIST_MARK = (
 "一、" "（二）" "3、" "第四条"."""
 _BOUNDARY = re.compile(
     r"[.!?;](?=[\s\"'”’)\]]|$)"  # end of a sentence
-    r"|[。；！？](?![”’）)」』])|[。；！？][”’）)」』]"  # a Chinese sentence ends wherever its mark is
+    r"|[。；！？][”’）)」』]?"  # a Chinese sentence ends wherever its mark is
     r"|[:：][ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
     r"|\n(?:[ \t]*\r?\n"  # a blank line
     r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))"
@@ -401,6 +401,11 @@ _ABBREV = frozenset(
     "e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
     "u.s u.k e.u p.r para incl v al".split()
 )
+_SHORT_LINE = re.compile(
+    r"^[ \t#>*]*+([A-Z\d\u3400-\u9fff（(“\"][^\n]{1,59}+)\n(?=[ \t>*]*[A-Z\d\u3400-\u9fff（(“\"#])",
+    re.M,
+)
+"""A short line without a closing mark, directly followed by text: a heading when it reads as one."""
 _NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
 _ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
@@ -412,6 +417,10 @@ def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
     cuts: list[int] = []
     if text.lstrip(" \t").startswith("#"):
         cuts.append(text.find("\n") + 1 or len(text))
+    for m in _SHORT_LINE.finditer(text):
+        line = m.group(1).rstrip()
+        if line and line[-1] not in ".;:,!?。；：，！？" and _is_heading(line):
+            cuts.append(m.end())  # a heading line directly above its text
     for m in _BOUNDARY.finditer(text):
         c = text[m.start()]
         if c == ".":
