@@ -312,6 +312,12 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         "this License, and may update the Model.",
         set(),
     ),
+    (
+        "The models covered are listed on our website, as updated from time to time.",
+        set(),
+    ),
+    ("If you use the model for a high-risk use, you do so at your own risk.", set()),
+    ("You may not ship the model to any party barred from US export transactions.", set()),
     # naming, not trademarks or endorsement
     ("You may not use the names or logos of the Licensor to promote your product.", set()),
     ("Neither the author's name nor its marks may be used to endorse derived products.", set()),
@@ -353,6 +359,7 @@ CHINESE: list[tuple[str, set[str]]] = [
     ("适用场景包括但不限于学术研究。", set()),
     ("许可方不提供任何明示或暗示的保证，包括适用于特定目的的保证。", set()),
     ("未经许可方书面同意，您不得使用许可方的商标。", set()),
+    ("未经许可方书面同意，您不得申请注册与许可方相同的商标或进行域名注册。", set()),
     ("您需要保证在处理个人信息时遵守法律。", set()),
     ("星辰模型许可协议", set()),
 ]
