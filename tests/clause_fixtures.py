@@ -47,6 +47,11 @@ POSITIVE: list[tuple[str, set[str]]] = [
         "Businesses earning more than $5 million in yearly revenue are not covered by this grant.",
         {"user-threshold"},
     ),
+    (
+        "Should the number of people using your service each month go beyond 10 million, this "
+        "permission ends.",
+        {"user-threshold"},
+    ),
     # --- acceptable-use-policy
     (
         "Your use of the Model is subject to the Acceptable Use Policy, which is hereby incorporated "
@@ -433,11 +438,6 @@ NEGATIVE: list[str] = [
 
 # Known misses: wordings the patterns do not catch yet (counted in the bench's recall).
 HARD: list[tuple[str, set[str]]] = [
-    (
-        "Should the number of people using your service each month go beyond 10 million, this "
-        "permission ends.",
-        {"user-threshold"},
-    ),
     ("Only universities and non-profit labs are licensed.", {"research-only"}),
 ]
 
