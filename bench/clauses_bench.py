@@ -88,6 +88,7 @@ def evaluate_fixtures() -> None:
         [(t, k) for t, k in fx.POSITIVE]
         + [(t, set()) for t in fx.NEGATIVE]
         + fx.BOUNDARY
+        + fx.WORDINGS
         + fx.CHINESE
         + fx.HARD
         + [(fx.CUSTOM_LICENSE, fx.CUSTOM_LICENSE_KINDS), (fx.BILINGUAL, fx.BILINGUAL_KINDS)]
@@ -105,7 +106,8 @@ def evaluate_fixtures() -> None:
             misses.append((text, expected, got))
     print(
         f"\nFixtures: {len(fx.POSITIVE)} positive, {len(fx.NEGATIVE)} negative, "
-        f"{len(fx.BOUNDARY)} on kind boundaries, {len(fx.CHINESE)} Chinese, "
+        f"{len(fx.BOUNDARY)} on kind boundaries, {len(fx.WORDINGS)} further wordings, "
+        f"{len(fx.CHINESE)} Chinese, "
         f"{len(fx.HARD)} known-hard, 1 custom and 1 bilingual license"
     )
     print(f"{'kind':24} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}")

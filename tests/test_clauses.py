@@ -19,6 +19,7 @@ from clause_fixtures import (
     HARD,
     NEGATIVE,
     POSITIVE,
+    WORDINGS,
     find_real_texts,
 )
 
@@ -56,6 +57,11 @@ def test_hard_fixture(text, expected):
 
 @pytest.mark.parametrize("text,expected", BOUNDARY, ids=[t[:50] for t, _ in BOUNDARY])
 def test_kind_boundaries(text, expected):
+    assert kinds_of(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", WORDINGS, ids=[t[:50] for t, _ in WORDINGS])
+def test_wordings_of_each_kind(text, expected):
     assert kinds_of(text) == expected
 
 
