@@ -64,6 +64,18 @@ def bench_speed(texts: list[str]) -> None:
     )
     worst = max(min(_ms(lambda s=s: clauses.analyse(s), 3) for _ in range(2)) for s in samples)
     print(f"warm: {worst:.2f} ms for the slowest 10 KB slice")
+    cpu = time.process_time()
+    for _ in range(3):
+        for s in samples:
+            clauses.analyse(s)
+    cpu = (time.process_time() - cpu) * 1000 / (3 * len(samples))
+    print(f"warm: {cpu:.2f} ms CPU time per 10 KB (steadier than wall time on a loaded machine)")
+    zh = "\n".join(t for t, _ in fx.CHINESE) + "\n" + fx.BILINGUAL + "\n" + fx.CHINESE_PERMISSIVE
+    zh = (zh * (10_240 // len(zh) + 1))[:10_240]
+    t = min(_ms(lambda: clauses.analyse(zh), 5) for _ in range(3))
+    print(
+        f"warm: {t:.2f} ms for 10 KB of the Chinese fixtures (every clause a restriction or near one)"
+    )
     junk = bytes(rng.randrange(256) for _ in range(1_000_000)).decode("utf-8", "replace")
     cases = {
         "1 MB random bytes decoded with replacement": junk,

@@ -527,7 +527,8 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
     if eng.exact_rx is not None:
         for m in eng.exact_rx.finditer(text):
             mark(m.start(), eng.exact_kinds[m.group()])
-    in_list = _list_items(text, low, clauses, eng) if wanted else set()
+    heads: dict[int, bool] = {}
+    in_list = _list_items(text, low, clauses, eng, heads) if wanted else set()
     narrowing = _narrowing_terms(text, low, clauses, wanted)
     per_kind: dict[str, int] = {}
     hits: list[tuple[int, int, Hit]] = []
@@ -537,9 +538,10 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
         body, lbody = text[cstart:cend], low[cstart:cend]
         found: list[tuple[_Pattern, re.Match]] = []
         excluded: bool | None = None
-        heading = _is_heading(body)
+        heading = heads[i] if i in heads else _is_heading(body)
         term: str | None = _defined_term(body)
         cjk = _CJK.search(body) is not None
+        latin = not cjk or _LATIN.search(body) is not None
         for kname in sorted(wanted[i]):
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
@@ -551,7 +553,7 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
                 and not _SELF_LIMITING.search(lbody)
             ):
                 continue
-            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk)
+            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin)
             if m_p is None:
                 continue
             if kind.blocking:
@@ -654,12 +656,18 @@ def _classifier_hits(
 
 
 def _match_kind(
-    kind: _Kind, body: str, low: str, listed: bool, heading: bool, cjk: bool
+    kind: _Kind, body: str, low: str, listed: bool, heading: bool, cjk: bool, latin: bool = True
 ) -> tuple[_Pattern, re.Match] | None:
-    """The first pattern of `kind` that holds in the clause (with its match), if any."""
+    """The first pattern of `kind` that holds in the clause (with its match), if any. Chinese
+    patterns run only on clauses with CJK characters, the others only on clauses with Latin
+    words."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
-        if (pat.in_list and not listed) or (heading and not pat.heading) or (pat.zh and not cjk):
+        if (
+            (pat.in_list and not listed)
+            or (heading and not pat.heading)
+            or (not cjk if pat.zh else not latin)
+        ):
             continue
         m = pat.rx.search(body, low)
         if m is None or (pat.unless is not None and pat.unless.search(body, low)):
@@ -673,7 +681,9 @@ def _match_kind(
     return first
 
 
-def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engine) -> set[int]:
+def _list_items(
+    text: str, low: str, clauses: list[tuple[int, int]], eng: _Engine, heads: dict[int, bool]
+) -> set[int]:
     """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
 
     A list opened by a colon lead-in ends at the first paragraph that is not a list item; one
@@ -682,7 +692,8 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
     scope: str | None = None  # "colon" or "heading"
     count = 0
     for i, (s, e) in enumerate(clauses):
-        heading = text[s] == "#" or (e - s < 100 and _is_heading(text[s:e]))
+        heading = text[s] == "#" or _is_heading(text[s:e])
+        heads[i] = heading
         if scope is not None:
             if (
                 heading
@@ -728,6 +739,7 @@ _MODAL = re.compile(
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
 
 
 def _is_heading(body: str) -> bool:
@@ -737,7 +749,8 @@ def _is_heading(body: str) -> bool:
     A heading is one short line, after its numbering, that is a date or version line, or has no
     modal or party word ("may", "shall", "you", 不得, 您 ...) and is in title case (English) or
     has no sentence mark (Chinese)."""
-    if "\n" in body.strip() or len(body) > 120:
+    body = body.strip()
+    if not body or len(body) > 120 or body[-1] in "。；！？;:,，：" or "\n" in body:
         return False
     b = _NUMBERING.sub("", body, count=1).strip(" \t*_#>")
     if not b:
