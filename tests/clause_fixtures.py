@@ -251,6 +251,7 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         {"acceptance-required"},
     ),
     ("Commercial use of the model is allowed without registration.", set()),
+    ("Please register on our website to receive news about new releases.", set()),
     ("You may not use the model for any purpose other than evaluating it.", {"research-only"}),
     ("The model must not be used to make decisions about hiring.", {"field-of-use"}),
     # geographic: territory grants and exclusions
