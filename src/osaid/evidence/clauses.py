@@ -1,19 +1,24 @@
-"""Find restrictive clauses in any license or policy text, with the line and a quote for each.
+"""Find restrictive clauses in any license or policy text, English or Chinese, with the line and
+a quote for each.
 
-A generic engine over the patterns in knowledge/clauses.yaml:
+A generic engine over the patterns in knowledge/clauses.yaml (docs/clauses.md):
 
-1. cut the text into clauses: sentences, list items, headings and colon-ended lead-ins, each with
-   its offsets (so a match maps back to a 1-based line);
-2. one pass of a keyword regex (the kinds' `triggers`, merged into a trie) tells which kinds can
-   possibly match which clause;
-3. only those kinds' patterns run on those clauses; `unless` patterns, the blocking-kind exclusions
-   and `yield_to` drop what is not a restriction;
+1. cut the text into clauses as licenses are written: sentences (Chinese ones at 。；！？ too),
+   list items and numbered sections (the number stays with its text), headings and heading
+   lines, colon-ended lead-ins, each with its offsets (so a match maps back to a 1-based line);
+2. one pass of a keyword regex (the kinds' `triggers`, merged into a trie; Chinese triggers in a
+   second trie run only on texts with CJK) tells which kinds can possibly match which clause;
+3. only those kinds' patterns run on those clauses; headings, titles and dates are never matched
+   (but by a pattern marked `heading`); a definition ("X" means ...) is read for a
+   `definitions: narrowing` kind only when it narrows a grant; `unless` patterns, the
+   blocking-kind exclusions and `yield_to` drop what is not a restriction;
 4. one `Restriction` per (kind, clause), at most `max_per_kind` per kind, ordered by line.
 
 Items of a prohibited-uses list ("You agree not to use the Model: - for military use; ...") inherit
 the prohibition of their lead-in clause, so `in_list` patterns can match a bare field name there.
 Everything is compiled once per process; every gap in a pattern is bounded, and clauses are at most
-`max_clause_chars` long, so the cost stays linear in the size of the text.
+`max_clause_chars` long, so the cost stays linear in the size of the text. The learned classifier
+(evidence/classifier.py) adds its hits only when asked (`classifier=True`).
 """
 
 from __future__ import annotations
