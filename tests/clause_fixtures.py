@@ -332,6 +332,16 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     ("You shall not reverse engineer or decompile the Software.", set()),
     ("You may not alter or remove proprietary notices in the Model.", set()),
     ("You may not modify or adapt the Model in any way.", {"no-derivatives"}),
+    # items of a prohibition list inherit it, whatever the kind
+    (
+        "You agree not to use the Model:\n- in the European Union;\n- for spam.\n",
+        {"acceptable-use-policy", "geographic"},
+    ),
+    ("You may not:\n- modify or adapt the Model;\n- sell copies.\n", {"no-derivatives"}),
+    (
+        "You shall not:\n- use the Model for commercial purposes;\n- remove notices.\n",
+        {"non-commercial"},
+    ),
     # headings, titles, dates are never clauses
     ("THE FOOBAR WEIGHTS LICENSE", set()),
     ("Last updated: 3 March 2025", set()),
@@ -451,6 +461,40 @@ purposes.
 3. 许可方有权不时更新本协议。
 """
 BILINGUAL_KINDS = {"field-of-use", "non-commercial", "terms-may-change"}
+
+# A markdown license with a table of contents, bold definitions and a prohibition list.
+MARKDOWN_LICENSE = """\
+# Nova Model License
+
+## Table of Contents
+1. Definitions
+2. Grant
+3. Restrictions
+4. Changes
+
+## 1. Definitions
+**"Commercial Use"** means any use for monetary gain.
+**"Permitted Use"** means personal or research use only.
+
+## 2. Grant
+Subject to this License, we grant you a license to use the Model solely for Permitted Use.
+
+## 3. Restrictions
+You shall not:
+- use the Model for Commercial Use without our written consent;
+- use the Model to build weapons;
+- use outputs to train competing models.
+
+## 4. Changes
+We may revise this License at any time by posting a new version.
+"""
+MARKDOWN_LICENSE_KINDS = {
+    "research-only",
+    "non-commercial",
+    "field-of-use",
+    "output-use",
+    "terms-may-change",
+}
 
 # A permissive license written in Chinese: only attribution, no blocking kind.
 CHINESE_PERMISSIVE = """\

@@ -17,6 +17,8 @@ from clause_fixtures import (
     CUSTOM_LICENSE,
     CUSTOM_LICENSE_KINDS,
     HARD,
+    MARKDOWN_LICENSE,
+    MARKDOWN_LICENSE_KINDS,
     NEGATIVE,
     POSITIVE,
     WORDINGS,
@@ -83,6 +85,18 @@ def test_bilingual_license_yields_each_kind_in_both_halves():
         assert where == {False, True}, kind
         zh = next(r for r in found if r.kind == kind and r.line >= zh_start)
         assert zh.quote in " ".join(lines[zh.line - 1 :])  # a verbatim Chinese clause
+
+
+def test_markdown_license_is_read_by_its_structure():
+    found = analyse(MARKDOWN_LICENSE, "LICENSE.md")
+    assert {r.kind for r in found} == MARKDOWN_LICENSE_KINDS
+    lines = MARKDOWN_LICENSE.splitlines()
+    toc_end = lines.index("## 1. Definitions")
+    assert all(r.line > toc_end for r in found)  # the table of contents is no clause
+    by_kind = {r.kind: r for r in found}
+    # the narrowing definition is quoted where it stands; list items inherit "You shall not:"
+    assert by_kind["research-only"].quote.startswith('**"Permitted Use"** means')
+    assert by_kind["non-commercial"].quote.startswith("- use the Model for Commercial Use")
 
 
 def test_permissive_chinese_license_yields_only_attribution():
