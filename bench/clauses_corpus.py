@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT.parent / "shared" / "corpus" / "ai-licenses"
+# ../shared beside the repository, or where OSAID_SHARED points (as for the tests)
+DEFAULT = Path(os.environ.get("OSAID_SHARED") or ROOT.parent / "shared") / "corpus" / "ai-licenses"
 
 
 def reported(text: str, path: str, *, classifier: bool, catalog: bool) -> list[tuple[str, str]]:

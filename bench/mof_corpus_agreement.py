@@ -1,8 +1,9 @@
 """How osaid's MOF class compares with the Model Openness Tool's own rules on the tool's records.
 
-Runs `osaid.frameworks.mof` over every record in ../shared/corpus/mot-models (read through the MOT
-manifest source, as `osaid check RECORD.yml` does) and compares its class with the class the tool's
-rules give. The tool's rules are implemented here, independently of osaid, as a reference:
+Runs `osaid.frameworks.mof` over every record in ../shared/corpus/mot-models (or the same folder
+under $OSAID_SHARED), read through the MOT manifest source as `osaid check RECORD.yml` does, and
+compares its class with the class the tool's rules give. The tool's rules are implemented here,
+independently of osaid, as a reference:
 
 - a record lists the components it includes; a component's license is its own `license` when the
   key is there (an empty value is no license, with no fallback), else the release-wide license for
@@ -23,6 +24,7 @@ Usage: python bench/mof_corpus_agreement.py [CORPUS_DIR]
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections import Counter
@@ -33,7 +35,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "mot-models"
+# ../shared beside the repository, or where OSAID_SHARED points (as for the tests).
+CORPUS = Path(os.environ.get("OSAID_SHARED") or REPO.parent / "shared") / "corpus" / "mot-models"
 SETTINGS = "mof.settings.yml"
 # The tool's open-data licenses (frameworks.md §3), as exact strings.
 MOT_OPEN_DATA = frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -14,7 +15,41 @@ from osaid.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
-SHARED = REPO.parent / "shared"
+# Reference material beside the repository (../shared), or where OSAID_SHARED points. Tests that
+# read it call `shared()`, which skips them when it is absent: a fresh clone passes without it.
+SHARED = Path(os.environ.get("OSAID_SHARED") or REPO.parent / "shared")
+MOT_CORPUS = SHARED / "corpus" / "mot-models"  # the Model Openness Tool's 273 real records
+MOT_FIXTURES = REPO / "tests" / "fixtures" / "mot"  # made-up MOT records (see its README.md)
+
+
+def shared(path: Path) -> Path:
+    """`path` (under SHARED) when it exists; otherwise skip the calling test, saying why."""
+    if not path.exists():
+        pytest.skip(
+            f"{path} not found: ../shared is not beside the repository "
+            "(set OSAID_SHARED to its location to run this test)"
+        )
+    return path
+
+
+def mot_fixtures() -> list[Path]:
+    """The made-up MOT records, in name order."""
+    return sorted(MOT_FIXTURES.glob("*.yml"))
+
+
+def write_mot_records(folder: Path, n: int) -> Path:
+    """`n` MOT records in `folder`, each a made-up record under its own name: bulk scan input."""
+    import copy
+
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    records = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in mot_fixtures()]
+    for i in range(n):
+        record = copy.deepcopy(records[i % len(records)])
+        record["release"]["name"] += f" #{i}"
+        (folder / f"record-{i:04d}.yml").write_text(yaml.safe_dump(record), encoding="utf-8")
+    return folder
 
 
 def safetensors_bytes(n_values: int = 4) -> bytes:
@@ -49,7 +84,21 @@ def run_cli(*argv: str) -> Run:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))
-    return Run(code, out.getvalue(), err.getvalue())
+    run = Run(code, out.getvalue(), err.getvalue())
+    _check_quotes(list(argv), run)
+    return run
+
+
+def _check_quotes(argv: list[str], run: Run) -> None:
+    """Every JSON report of a local folder the suite checks has only verbatim quotes."""
+    if argv[:1] != ["check"] or run.code not in (0, 1) or "-o" in argv or "--output" in argv:
+        return
+    if "json" not in argv or len(argv) < 2 or not Path(argv[1]).is_dir():
+        return
+    from quotes import bad_quotes
+
+    problems = bad_quotes(json.loads(run.out), Path(argv[1]))
+    assert not problems, "quotes that are not the file's words:\n" + "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)

@@ -73,12 +73,9 @@ def test_restricted_example_licenses_are_expressions_never_invalid_ids(cli):
     bom = json.loads((EXAMPLES / "restricted-weights" / "bom.cdx.json").read_text())
     model = bom["metadata"]["component"]
     assert model["type"] == "machine-learning-model"
-    assert model["licenses"] == [
-        {
-            "expression": "LicenseRef-quarry-community-license-1.0 AND "
-            "LicenseRef-Quarry-Acceptable-Use-Policy"
-        }
-    ]
+    (expression,) = (lic["expression"] for lic in model["licenses"])
+    parts = expression.split(" AND ")
+    assert len(parts) == 2 and all(p.startswith("LicenseRef-osaid-unidentified-") for p in parts)
     props = {(p["name"], p["value"]) for p in model["properties"]}
     assert ("osaid:verdict", "not-open-source-ai") in props
     assert ("osaid:mof:class", "none") in props

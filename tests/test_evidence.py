@@ -22,7 +22,10 @@ def test_card_license_id_alone_brings_catalog_restrictions(tree, cli):
     cap = findings(report, "restriction:user-threshold")[0]
     assert cap["evidence"][0]["field"] == "license"
     assert cap["evidence"][0]["line"] == 2
-    assert "700 million" in cap["evidence"][0]["quote"]
+    # the card's own words at that line; what the license says is the catalog's, in a note
+    assert cap["evidence"][0]["quote"] == "llama3"
+    assert cap["evidence"][0]["basis"] == "catalog"
+    assert "700 million" in cap["evidence"][0]["note"]
     lic = next(lic for lic in report["licenses"] if lic["id"] == "LicenseRef-osaid-llama-3")
     assert lic["open"] is False and lic["osi_approved"] is False
 
@@ -67,7 +70,8 @@ def test_spdx_headers_give_code_its_own_license(tree, cli):
         {
             "README.md": "---\nlicense: cc-by-nc-4.0\n---\n# M\n",
             **WEIGHTS,
-            "train.py": "# SPDX-License-Identifier: MIT\nloss.backward()\n",
+            "train.py": "# SPDX-License-Identifier: MIT\ndef train(model, data, opt):\n"
+            "    for b in data:\n        model(b).backward()\n        opt.step()\n",
         }
     )
     report = cli("check", str(root), "--format", "json").json
@@ -83,7 +87,8 @@ def test_license_in_subfolder_scopes_that_folder(tree, cli):
             "README.md": "---\nlicense: cc-by-4.0\n---\n# M\n",
             **WEIGHTS,
             "code/LICENSE": "SPDX-License-Identifier: BSD-3-Clause\n",
-            "code/train.py": "optimizer.step()\nloss.backward()\n",
+            "code/train.py": "def train(model, data, optimizer):\n    for b in data:\n"
+            "        model(b).backward()\n        optimizer.step()\n",
         }
     )
     report = cli("check", str(root), "--format", "json").json
@@ -158,14 +163,17 @@ def test_code_role_from_content_when_the_name_says_nothing(tree, cli):
         {
             "README.md": "---\nlicense: apache-2.0\n---\n# M\n",
             **WEIGHTS,
-            "src/main.py": "for b in data:\n    loss.backward()\n    optimizer.step()\n",
+            "src/main.py": "def fit(model, data, optimizer):\n    for b in data:\n"
+            "        loss = model(b)\n        loss.backward()\n        optimizer.step()\n",
         }
     )
     report = cli("check", str(root), "--format", "json").json
     training = component(report, "training-code")
     assert training["status"] == "present"
     assert training["evidence"][0]["path"] == "src/main.py"
-    assert "loss.backward(" in training["evidence"][0]["quote"]
+    assert training["basis"] == "content"
+    assert training["evidence"][0]["basis"] == "content"
+    assert "loss.backward(" in training["evidence"][0]["note"]
 
 
 def test_library_name_declares_inference_and_architecture(tree, cli):

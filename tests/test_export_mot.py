@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SHARED, safetensors_bytes
+from conftest import MOT_CORPUS, mot_fixtures, safetensors_bytes, shared
 
-CORPUS = SHARED / "corpus" / "mot-models"
+CORPUS = MOT_CORPUS
 
 # A made-up release, written for these tests.
 MANIFEST = """\
@@ -113,9 +113,7 @@ def test_manifest_round_trip_keeps_components_and_licenses(cli, tmp_path):
 
 
 def test_export_validates_against_the_mot_schema(cli, tmp_path):
-    schema_path = CORPUS / "mof_schema.json"
-    if not schema_path.is_file():
-        pytest.skip("MOT schema not available")
+    schema_path = shared(CORPUS / "mof_schema.json")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     src = tmp_path / "finch.yml"
     src.write_text(MANIFEST, encoding="utf-8")
@@ -148,8 +146,7 @@ def test_folder_export_round_trip(cli, tree, tmp_path):
 
 
 def test_corpus_records_round_trip(cli, tmp_path):
-    if not CORPUS.is_dir():
-        pytest.skip("MOT corpus not available")
+    shared(CORPUS)
     for name in ("Amber.yml", "Llama-3-8B.yml", "Aquila-VL-2B.yml", "OLMo-7B.yml"):
         src = CORPUS / name
         if not src.exists():
@@ -209,9 +206,8 @@ def test_manifest_yaml_is_exactly_what_pyyaml_writes():
     def pyyaml(doc: dict) -> str:
         return yaml.dump(doc, **mot._DUMP_OPTIONS)
 
-    docs = [
-        mot.to_manifest(assess(extract(load(str(p))))) for p in sorted(CORPUS.glob("*.yml"))[:40]
-    ]
+    records = mot_fixtures() + sorted(CORPUS.glob("*.yml"))[:40]  # the corpus when beside
+    docs = [mot.to_manifest(assess(extract(load(str(p))))) for p in records]
     for doc in docs:
         assert mot.dump(doc) == pyyaml(doc)
     pieces = [

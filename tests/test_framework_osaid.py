@@ -137,7 +137,8 @@ def test_attribution_is_allowed():
     a = assess(facts(licenses=(lic,)))
     assert a.verdict is Verdict.OPEN
     assert any(
-        f.rule == "restriction:attribution" and f.severity.value == "info" for f in a.findings
+        f.rule == "restriction-allowed:attribution" and f.severity.value == "info"
+        for f in a.findings
     )
 
 

@@ -246,6 +246,7 @@ def test_fast_matcher_agrees_with_the_classifier_matcher(monkeypatch):
     from licenseclassifier._engine.matcher import MultiRE
 
     import osaid.evidence.identify as identify
+    from osaid.evidence.identify import speedups
 
     identify._classifier()
     fast = MultiRE._match_dfa
@@ -258,7 +259,7 @@ def test_fast_matcher_agrees_with_the_classifier_matcher(monkeypatch):
     fast_match = MultiRE.match
     for n, text in enumerate(texts + [_apache() + EXTRA] * 3):
         if n == len(texts):
-            monkeypatch.setattr(identify, "_MAX_NODES", 50)  # states dropped and rebuilt
+            monkeypatch.setattr(speedups, "_MAX_NODES", 50)  # states dropped and rebuilt
         got = sc.scan(text)
         MultiRE._match_dfa, MultiRE.match = fast._original, fast_match._original
         try:
@@ -393,3 +394,40 @@ def test_identified_ids_are_current_spdx_ids():
     for text in _corpus():
         for ident in identify_text(text):
             assert ident.id not in deprecated - NO_SINGLE_REPLACEMENT, ident
+
+
+def test_fast_index_load_equals_the_library_and_survives_a_corrupt_cache(tmp_path, monkeypatch):
+    import importlib
+
+    from osaid.evidence.identify import speedups
+
+    monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path))
+    scan = importlib.import_module("licenseclassifier._engine.scan")
+    speedups.install()
+    if not getattr(scan._load_prebuilt, "_osaid", False):
+        pytest.skip("the fast loader is not installed for this licenseclassifier version")
+    text = _apache() + EXTRA
+    fast = scan._load_prebuilt()  # builds the cache file
+    cached = list(tmp_path.glob("licenseclassifier-scanner-*.marshal"))
+    assert len(cached) == 1
+    warm = scan._load_prebuilt()  # from the cache file
+    cached[0].write_bytes(b"\x00not marshal")
+    broken = scan._load_prebuilt()  # a corrupt cache is rebuilt, never trusted
+    import gzip
+    import marshal
+
+    with gzip.open(scan._ARTIFACT_PATH, "rb") as f:  # the library's own way
+        reference = scan.Scanner.from_compiled(marshal.load(f))
+    expected = reference.scan(text)
+    assert expected  # it finds something: the comparison is not vacuous
+    for scanner in (fast, warm, broken):
+        assert scanner.scan(text) == expected
+
+
+def test_speedups_switch_off(monkeypatch):
+    from osaid.evidence.identify import speedups
+
+    monkeypatch.setenv("OSAID_NO_SPEEDUPS", "1")
+    assert not speedups.enabled()
+    monkeypatch.delenv("OSAID_NO_SPEEDUPS")
+    assert speedups.enabled()

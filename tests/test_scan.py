@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, SHARED, run_cli, write_tree
+from conftest import EXAMPLES, MOT_FIXTURES, run_cli, write_mot_records, write_tree
 
-MOT = SHARED / "corpus" / "mot-models"
+MOT = MOT_FIXTURES
 OPEN_CARD = (EXAMPLES / "open-release" / "README.md").read_text(encoding="utf-8")
 
 
@@ -46,8 +46,8 @@ def test_folder_of_releases_and_manifests_json_summary(tmp_path):
     db = tmp_path / "i.db"
     r = scan(
         str(EXAMPLES),
-        str(MOT / "BLOOM.yml"),
-        str(MOT / "Pythia-6.9B.yml"),
+        str(MOT / "heron-40b.yml"),
+        str(MOT / "wren-7b.yml"),
         "--db",
         str(db),
         "--format",
@@ -59,8 +59,8 @@ def test_folder_of_releases_and_manifests_json_summary(tmp_path):
     assert by_name["open-release"]["verdict"] == "open-source-ai"
     assert by_name["weights-only"]["verdict"] == "not-open-source-ai"
     assert by_name["restricted-weights"]["verdict"] == "not-open-source-ai"
-    assert by_name["BLOOM 366B"]["source"] == "manifest"
-    assert by_name["BLOOM 366B"]["organisation"] == "BigScience"
+    assert by_name["Heron 40B"]["source"] == "manifest"
+    assert by_name["Heron 40B"]["organisation"] == "Heron Labs"
     assert {x["status"] for x in out["results"]} == {"new"}
     assert out["status"] == {"new": 5}
     assert by_name["open-release"]["weights_license"] == "Apache-2.0"
@@ -173,7 +173,8 @@ def test_a_broken_subject_is_reported_and_the_rest_scanned(tmp_path):
 
 
 def test_parallel_scan_matches_serial(tmp_path):
-    inputs = [str(EXAMPLES)] + [str(p) for p in sorted(MOT.glob("*.yml"))[:30]]
+    records = sorted(write_mot_records(tmp_path / "mot", 30).glob("*.yml"))
+    inputs = [str(EXAMPLES)] + [str(p) for p in records]
     serial = scan(*inputs, "--db", str(tmp_path / "a.db"), "--format", "json")
     parallel = run_cli(
         "scan", "--jobs", "2", *inputs, "--db", str(tmp_path / "b.db"), "--format", "json"
@@ -228,9 +229,10 @@ def test_parallel_scan_matches_serial(tmp_path):
 
 def test_ctrl_c_keeps_what_finished_and_a_rerun_resumes(tmp_path):
     db = tmp_path / "i.db"
+    records = write_mot_records(tmp_path / "mot", 273)
     env = {**os.environ, "OSAID_NO_PROGRESS": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT), "--db", str(db)],
+        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(records), "--db", str(db)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -253,7 +255,7 @@ def test_ctrl_c_keeps_what_finished_and_a_rerun_resumes(tmp_path):
     assert proc.returncode == 130, err
     kept = rows(db, "SELECT count(*) FROM subjects")[0][0]
     assert 16 <= kept < 273
-    r = run_cli("scan", "--jobs", "2", str(MOT), "--db", str(db), "--format", "json")
+    r = run_cli("scan", "--jobs", "2", str(records), "--db", str(db), "--format", "json")
     status = json.loads(r.out)["status"]
     assert status.get("new") == 273 - kept
     assert status.get("unchanged") == kept

@@ -84,7 +84,8 @@ def test_weights_are_never_downloaded_but_listed_with_size_and_hash(hub, cli):
     params = next(c for c in r.json["components"] if c["id"] == "model-parameters-final")
     assert params["status"] == "present"
     assert params["evidence"][0]["path"] == "model.safetensors"
-    assert "50.0 GB" in params["evidence"][0]["quote"]
+    assert "50.0 GB" in params["evidence"][0]["note"]
+    assert params["basis"] == "metadata"  # an LFS object of that size, never read
     hub.reset()
     release = HubSource().load("hf:osaid-examples/huge-weights")  # from the cache
     assert hub.requests == []

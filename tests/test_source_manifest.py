@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import MOT_CORPUS, mot_fixtures, shared
 
 from osaid.cli import main
 from osaid.evidence.extract import extract
@@ -18,7 +19,7 @@ from osaid.model import Verdict
 from osaid.sources import load
 from osaid.sources.manifest import ManifestSource
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "mot-models"
+CORPUS = MOT_CORPUS
 
 # A made-up release, written for these tests.
 MANIFEST = """\
@@ -260,7 +261,8 @@ def test_folder_manifest_that_agrees_with_the_files_changes_nothing(tmp_path):
     _write(
         root / "train.py",
         "# SPDX-License-Identifier: MIT AND LicenseRef-Lab-Terms\n"
-        "import torch\n\ndef train(model, loader, optimizer):\n    optimizer.step()\n",
+        "import torch\n\ndef train(model, loader, optimizer):\n    for batch in loader:\n"
+        "        model(batch).backward()\n        optimizer.step()\n",
     )
     before = extract(load(str(root))).component("training-code")
     assert before.license == "MIT AND LicenseRef-Lab-Terms"
@@ -316,20 +318,18 @@ def test_mot_knowledge_agrees_with_the_component_catalog():
 
 
 def _records() -> list[Path]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"MOT corpus not found at {CORPUS}")
+    shared(CORPUS)
     return sorted(p for p in CORPUS.glob("*.yml") if p.name != "mof.settings.yml")
 
 
-def test_whole_corpus_checks_without_crash_and_keeps_the_invariant():
+def _verdicts_keeping_the_invariant(records: list[Path]) -> dict[str, int]:
+    """Check each record; an open verdict has every required component present and open, and
+    the components are the listed ones. Returns how many records got each verdict."""
     import yaml
 
-    records = _records()
-    assert len(records) == 273
     required = {e["id"] for e in component_catalog() if e["required"]}
     by_name = {e["name"].lower(): e["id"] for e in component_catalog()}
     verdicts: dict[str, int] = {}
-    start = time.perf_counter()
     for path in records:
         release = ManifestSource().load(str(path))
         a = assess(extract(release))
@@ -350,6 +350,33 @@ def test_whole_corpus_checks_without_crash_and_keeps_the_invariant():
                 )
             else:
                 assert c.status == "missing" and not c.withheld, (path.name, cid)
+    return verdicts
+
+
+def _license_readings(records: list[Path]) -> dict[str, str | None]:
+    seen: dict[str, str | None] = {}
+    for path in records:
+        manifest = ManifestSource().load(str(path)).metadata["manifest"]
+        for r in manifest_facts(manifest).readings:
+            seen[r.raw] = " AND ".join(t for t, _ in r.terms) or None
+    return seen
+
+
+def test_made_up_records_keep_the_invariant_and_normalise_license_names():
+    verdicts = _verdicts_keeping_the_invariant(mot_fixtures())
+    assert set(verdicts) == {"open-source-ai", "not-open-source-ai", "insufficient-evidence"}
+    seen = _license_readings(mot_fixtures())
+    assert seen["Apache 2.0"] == "Apache-2.0"
+    assert seen["BSD-3"] == "BSD-3-Clause"
+    assert seen["MIT license"] == "MIT"
+    assert seen["unlicensed"] is None and seen["Undisclosed"] is None
+
+
+def test_whole_corpus_checks_without_crash_and_keeps_the_invariant():
+    records = _records()
+    assert len(records) == 273
+    start = time.perf_counter()
+    verdicts = _verdicts_keeping_the_invariant(records)
     elapsed = time.perf_counter() - start
     assert sum(verdicts.values()) == 273
     # Most records leave components out or unlicensed; a few claim everything open; some name
@@ -361,11 +388,7 @@ def test_whole_corpus_checks_without_crash_and_keeps_the_invariant():
 
 
 def test_corpus_license_names_are_normalised():
-    seen: dict[str, str | None] = {}
-    for path in _records():
-        manifest = ManifestSource().load(str(path)).metadata["manifest"]
-        for r in manifest_facts(manifest).readings:
-            seen[r.raw] = " AND ".join(t for t, _ in r.terms) or None
+    seen = _license_readings(_records())
     assert seen["Apache 2.0"] == "Apache-2.0"
     assert seen["BSD-3"] == "BSD-3-Clause"
     assert seen["MIT license"] == "MIT"

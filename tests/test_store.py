@@ -11,9 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import EXAMPLES, SHARED, run_cli
-
-MOT = SHARED / "corpus" / "mot-models"
+from conftest import EXAMPLES, run_cli, write_mot_records
 
 
 def test_new_database_is_at_the_current_schema_version(tmp_path):
@@ -72,9 +70,10 @@ def test_read_only_store_cannot_write(tmp_path):
 
 def test_killed_scan_leaves_only_complete_assessments(tmp_path):
     db = tmp_path / "i.db"
+    records = write_mot_records(tmp_path / "mot", 273)
     env = {**os.environ, "OSAID_NO_PROGRESS": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(MOT), "--db", str(db)],
+        [sys.executable, "-m", "osaid", "scan", "--jobs", "2", str(records), "--db", str(db)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

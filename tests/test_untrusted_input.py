@@ -174,3 +174,35 @@ def test_malformed_card_still_gets_a_report(tree, cli):
     assert "card-front-matter-invalid" in rules(r.json)
     finding = next(f for f in r.json["findings"] if f["rule"] == "card-front-matter-invalid")
     assert finding["evidence"][0]["path"] == "README.md"
+
+
+def test_terms_deep_in_a_big_tree_are_read_before_code(tmp_path):
+    from conftest import write_tree
+
+    from osaid.evidence.extract import extract
+    from osaid.sources.local import Limits, LocalSource
+
+    files = {f"a/pkg{i:03d}/mod.py": "x = 1\n" * 300 for i in range(60)}
+    files["z/deep/terms/LICENSE"] = "# Zebra Terms\n\nYou may not use this model commercially.\n"
+    files["README.md"] = "---\nlicense: other\n---\n# zebra\n"
+    root = write_tree(tmp_path / "big", files)
+    release = LocalSource(Limits(text_total=8 * 1024)).load(str(root))
+    assert "z/deep/terms/LICENSE" in release.documents
+    assert "README.md" in release.documents
+    facts = extract(release)
+    assert any(lf.name == "Zebra Terms" for lf in facts.licenses)
+    assert not [p for p in release.problems if p.rule == "license-unread"]
+
+
+def test_a_terms_file_left_unread_is_a_warning_that_names_it(tmp_path):
+    from conftest import write_tree
+
+    from osaid.sources.local import Limits, LocalSource
+
+    root = write_tree(
+        tmp_path / "r",
+        {"README.md": "# r\n" + "words " * 200, "sub/LICENSE-MODEL": "Terms.\n" * 10},
+    )
+    release = LocalSource(Limits(text_total=300)).load(str(root))
+    unread = [p for p in release.problems if p.rule == "license-unread"]
+    assert [e.path for p in unread for e in p.evidence] == ["sub/LICENSE-MODEL"]

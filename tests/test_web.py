@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, SHARED, run_cli, safetensors_bytes, write_tree
+from conftest import EXAMPLES, MOT_FIXTURES, run_cli, safetensors_bytes, write_tree
 
 pytest.importorskip("httpx")
 from starlette.testclient import TestClient  # noqa: E402
 
-MOT = SHARED / "corpus" / "mot-models"
+MOT = MOT_FIXTURES
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_MARK = "window.__osaid_xss = 1"
 
@@ -57,9 +57,9 @@ def build_db(tmp: Path) -> Path:
         "--jobs",
         "1",
         str(releases),
-        str(MOT / "BLOOM.yml"),
-        str(MOT / "Pythia-6.9B.yml"),
-        str(MOT / "Llama-3-8B.yml"),
+        str(MOT / "heron-40b.yml"),
+        str(MOT / "wren-7b.yml"),
+        str(MOT / "plover-8b.yml"),
         "--db",
         str(db),
         "--export",
@@ -87,7 +87,7 @@ def test_index_lists_every_subject_with_counts(client):
     r = client.get("/")
     assert r.status_code == 200
     html = r.text
-    for name in ("open-release", "weights-only", "restricted-weights", "BLOOM 366B"):
+    for name in ("open-release", "weights-only", "restricted-weights", "Heron 40B"):
         assert name in html
     counts = client.get("/api/subjects").json()["counts"]
     assert counts["open-source-ai"] >= 1
@@ -104,8 +104,8 @@ def test_index_filters_sorts_searches_and_paginates(client):
     apache = client.get("/api/subjects", params={"license": "Apache"}).json()["subjects"]
     assert "open-release" in {s["name"] for s in apache}
     assert all(s["license_family"] == "Apache" for s in apache)
-    found = client.get("/api/subjects", params={"q": "bloom"}).json()["subjects"]
-    assert [s["name"] for s in found] == ["BLOOM 366B"]
+    found = client.get("/api/subjects", params={"q": "heron"}).json()["subjects"]
+    assert [s["name"] for s in found] == ["Heron 40B"]
     desc = client.get("/api/subjects", params={"sort": "name", "order": "desc"}).json()
     names = [s["name"].lower() for s in desc["subjects"]]
     assert names == sorted(names, reverse=True)
@@ -115,8 +115,8 @@ def test_index_filters_sorts_searches_and_paginates(client):
     assert not {s["id"] for s in p1["subjects"]} & {s["id"] for s in p2["subjects"]}
     html = client.get("/", params={"verdict": "open-source-ai"}).text
     assert "open-release" in html and "weights-only" not in html
-    org = client.get("/api/subjects", params={"organisation": "BigScience"}).json()
-    assert [s["name"] for s in org["subjects"]] == ["BLOOM 366B"]
+    org = client.get("/api/subjects", params={"organisation": "Heron Labs"}).json()
+    assert [s["name"] for s in org["subjects"]] == ["Heron 40B"]
     assert client.get("/api/subjects", params={"page": "x"}).status_code == 400
 
 
@@ -148,7 +148,7 @@ def test_finding_page_shows_its_evidence(client):
 
 
 def test_api_subject_history_and_openapi(client):
-    slug = slug_of(client, "BLOOM 366B")
+    slug = slug_of(client, "Heron 40B")
     one = client.get(f"/api/subjects/{slug}").json()
     assert one["id"] == slug and one["report"]["subject"]["source"] == "manifest"
     history = client.get(f"/api/subjects/{slug}/history").json()
@@ -167,7 +167,7 @@ def test_badges(client):
     r = client.get(f"/badge/{slug}.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert "open source AI" in r.text and "#1a7f37" in r.text
-    mof = client.get(f"/badge/{slug_of(client, 'Pythia-6.9B')}.svg", params={"kind": "mof"})
+    mof = client.get(f"/badge/{slug_of(client, 'Wren-7B')}.svg", params={"kind": "mof"})
     assert "MOF" in mof.text and "Class" in mof.text
     assert client.get(f"/badge/{slug}.svg", params={"kind": "nope"}).status_code == 400
 

@@ -255,7 +255,7 @@ def lock_entry(a: Assessment, target: str, *, options=None, with_bases: bool = T
         docs.append(_document(path, doc.text, sha256(doc.text), doc.truncated))
     restrictions = sorted(
         {
-            (r.kind, r.path or "", " ".join(r.quote.split())[:200])
+            (r.kind, r.path or "", " ".join((r.quote or r.note or "").split())[:200])
             for lf in facts.licenses
             for r in lf.restrictions
         }
@@ -322,7 +322,7 @@ def _dataset_entry(d: dict) -> dict:
         ]
         found = sorted(
             {
-                (r.kind, r.path or t["path"], " ".join(r.quote.split())[:200])
+                (r.kind, r.path or t["path"], " ".join((r.quote or r.note or "").split())[:200])
                 for t in terms
                 for r in analyse(t["text"], t["path"])
             }
@@ -376,7 +376,9 @@ class Drift:
 
 
 def _rkey(r: dict) -> tuple:
-    return (r.get("kind"), r.get("path"), r.get("quote"))
+    # A restriction with no path is osaid's catalog knowledge of a license named by id: its
+    # wording is osaid's, so only its kind can drift upstream.
+    return (r.get("kind"), r.get("path"), r.get("quote") if r.get("path") else None)
 
 
 def compare(old: dict, new: dict, target: str) -> tuple[list[Drift], list[str]]:

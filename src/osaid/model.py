@@ -75,26 +75,30 @@ class Restriction:
     """One of the kinds in knowledge/restriction_kinds.yaml (e.g. `user-threshold`)."""
     osd: tuple[int, ...]
     """The Open Source Definition criteria the clause conflicts with (empty: allowed by the OSD)."""
-    quote: str
+    quote: str | None
+    """The clause in the text's own words (None for catalog knowledge: see `note`)."""
     path: str | None = None
     line: int | None = None
     source: str = "catalog"
     """How it was found: `catalog` (a known license's entry), `rule` (a clause pattern) or
     `classifier` (a learned model, with `score`)."""
     score: float | None = None
+    note: str | None = None
+    """What osaid's catalog says of the clause (section and summary), never a quote."""
 
     def to_json(self) -> dict:
         out = {
             "kind": self.kind,
             "osd": list(self.osd),
-            "quote": self.quote[:200],
+            "quote": self.quote[:200] if self.quote else None,
             "path": self.path,
             "line": self.line,
         }
-        if self.source != "catalog":
-            out["source"] = self.source
+        out["source"] = self.source
         if self.score is not None:
             out["score"] = round(self.score, 3)
+        if self.note is not None:
+            out["note"] = self.note
         return out
 
 
@@ -347,7 +351,8 @@ class ItemResult:
     id: str
     label: str
     status: str
-    """`found`, `not-found`, `withheld` (the release says it is not provided) or `optional`."""
+    """`found`, `not-found`, `unconfirmed` (only file names suggest it), `withheld` (the release
+    says it is not provided) or `optional`."""
     evidence: tuple[Evidence, ...] = ()
     license: str | None = None
     license_open: bool | None = None

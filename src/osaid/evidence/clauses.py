@@ -578,11 +578,12 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
             if newlines is None:
                 newlines = [n.start() for n in re.finditer("\n", text)]
             pos = cstart + m.start()
-            line = bisect_right(newlines, pos - 1) + 1
+            quote = _quote(body, m.start(), m.end())
+            line = bisect_right(newlines, cstart + _quote_start(body, quote) - 1) + 1
             r = Restriction(
                 kind=kind.name,
                 osd=kind.osd,
-                quote=_quote(body, m.start(), m.end()),
+                quote=quote,
                 path=path,
                 line=line,
                 source="rule",
@@ -646,11 +647,12 @@ def _classifier_hits(
             per_kind[kname] = per_kind.get(kname, 0) + 1
             if newlines is None:
                 newlines = [n.start() for n in re.finditer("\n", text)]
-            line = bisect_right(newlines, cstart - 1) + 1
+            quote = _quote(body, 0, 0)
+            line = bisect_right(newlines, cstart + _quote_start(body, quote) - 1) + 1
             r = Restriction(
                 kind=kname,
                 osd=kind.osd,
-                quote=_quote(body, 0, 0),
+                quote=quote,
                 path=path,
                 line=line,
                 source="classifier",
@@ -815,6 +817,16 @@ def _starts_paragraph(text: str, s: int) -> bool:
 
 
 _WS = re.compile(r"\s+")
+
+
+def _quote_start(body: str, quote: str) -> int:
+    """Where in `body` the quote begins (its first words, whitespace folded), so the line cited
+    for a clause is the line its quote starts on."""
+    words = quote.lstrip("…").split()[:4]
+    if not words:
+        return 0
+    m = re.search(r"\s+".join(map(re.escape, words)), body)
+    return m.start() if m else 0
 
 
 def _quote(body: str, ms: int, me: int, limit: int = 200) -> str:

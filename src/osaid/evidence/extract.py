@@ -7,12 +7,18 @@ type, else the release's distribution license.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import cache
 
 from osaid.evidence import inventory, manifest
 from osaid.evidence.card import find_card, parse_card
-from osaid.evidence.licenses import extract_licenses, is_license_document
+from osaid.evidence.licenses import (
+    TYPE_SCOPES,
+    extract_licenses,
+    is_license_document,
+    license_named_in,
+)
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
 from osaid.knowledge.licensing import catalog
@@ -48,6 +54,7 @@ def extract(release: Release) -> Facts:
     found = _classify(release, weights, card)
     problems += found.problems
     problems += _hub_datasets(release, found)  # the card's datasets, as the hub shows them
+    problems += _missing_named_files(release, card)
     withheld = _withheld(release, card)
     components = _components(release, found, withheld, licenses)
     data_info = _data_information(release, card)
@@ -117,6 +124,8 @@ class _Found:
             self.paths.setdefault(cid, []).append(path)
 
     def add_declared(self, cid: str, ev: Evidence, license_expr: str | None) -> None:
+        if ev.basis is None:
+            ev = dataclasses.replace(ev, basis="declared")
         self.declared.setdefault(cid, []).append((ev, license_expr))
 
 
@@ -124,29 +133,38 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
     found = _Found()
     for w in weights:
         cid = "model-parameters-intermediate" if w.intermediate else "model-parameters-final"
-        found.add_present(
-            cid,
-            Evidence(path=w.path, quote=_size(w.size) + (f", {w.format}" if w.format else "")),
-            w.path,
-        )
+        found.add_present(cid, _weights_evidence(w, release), w.path)
     weight_paths = {w.path for w in weights}
     for f in release.files:
         if f.path in weight_paths or is_license_document(f.path):
             continue
         if card is not None and f.path == card.path:
-            found.add_present("model-card", Evidence(path=f.path, quote="model card"), f.path)
+            found.add_present(
+                "model-card", Evidence(path=f.path, basis="content", note="model card"), f.path
+            )
+            continue
+        if inventory.excluded(f.path):
             continue
         if inventory.is_code(f.path):
             doc = release.documents.get(f.path)
             hit = inventory.code_component(f.path, doc.text if doc else None)
             if hit:
-                found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
+                found.add_present(
+                    hit.component,
+                    Evidence(
+                        path=f.path, line=hit.line, quote=hit.quote, basis=hit.basis, note=hit.note
+                    ),
+                    f.path,
+                )
             continue
-        hit = inventory.path_component(f.path)
+        doc = release.documents.get(f.path)
+        hit = inventory.path_component(f.path, doc.text if doc else None)
+        basis = hit[2] if hit else "name"
         if hit and hit[0] == "data-card" and f.path in release.documents:
-            todos = _TODO.findall(release.documents[f.path].text)
+            text = release.documents[f.path].text
+            todos = _TODO.findall(text)
             if len(todos) >= 3:  # a template still being filled in is not a data card yet
-                first = release.documents[f.path].text.find(todos[0])
+                first = text.find(todos[0])
                 found.problems.append(
                     Problem(
                         "data-card-unfinished",
@@ -155,18 +173,32 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
                         (
                             Evidence(
                                 path=f.path,
-                                line=release.documents[f.path].text.count("\n", 0, first) + 1,
+                                line=text.count("\n", 0, first) + 1,
                                 quote=todos[0].strip()[:200],
                             ),
                         ),
                     )
                 )
                 continue
+            if len(_prose_only(text).split()) >= 40:  # it reads as a data card, not a stub
+                basis = "content"
         if hit:
-            found.add_present(hit[0], Evidence(path=f.path, quote=hit[1]), f.path)
+            found.add_present(hit[0], Evidence(path=f.path, basis=basis, note=hit[1]), f.path)
     if card is not None:
         _card_components(card, release, found)
     return found
+
+
+def _weights_evidence(w, release: Release) -> Evidence:
+    """Weights are known by their first bytes (a recognised format), else by hub metadata (an
+    LFS object of that size), else only by their name."""
+    what = _size(w.size) + (f", {w.format}" if w.format else "")
+    if w.format is not None and release.source != "hf":
+        return Evidence(path=w.path, basis="content", note=f"{what} (format from its first bytes)")
+    entry = next((f for f in release.files if f.path == w.path), None)
+    if entry is not None and entry.sha256 and w.size > 0:
+        return Evidence(path=w.path, basis="metadata", note=f"{what}, sha256 {entry.sha256[:12]}…")
+    return Evidence(path=w.path, basis="name", note=f"{what} (only its name says it is weights)")
 
 
 def _result_count(index: object) -> int:
@@ -238,8 +270,12 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
         count = _result_count(card.fields["model-index"])
         found.add_present(
             "evaluation-results",
-            card.field_evidence(
-                "model-index", f"{count} result(s) in model-index" if count else None
+            Evidence(
+                path=card.path,
+                line=card.field_lines.get("model-index"),
+                field="model-index",
+                basis="metadata",
+                note=f"{count} result(s) in model-index" if count else None,
             ),
         )
     for heading, line, text in card.sections:
@@ -265,6 +301,8 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
                     field="library_name",
                     quote=lib,
                     url=info["url"],
+                    note=f"osaid catalog: {lib} is published at {info['url']} under "
+                    f"{info['license']}",
                 ),
                 info["license"],
             )
@@ -275,7 +313,11 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
         for cid, pattern in url_kinds:
             if pattern.search(url):
                 found.add_declared(
-                    cid, Evidence(path=card.path, line=line, url=url, quote=text or None), None
+                    cid,
+                    Evidence(
+                        path=card.path, line=line, url=url, quote=_line_quote(card_lines, line)
+                    ),
+                    None,
                 )
         if code_host.match(url):
             heading = section_at(line)
@@ -287,7 +329,11 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
                     found.add_declared(
                         cid,
                         Evidence(
-                            path=card.path, line=line, url=url, quote=(text or heading or url)[:200]
+                            path=card.path,
+                            line=line,
+                            url=url,
+                            quote=_line_quote(card_lines, line),
+                            note=f"a code link in the section '{heading}'" if heading else None,
                         ),
                         lic,
                     )
@@ -295,9 +341,62 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
             if not matched and re.search(r"\bcode\b", context, re.I):
                 found.add_declared(
                     "training-code",
-                    Evidence(path=card.path, line=line, url=url, quote=text or None),
+                    Evidence(
+                        path=card.path, line=line, url=url, quote=_line_quote(card_lines, line)
+                    ),
                     lic,
                 )
+
+
+@cache
+def _file_reference() -> tuple[re.Pattern, frozenset[str]]:
+    spec = load_yaml("card_declarations.yaml")["file_reference"]
+    return re.compile(spec["pattern"]), frozenset(spec["extensions"])
+
+
+def _missing_named_files(release: Release, card: CardFacts | None) -> list[Problem]:
+    """Files of the release the card names (in code spans or relative links) that it lacks."""
+    doc = release.documents.get(card.path) if card is not None and card.path else None
+    if doc is None or release.source == "manifest":
+        return []
+    pattern, extensions = _file_reference()
+    paths = {f.path for f in release.files}
+    folder = card.path.rsplit("/", 1)[0] + "/" if "/" in card.path else ""
+    problems, seen = [], set()
+    lines = doc.text.splitlines()
+    for m in pattern.finditer(doc.text):
+        name = (m.group("code") or m.group("link") or "").strip("./") if m else ""
+        if not name or name in seen or "." not in name.rsplit("/", 1)[-1]:
+            continue
+        if name.rsplit(".", 1)[-1].lower() not in extensions or ".." in name.split("/"):
+            continue
+        seen.add(name)
+        if name in paths or folder + name in paths:
+            continue
+        if "/" not in name and any(p.rsplit("/", 1)[-1] == name for p in paths):
+            continue  # a bare file name that exists somewhere in the release
+        line = doc.text.count("\n", 0, m.start()) + 1
+        problems.append(
+            Problem(
+                "card-file-missing",
+                f"The card names {name}, which is not in the release.",
+                (
+                    Evidence(
+                        path=card.path, line=line, quote=_line_quote(lines, line), basis="content"
+                    ),
+                ),
+            )
+        )
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+def _line_quote(lines: list[str], line: int) -> str | None:
+    """The card's own words at a line, whitespace folded (the sentence that holds a link)."""
+    if not 0 < line <= len(lines):
+        return None
+    return " ".join(lines[line - 1].split())[:200] or None
 
 
 def _section_index(card: CardFacts):
@@ -315,23 +414,11 @@ def _section_index(card: CardFacts):
     return at
 
 
-_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
-
-
 def _license_near(lines: list[str], line: int) -> str | None:
     """A license stated on the same card line as a link ("code at github.com/x under MIT")."""
     if not 0 < line <= len(lines):
         return None
-    cat = catalog()
-    for m in _LICENSE_WORD.finditer(lines[line - 1]):
-        words = [w.strip(".,;:()[]*`'\"") for w in lines[line - 1][m.end() : m.end() + 60].split()]
-        words = [w for w in words if w][:6]
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                res = cat.resolve(" ".join(words[i : i + size]))
-                if res.expression:
-                    return res.expression
-    return None
+    return license_named_in(lines[line - 1])
 
 
 @cache
@@ -419,7 +506,7 @@ def _components(
         lic_expr, lic_ev = None, ()
         if status == "present":
             own = _own_licenses(found.paths.get(cid, []), licenses)
-            chosen = own or release_wide
+            chosen = own or _type_licenses(cid, ctype, licenses) or release_wide
             if chosen:
                 ids = list(dict.fromkeys(lf.id for lf in chosen))
                 lic_expr = " AND ".join(ids)
@@ -431,6 +518,13 @@ def _components(
                 lic_ev = tuple(ev for ev, lx in declared if lx)[:3]
         lic_open = _expression_open(lic_expr, ctype, licenses) if lic_expr else None
         evidence = tuple(present[:10]) if present else tuple(ev for ev, _ in declared[:10])
+        basis = "declared" if declared else None
+        if present:  # the strongest basis decides; its evidence is shown first
+            ranked = sorted(present, key=lambda e: _BASIS_RANK.get(e.basis, len(_BASIS_RANK)))
+            evidence, basis = tuple(ranked[:10]), ranked[0].basis or "name"
+            if basis == "name" and declared:  # a link or a statement says more than a name
+                basis = "declared"
+                evidence = tuple(ev for ev, _ in declared[:5]) + evidence[:5]
         out.append(
             ComponentFact(
                 id=cid,
@@ -443,9 +537,22 @@ def _components(
                 license_open=lic_open,
                 license_evidence=lic_ev,
                 withheld=tuple(withheld.get(cid, [])[:3]),
+                basis=basis,
             )
         )
     return out
+
+
+_BASIS_RANK = {"content": 0, "metadata": 1, "name": 2}
+
+
+_PARAMETERS = ("model-parameters-final", "model-parameters-intermediate")
+
+
+def _type_licenses(cid: str, ctype: str, licenses: list[LicenseFact]) -> list[LicenseFact]:
+    """Licenses that cover every component of this kind (LICENSE-CODE, LICENSE-MODEL ...)."""
+    scope = "parameters" if cid in _PARAMETERS else ctype
+    return [lf for lf in licenses if scope in lf.scopes]
 
 
 def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[LicenseFact]:
@@ -455,7 +562,7 @@ def _own_licenses(paths: list[str], licenses: list[LicenseFact]) -> list[License
     own = []
     for lf in licenses:
         for scope in lf.scopes:
-            if scope == "release":
+            if scope == "release" or scope in TYPE_SCOPES:
                 continue
             if (scope.endswith("/") and all(p.startswith(scope) for p in paths)) or scope in paths:
                 own.append(lf)
@@ -490,18 +597,24 @@ def _data_info_rules():
     }
 
 
-def _data_texts(release: Release, card: CardFacts | None) -> list[tuple[str, int, str]]:
-    """(path, first line, text) of everything that describes training data."""
+def _data_texts(release: Release, card: CardFacts | None) -> list[tuple]:
+    """(path, first line, text, url) of everything that describes training data: the card's
+    training-data sections, data documents anywhere in the release, and the cards of the
+    datasets the card names, as the hub shows them (path None, their page as url)."""
     rules = _data_info_rules()
     out = []
     if card is not None:
         for heading, line, text in card.sections:
             if heading and rules["sections"].search(heading):
-                out.append((card.path, line + 1, text))
+                out.append((card.path, line + 1, text, None))
     for path, doc in release.documents.items():
-        if rules["documents"].search(path.lower()):
-            out.append((path, 1, doc.text))
-    return [(p, ln, _prose_only(t)) for p, ln, t in out]
+        if rules["documents"].search(path.lower()) and not inventory.excluded(path):
+            out.append((path, 1, doc.text, None))
+    named = release.metadata.get("datasets")
+    for d in named if isinstance(named, list) else ():
+        if isinstance(d, dict) and isinstance(d.get("card_excerpt"), str) and d.get("url"):
+            out.append((None, None, d["card_excerpt"], d["url"]))
+    return [(p, ln, _prose_only(t), url) for p, ln, t, url in out]
 
 
 _TODO = re.compile(r"^.*\bTODO\b.*$", re.MULTILINE)
@@ -515,21 +628,31 @@ def _prose_only(text: str) -> str:
 
 
 def _first_match(texts, pattern: re.Pattern) -> Evidence | None:
-    for path, line0, text in texts:
+    for path, line0, text, url in texts:
         m = pattern.search(text)
         if m:
-            line = line0 + text.count("\n", 0, m.start())
             ls = text.rfind("\n", 0, m.start()) + 1
             le = text.find("\n", m.end())
-            quote = text[ls : le if le != -1 else len(text)].strip()
-            return Evidence(path=path, line=line, quote=quote[:200])
+            quote = " ".join(text[ls : le if le != -1 else len(text)].split())
+            if path is None:  # a dataset card on the hub: its words around the match
+                quote = " ".join(text[max(0, m.start() - 80) : m.end() + 80].split())
+                return Evidence(
+                    url=url,
+                    quote=quote[:200],
+                    basis="content",
+                    note="the dataset's own card on the hub",
+                )
+            line = line0 + text.count("\n", 0, m.start())
+            return Evidence(path=path, line=line, quote=quote[:200], basis="content")
     return None
 
 
 def _data_information(release: Release, card: CardFacts | None) -> list[DataInfoItem]:
     rules = _data_info_rules()
     texts = _data_texts(release, card)
-    substantive = [(p, ln, t) for p, ln, t in texts if len(rules["vague"].sub("", t).strip()) > 40]
+    substantive = [
+        (p, ln, t, u) for p, ln, t, u in texts if len(rules["vague"].sub("", t).strip()) > 40
+    ]
     # (a) description
     evidence, missing = [], []
     for aspect, pattern in rules["aspects"].items():

@@ -24,10 +24,16 @@ class _Rules:
     not_weights: re.Pattern
     formats: tuple[dict, ...]
     intermediate: re.Pattern
-    paths: tuple[tuple[str, re.Pattern, str], ...]
+    paths: tuple[tuple[str, re.Pattern, str, re.Pattern | None], ...]
     code_ext: frozenset[str]
     code_names: tuple[tuple[str, re.Pattern], ...]
     code_contents: tuple[tuple[str, int, tuple[re.Pattern, ...]], ...]
+    code_any: tuple[re.Pattern, ...]
+    """Per entry of `code_contents`, one pattern that matches where any of its markers does."""
+    min_code_lines: int
+    excluded: tuple[tuple[re.Pattern, str], ...]
+    license_scopes: tuple[tuple[str, re.Pattern], ...]
+    read_order: tuple[tuple[int, re.Pattern], ...]
 
 
 @cache
@@ -42,13 +48,30 @@ def rules() -> _Rules:
         not_weights=re.compile(w["not_weights"]),
         formats=tuple(w["formats"]),
         intermediate=re.compile(data["intermediate"]),
-        paths=tuple((p["component"], re.compile(p["pattern"]), p["role"]) for p in data["paths"]),
+        paths=tuple(
+            (
+                p["component"],
+                re.compile(p["pattern"]),
+                p["role"],
+                re.compile(p["content"], re.MULTILINE) if p.get("content") else None,
+            )
+            for p in data["paths"]
+        ),
         code_ext=frozenset(data["code"]["extensions"]),
         code_names=tuple((c["component"], re.compile(c["pattern"])) for c in data["code"]["names"]),
         code_contents=tuple(
             (c["component"], int(c["min"]), tuple(re.compile(m) for m in c["markers"]))
             for c in data["code"]["contents"]
         ),
+        code_any=tuple(
+            re.compile("|".join(f"(?:{m})" for m in c["markers"])) for c in data["code"]["contents"]
+        ),
+        min_code_lines=int(data["code"]["min_code_lines"]),
+        excluded=tuple((re.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
+        license_scopes=tuple(
+            (e["scope"], re.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
+        ),
+        read_order=tuple((int(e["rank"]), re.compile(e["pattern"])) for e in data["read_order"]),
     )
 
 
@@ -132,7 +155,7 @@ def weight_problems(weights: list[WeightFile], release: Release) -> list[Problem
                 Problem(
                     "empty-weights",
                     "Weights file is empty.",
-                    (Evidence(path=w.path, quote="0 bytes"),),
+                    (Evidence(path=w.path, basis="content", note="0 bytes"),),
                 )
             )
         elif w.format is None and release.source == "local":
@@ -141,7 +164,7 @@ def weight_problems(weights: list[WeightFile], release: Release) -> list[Problem
                     "unrecognised-weights",
                     "File has a weights extension but its "
                     "first bytes match no known format for it.",
-                    (Evidence(path=w.path, quote=_hex(w.path, release)),),
+                    (Evidence(path=w.path, basis="content", note=_hex(w.path, release)),),
                 )
             )
         elif w.pickle:
@@ -164,29 +187,159 @@ def _hex(path: str, release: Release) -> str:
     return ""
 
 
-def path_component(path: str) -> tuple[str, str] | None:
-    """The component a non-code, non-weights file evidences by its path, with a role label."""
+def path_component(path: str, text: str | None = None) -> tuple[str, str, str] | None:
+    """The component a non-code, non-weights file evidences by its path: (component, role,
+    basis). The basis is `content` when the rule names what the text must hold and the text
+    (as read) holds it, else `name`."""
     low = path.lower()
-    for component, pattern, role in rules().paths:
+    for component, pattern, role, content in rules().paths:
         if pattern.search(low):
-            return component, role
+            basis = "content" if content is not None and text and content.search(text) else "name"
+            return component, role, basis
     return None
 
 
-def code_component(path: str, text: str | None) -> tuple[str, str] | None:
-    """The component a code file evidences: by name or folder first, then by what it contains."""
+def read_rank(path: str) -> int:
+    """When a text file is read if the budget cannot hold every file: cards, then terms, then
+    data documents, other documents, configs, and code last (knowledge/file_roles.yaml)."""
+    low = path.lower()
+    for rank, pattern in rules().read_order:
+        if pattern.search(low):
+            return rank
+    return len(rules().read_order)
+
+
+def license_scope(path: str) -> str | None:
+    """What a license file covers by its name (`code`, `data`, `document`, `parameters`), or
+    None when its name says nothing (LICENSE, COPYING ...)."""
+    name = path.rsplit("/", 1)[-1]
+    for scope, pattern in rules().license_scopes:
+        if pattern.search(name):
+            return scope
+    return None
+
+
+def excluded(path: str) -> str | None:
+    """Why a file is never evidence of a component (CI, tests, vendored trees ...), or None."""
+    low = path.lower()
+    for pattern, reason in rules().excluded:
+        if pattern.search(low):
+            return reason
+    return None
+
+
+_COMMENT = re.compile(r"^\s*(#|//|/\*|\*|--|%|;|\"\"\"|\'\'\'|$)")
+_IMPORT = re.compile(r"^\s*(import |from \S+ import |#include|use |require\(|using )")
+
+
+def code_view(text: str) -> tuple[str, int]:
+    """The text with comment and docstring lines blanked (line numbers kept), and how many lines
+    of real code it holds (not blank, comment, docstring or import lines). Notebook source
+    strings (JSON lines such as `"x = 1\\n",`) are read as the code they hold."""
+    out, count, doc = [], 0, None  # doc: the delimiter of the docstring we are in
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith('"') and line.endswith((",", '"')) and "\\n" in line:
+            line = line.strip('",').replace("\\n", "").strip()  # a notebook source line
+        if doc is not None:
+            if doc in line:
+                doc = None
+            out.append("")
+            continue
+        opener = next((d for d in ('"""', "'''") if line.lstrip("rbuRBU").startswith(d)), None)
+        if opener is not None:
+            if opener not in line.lstrip("rbuRBU")[3:]:
+                doc = opener
+            out.append("")
+            continue
+        if _COMMENT.match(line):
+            out.append("")
+            continue
+        out.append(raw)
+        if not _IMPORT.match(line):
+            count += 1
+    return "\n".join(out), count
+
+
+@dataclass(frozen=True)
+class CodeHit:
+    """What a code file shows about the component it evidences."""
+
+    component: str
+    basis: str
+    """`content` (real code holding the component's markers) or `name` (its path only)."""
+    line: int | None
+    """Line of the first marker found (content), else None."""
+    quote: str | None
+    """That line, whitespace folded (content), else None."""
+    note: str
+    """What was seen, in words (shown as a note, never as a quote)."""
+
+
+def _markers(text: str, markers: tuple[re.Pattern, ...]) -> list[re.Match]:
+    hits = []
+    for marker in markers:
+        m = marker.search(text)
+        if m:
+            hits.append(m)
+    return hits
+
+
+def _content_hit(
+    component: str, view: str, text: str, hits: list[re.Match], lines: int, why: str
+) -> CodeHit:
+    """A content hit: positions are in `view` (same lines as `text`); the quote is `text`'s line."""
+    first = min(hits, key=lambda m: m.start())
+    line = view.count("\n", 0, first.start()) + 1
+    quote = " ".join(text.splitlines()[line - 1].split())
+    shown = ", ".join(dict.fromkeys(m.group(0) for m in hits))
+    return CodeHit(
+        component, "content", line, quote[:200], f"{why}{lines} lines of code holding {shown}"
+    )
+
+
+def code_component(path: str, text: str | None) -> CodeHit | None:
+    """The component a code file evidences, and how it is known: a file named for a component is
+    content evidence when it is real code holding one of that component's markers; a file whose
+    name says nothing is placed by its markers; tests, CI and vendored files evidence nothing."""
+    if excluded(path):
+        return None
     r = rules()
     low = path.lower()
-    for component, pattern in r.code_names:
-        if pattern.search(low):
-            return component, "named " + pattern.search(low).group(0).strip("/")
-    if text:
-        for component, minimum, markers in r.code_contents:
-            hits = []
-            for marker in markers:
-                m = marker.search(text)
-                if m:
-                    hits.append(m.group(0))
-                    if len(hits) >= minimum:
-                        return component, "contains " + ", ".join(hits)
+    named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low))), None)
+    # A file no name places is read only when some marker is in it at all (one search per
+    # component over the raw text: a marker in the code is in the text too).
+    candidates = (
+        [i for i, any_marker in enumerate(r.code_any) if any_marker.search(text)]
+        if named is None and text
+        else []
+    )
+    if named is None and not candidates:
+        return None
+    view, lines = code_view(text) if text else ("", 0)
+    real = lines >= r.min_code_lines
+    if named is not None:
+        component, m = named
+        if text is not None and not real:
+            return None  # empty or trivial: evidence of nothing, whatever its name
+        why = f"named {m.group(0).strip('/')}; "
+        markers = next((mk for c, _, mk in r.code_contents if c == component), ())
+        hits = _markers(view, markers) if real else []
+        if hits:
+            return _content_hit(component, view, text, hits, lines, why)
+        seen = "not read" if text is None else f"{lines} lines of code"
+        return CodeHit(
+            component,
+            "name",
+            None,
+            None,
+            f"{why}{seen}, no sign of {component.replace('-', ' ')} in it",
+        )
+    if not real:
+        return None
+    for i in candidates:
+        component, minimum, markers = r.code_contents[i]
+        hits = _markers(view, markers)
+        if len(hits) >= minimum:
+            return _content_hit(component, view, text, hits, lines, "")
     return None

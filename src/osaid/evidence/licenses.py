@@ -15,10 +15,13 @@ from osaid.knowledge.licensing import catalog
 from osaid.model import CardFacts, Evidence, LicenseFact, Problem, Release, Restriction
 
 LICENSE_DOC = re.compile(
-    r"(^|/)(licen[cs]e|copying|notice|use[_-]?policy|[^/]*acceptable[_-]?use[^/]*|"
-    r"[^/]*prohibited[_-]?use[^/]*|terms|responsible[_-]?use)([._\-][^/]*)?$",
+    r"(^|/)((licen[cs]e|copying|notice|use[_-]?policy|[^/]*acceptable[_-]?use[^/]*|"
+    r"[^/]*prohibited[_-]?use[^/]*|terms|responsible[_-]?use)([._\-][^/]*)?|"
+    r"[^/]*[._\-]licen[cs]e([._\-][^/]*)?)$",
     re.IGNORECASE,
 )
+TYPE_SCOPES = ("code", "data", "document", "parameters")
+"""Scopes that cover every component of a kind (see knowledge/file_roles.yaml license_scopes)."""
 SPDX_HEADER = re.compile(
     r"SPDX-License-Identifier:\s*([^\n*#]{1,200}?)\s*(\*/|-->|$)", re.MULTILINE
 )
@@ -47,6 +50,50 @@ def is_license_document(path: str) -> bool:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:60] or "unnamed"
+
+
+def content_hash(text: str) -> str:
+    """8 hex digits of the SHA-256 of a text with whitespace and Unicode composition made
+    irrelevant (the same folding as the terms lock), so one text always gets one id and two
+    different texts never share one."""
+    import hashlib
+    import unicodedata
+
+    flat = " ".join(unicodedata.normalize("NFC", text).replace("\ufeff", "").split())
+    return hashlib.sha256(flat.encode("utf-8")).hexdigest()[:8]
+
+
+_TITLE_WORDS = re.compile(
+    r"licen[cs]e|agreement|terms|policy|conditions|许可|协议|条款|政策|ライセンス|라이선스", re.I
+)
+_NOT_TITLE = re.compile(
+    r"^(copyright|\(c\)|©|version\b|v?\d[\d.]*$|last (updated|modified)|"
+    r"effective|date|https?://|[-=*_#~\s]+$)",
+    re.I,
+)
+
+
+def text_title(text: str) -> tuple[int, str] | None:
+    """The title a license or policy text gives itself, in its own language: its first heading,
+    else the first short line among its first ten that names a license, agreement or terms,
+    else its first line that is not a date, version or copyright line. (line, title)."""
+    lines = text.splitlines()[:40]
+    candidates = []
+    for i, raw in enumerate(lines):
+        line = raw.strip().strip("*_").strip()
+        if not line:
+            continue
+        heading = line.startswith("#")
+        line = line.lstrip("#").strip().strip("*_").strip()
+        if not line or _NOT_TITLE.match(line) or len(line) > 120:
+            continue
+        if heading:
+            return i + 1, line
+        candidates.append((i + 1, line))
+    named = [c for c in candidates[:10] if _TITLE_WORDS.search(c[1]) and len(c[1]) <= 100]
+    if named:
+        return named[0]
+    return candidates[0] if candidates else None
 
 
 def _blocking(restrictions: list[Restriction]) -> list[Restriction]:
@@ -114,7 +161,10 @@ class _Collector:
 
 
 def _ordered_scopes(scopes: list[str]) -> tuple[str, ...]:
-    return ("release",) if "release" in scopes else tuple(sorted(scopes))
+    """The whole release first, then the kinds of component, then folders and files."""
+    kinds = [s for s in TYPE_SCOPES if s in scopes]
+    rest = sorted(s for s in scopes if s != "release" and s not in TYPE_SCOPES)
+    return tuple((["release"] if "release" in scopes else []) + kinds + rest)
 
 
 def extract_licenses(
@@ -129,11 +179,19 @@ def extract_licenses(
             _license_document(release, path, col, card_name=linked_docs.get(path))
     _spdx_headers(release, col)
     if card is not None:
+        _card_scope_statements(card, col)
         _card_license_section(card, col)
     return col.facts(), col.problems
 
 
 def _scope_of(path: str) -> str:
+    """What a license file covers: by its name first (LICENSE-CODE covers code wherever it
+    sits), else the folder it sits in, else the whole release."""
+    from osaid.evidence.inventory import license_scope
+
+    by_name = license_scope(path)
+    if by_name:
+        return by_name
     folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
     return folder or "release"
 
@@ -175,7 +233,8 @@ def _card_licenses(card: CardFacts, release: Release, col: _Collector) -> dict[s
         if target:
             linked[target] = name.strip() if isinstance(name, str) and name.strip() else target
             continue  # the linked document is read below; its evidence gets the card fields
-        label = name if isinstance(name, str) and name.strip() else str(raw)
+        named_by_card = isinstance(name, str) and name.strip()
+        label = name if named_by_card else str(raw)
         evs = (
             [ev]
             + ([card.field_evidence("license_name")] if name else [])
@@ -192,7 +251,14 @@ def _card_licenses(card: CardFacts, release: Release, col: _Collector) -> dict[s
                 else []
             )
         )
-        lid = f"LicenseRef-{_slug(label)}"
+        # Named: the card's name is its id. Unnamed (`other` with only a link): the link is.
+        if named_by_card:
+            lid = f"LicenseRef-{_slug(label)}"
+        elif isinstance(link, str) and link.strip():
+            lid = f"LicenseRef-osaid-unread-{content_hash(link.strip())}"
+            label = f"terms at {link.strip()[:120]}"
+        else:
+            lid = f"LicenseRef-{_slug(label)}"
         for e in evs:
             col.add(
                 lid,
@@ -266,7 +332,12 @@ def _license_document(release: Release, path: str, col: _Collector, card_name: s
             label = f"{label} (version unknown)"
         elif best.coverage < FULL_COVERAGE:
             label = f"{label} with additional terms"
-        lid = best.id if best.family_only else f"LicenseRef-{_slug(best.id)}-modified"
+        lid = (
+            best.id
+            if best.family_only
+            else f"LicenseRef-osaid-{_slug(best.id.removeprefix('LicenseRef-osaid-'))}"
+            f"-modified-{content_hash(text)}"
+        )
         note = best.note or (
             f"The text matches {best.name or best.id} for "
             f"{best.coverage:.0%} of its length; the rest are other terms."
@@ -289,10 +360,13 @@ def _license_document(release: Release, path: str, col: _Collector, card_name: s
     first = next(
         ((i + 1, ln.strip()) for i, ln in enumerate(text.splitlines()) if ln.strip()), (1, "")
     )
-    ev = Evidence(path=path, line=first[0], quote=first[1][:200])
+    titled = text_title(text) or first
+    ev = Evidence(path=path, line=titled[0], quote=titled[1][:200], basis="content")
     kind = "use policy" if policy else "license"
-    title = first[1].lstrip("#").strip()[:80] or path
-    lid = f"LicenseRef-{_slug(card_name or title)}"
+    title = titled[1][:80] or path
+    # Its own id from its content: two different texts never share one (the card's name for
+    # it, if any, is kept in the name).
+    lid = f"LicenseRef-osaid-unidentified-{content_hash(text)}"
     name = (
         title
         if not card_name or _slug(card_name).lower() == _slug(title).lower()
@@ -343,6 +417,61 @@ def _spdx_headers(release: Release, col: _Collector) -> None:
             )
 
 
+_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
+
+
+def license_named_in(text: str) -> str | None:
+    """The license a sentence names after `under` / `licensed` / `license:` (up to six words
+    on, as a catalog name, alias or SPDX id), as an SPDX expression; None when it names none."""
+    cat = catalog()
+    for m in _LICENSE_WORD.finditer(text):
+        words = [w.strip(".,;:()[]*`'\"") for w in text[m.end() : m.end() + 60].split()]
+        words = [w for w in words if w][:6]
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                res = cat.resolve(" ".join(words[i : i + size]), expressions=False)
+                if res.expression:
+                    return res.expression
+    return None
+
+
+def _statement_rules():
+    from osaid.knowledge import load_yaml
+
+    spec = load_yaml("card_declarations.yaml")["license_statements"]
+    return re.compile(spec["section"], re.I), tuple(
+        (e["scope"], re.compile(e["pattern"], re.I)) for e in spec["subjects"]
+    )
+
+
+_SENTENCE = re.compile(r"(?:[^.;]|[.;](?!\s|$))+?(?:[.;](?=\s|$)|\n\s*\n|$)")
+
+
+def _card_scope_statements(card: CardFacts, col: _Collector) -> None:
+    """Sentences of the card's license section that give one kind of component its own license
+    ("the code is under MIT, the weights under CC-BY-NC-4.0")."""
+    section, subjects = _statement_rules()
+    cat = catalog()
+    for heading, line, text in card.sections:
+        if not section.search(heading):
+            continue
+        for m in _SENTENCE.finditer(text):
+            sentence = " ".join(m.group(0).split())
+            scopes = [scope for scope, pattern in subjects if pattern.search(sentence)]
+            expr = license_named_in(sentence) if len(scopes) == 1 else None
+            if not expr:
+                continue
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            ev = Evidence(
+                path=card.path,
+                line=line + 1 + text.count("\n", 0, start),
+                quote=sentence[:200],
+                basis="content",
+            )
+            for lid in cat.resolve(expr).ids:
+                col.add(lid, cat.terms(lid).name, scopes[0], ev)
+
+
 def _card_license_section(card: CardFacts, col: _Collector) -> None:
     """Restrictive clauses written into the card's own license section apply to the release."""
     from osaid.evidence.clauses import analyse
@@ -356,7 +485,7 @@ def _card_license_section(card: CardFacts, col: _Collector) -> None:
         blocking = _blocking(found)
         if not blocking:
             continue
-        lid = "LicenseRef-card-license-section"
+        lid = f"LicenseRef-osaid-card-terms-{content_hash(text)}"
         col.add(
             lid,
             f"Terms in the card section '{heading}'",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from osaid.frameworks.osaid import restriction_evidence
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Evidence, Facts
 
@@ -39,12 +40,7 @@ def _license(facts: Facts) -> tuple[str, str, list[Evidence]]:
     ]
     closed = [lf for lf in release if lf.open is False]
     if weights.license_open is False or closed or blocking:
-        evidence = [
-            Evidence(path=r.path, line=r.line, quote=r.quote)
-            if r.path
-            else (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
-            for lf, r in blocking[:3]
-        ]
+        evidence = [restriction_evidence(lf, r) for lf, r in blocking[:3]]
         evidence += [e for lf in closed for e in lf.evidence[:1]]
         evidence += list(weights.license_evidence[:1]) if weights.license_open is False else []
         evidence = list(dict.fromkeys(evidence))

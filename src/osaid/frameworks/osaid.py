@@ -50,6 +50,33 @@ WANTED = {
 }
 
 
+class RuleError(ValueError):
+    """A finding raised without a value its rule's text needs (a bug in osaid, never printed)."""
+
+
+def render_fix(rule: str, values: dict[str, object]) -> str | None:
+    """The `fix` text of a rule in knowledge/rules.yaml with its declared placeholders filled in.
+    Raises RuleError when the rule is unknown, a declared value is missing, or the text holds a
+    placeholder the rule does not declare."""
+    import string
+
+    table = load_yaml("rules.yaml")
+    spec = table["rules"].get(rule) or table["problems"].get(rule)
+    if spec is None:
+        raise RuleError(f"rule {rule!r} is not in knowledge/rules.yaml")
+    template = spec.get("fix")
+    if template is None:
+        return None
+    declared = set(spec.get("params") or ())
+    used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    if used - declared:
+        raise RuleError(f"rule {rule!r}: fix uses undeclared {sorted(used - declared)}")
+    missing = [name for name in sorted(used) if values.get(name) in (None, "")]
+    if missing:
+        raise RuleError(f"rule {rule!r}: no value for {missing}")
+    return template.format(**{name: values[name] for name in used})
+
+
 class _Findings:
     def __init__(self) -> None:
         self.items: list[Finding] = []
@@ -66,16 +93,10 @@ class _Findings:
         component: str | None = None,
         osd=(),
         severity: Severity | None = None,
-        fix: str | None = None,
-        **fmt,
+        **values,
     ) -> Finding:
         spec = self._rules["rules"].get(rule) or self._rules["problems"].get(rule) or {}
         sev = severity or Severity(spec.get("severity", "warning"))
-        if fix is None and spec.get("fix"):
-            try:
-                fix = spec["fix"].format(**fmt)
-            except (KeyError, IndexError):
-                fix = spec["fix"]
         f = Finding(
             rule=f"{rule}:{qualifier}" if qualifier else rule,
             severity=sev,
@@ -84,7 +105,7 @@ class _Findings:
             element=element,
             component=component,
             osd=tuple(osd),
-            fix=fix,
+            fix=render_fix(rule, values),
         )
         self.items.append(f)
         return f
@@ -191,6 +212,18 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
         )
         return ItemResult(c.id, label, "not-found")
     evidence = c.evidence
+    if c.status == "present" and c.basis == "name" and not optional:
+        seen = "; ".join(f"{e.path}: {e.note}" if e.note else str(e.path) for e in evidence[:3])
+        out.add(
+            "component-unconfirmed",
+            c.id,
+            f"Only file names suggest the {label}; no file's content shows it ({seen}).",
+            evidence[:3],
+            element=element,
+            component=c.id,
+            item=label,
+        )
+        return ItemResult(c.id, label, "unconfirmed", evidence, c.license, c.license_open)
     if c.license_open is False:
         # An optional component under closed terms withholds nothing OSAID requires.
         out.add(
@@ -200,7 +233,8 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
             c.license_evidence or evidence,
             element=element,
             component=c.id,
-            fix=f"Offer the {label} under {WANTED[c.content_type]}.",
+            item=label,
+            wanted=WANTED[c.content_type],
             severity=Severity.WARNING if optional else None,
         )
     elif c.license_open is None and not optional:
@@ -212,7 +246,7 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
                 evidence[:3],
                 element=element,
                 component=c.id,
-                fix=f"State the license of the {label}.",
+                item=label,
             )
         else:
             out.add(
@@ -222,7 +256,7 @@ def _component_item(c: ComponentFact, entry: dict, out: _Findings) -> ItemResult
                 c.license_evidence or evidence[:3],
                 element=element,
                 component=c.id,
-                fix=f"State the {label}'s license as an SPDX id, or read {c.license} yourself.",
+                item=label,
             )
     if c.status == "declared" and c.license_open:
         out.add(
@@ -271,7 +305,8 @@ def _data_information(
         if item.found:
             items.append(ItemResult(item.id, label, "found", item.evidence))
             continue
-        if item.id == "description" and item.missing and item.evidence:
+        vague = item.evidence and set(item.missing) >= set(ASPECT_LABELS)
+        if item.id == "description" and item.missing and item.evidence and not vague:
             missing = ", ".join(ASPECT_LABELS.get(a, a) for a in item.missing)
             detail = f"Complete the training-data description: it does not cover {missing}."
             message = f"The training-data description does not cover {missing}."
@@ -281,8 +316,10 @@ def _data_information(
                 "was obtained and selected, labeling procedures, processing and filtering."
             )
             message = (
-                "No description of the training data was found (a card that only says "
-                "'publicly available sources' does not describe it)."
+                "The training data is only described in vague terms (such as 'publicly "
+                "available sources'), which describe nothing."
+                if item.evidence
+                else "No description of the training data was found."
             )
         else:
             detail = f"Add a {label}."
@@ -341,18 +378,7 @@ def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restrict
                 continue
             seen.add((lf.id, r.kind))
             found.append(r)
-            ev = (
-                Evidence(path=r.path, line=r.line, quote=r.quote)
-                if r.path
-                else (lf.evidence[0] if lf.evidence else Evidence(quote=r.quote))
-            )
-            evidence = (
-                (ev,)
-                if r.path
-                else (
-                    Evidence(path=ev.path, line=ev.line, field=ev.field, quote=r.quote, url=ev.url),
-                )
-            )
+            evidence = (restriction_evidence(lf, r),)
             how = (
                 ""
                 if r.source in ("rule", "catalog")
@@ -366,18 +392,34 @@ def _restrictions(facts: Facts, comps, catalog, out: _Findings) -> list[Restrict
                     f"{lf.name}: {spec['label']} — {spec['description']}{how}",
                     evidence,
                     osd=r.osd,
-                    kind_fix=spec.get("fix") or "",
+                    kind_fix=spec.get("fix"),
                 )
             else:
                 out.add(
-                    "restriction",
+                    "restriction-allowed",
                     r.kind,
                     f"{lf.name}: {spec.get('label', r.kind)} (allowed by the OSD).",
                     evidence,
-                    severity=Severity.INFO,
                     osd=r.osd,
                 )
     return found
+
+
+def restriction_evidence(lf: LicenseFact, r: Restriction) -> Evidence:
+    """Where a restriction can be checked: the clause itself when a text was read; else where the
+    release names the license (its own words there), with the catalog's account as a note."""
+    if r.path:
+        return Evidence(path=r.path, line=r.line, quote=r.quote, basis="content", note=r.note)
+    named = lf.evidence[0] if lf.evidence else Evidence()
+    return Evidence(
+        path=named.path,
+        line=named.line,
+        quote=named.quote,
+        field=named.field,
+        url=named.url,
+        basis="catalog",
+        note=r.note or r.quote,
+    )
 
 
 def _license_conflict(facts: Facts, out: _Findings) -> None:

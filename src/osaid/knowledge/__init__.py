@@ -26,11 +26,17 @@ def _text(name: str) -> str:
     return (_HERE / name).read_text(encoding="utf-8")
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """osaid's cache folder (`OSAID_CACHE_DIR`, else the XDG cache home): what is expensive to
+    rebuild, never needed for a correct result."""
     root = os.environ.get("OSAID_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "osaid"
     )
-    return Path(root) / "knowledge"
+    return Path(root)
+
+
+def _cache_dir() -> Path:
+    return cache_dir() / "knowledge"
 
 
 def _plain(value: object) -> object:

@@ -100,8 +100,10 @@ class LicenseCatalog:
 
     # --- resolution ------------------------------------------------------------------------------
 
-    def resolve(self, raw: str) -> Resolution:
-        """Turn a declared license string into a normalised SPDX expression."""
+    def resolve(self, raw: str, expressions: bool = True) -> Resolution:
+        """Turn a declared license string into a normalised SPDX expression. With
+        `expressions=False` only a single id, hub id or known spelling is recognised (no
+        expression parser: for words picked out of free text)."""
         text = (raw or "").strip()
         if not text:
             return Resolution(raw, None, (), "empty license value")
@@ -118,6 +120,8 @@ class LicenseCatalog:
             if target == NO_ASSERTION:
                 return Resolution(raw, None, (), f"'{text}' names no particular license", via=via)
             return Resolution(raw, target, (target,), via=via)
+        if not expressions:
+            return Resolution(raw, None, (), "not a license id or known name")
         return self._parse_expression(raw, text)
 
     def current(self, license_id: str) -> str:
@@ -274,11 +278,15 @@ class LicenseCatalog:
             where = (
                 (f"§{section}: " if str(section)[:1].isdigit() else f"{section}: ")
                 if section
-                else ""
+                else ": "
             )
-            quote = where + r.get("summary", kinds[kind]["label"])
+            note = (
+                f"osaid catalog, {entry.get('name') or entry['id']} {where}"
+                f"{r.get('summary', kinds[kind]['label'])}"
+                + (f" ({entry['url']})" if entry.get("url") else "")
+            )
             yield Restriction(
-                kind=kind, osd=tuple(kinds[kind]["osd"]), quote=quote, source="catalog"
+                kind=kind, osd=tuple(kinds[kind]["osd"]), quote=None, source="catalog", note=note
             )
 
     def entries(self) -> list[dict]:

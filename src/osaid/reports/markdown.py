@@ -83,6 +83,18 @@ def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
                 f"{' (inferred)' if b.relation_inferred else ''} | {_cell(b.license or '-')} | "
                 f"{state} |\n"
             )
+    osai = a.extra.get("osai_index")
+    if isinstance(osai, dict):
+        score = osai.get("score")
+        w(
+            "\n## European Open Source AI Index grades\n\n"
+            + (f"Score {score:.2f}" if score is not None else "No score")
+            + " (dimensions not assessed are left out of it).\n\n"
+            "| dimension | grade | note |\n|---|---|---|\n"
+        )
+        for name, d in osai.get("dimensions", {}).items():
+            grade = str(d.get("grade", "")).replace("-", " ")
+            w(f"| {name} | {grade} | {_cell(d.get('note') or '')} |\n")
     w(f"\n## Findings ({len(a.findings)})\n\n")
     for f in a.findings:
         osd = f" (OSD {', '.join(map(str, f.osd))})" if f.osd else ""

@@ -30,6 +30,9 @@ STATUS_STYLE = {
     "not-found": "yellow",
     "missing": "dim",
     "optional": "dim",
+    "partial": "yellow",
+    "closed": "red",
+    "not assessed": "dim",
 }
 SEVERITY_STYLE = {Severity.BLOCKER: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -43,6 +46,12 @@ def evidence_text(ev: Evidence) -> str:
     parts = [where] if where else []
     if ev.quote:
         parts.append(f'"{ev.quote}"')
+    if ev.note:  # osaid's words (what it saw, what its catalog says), never a quote
+        parts.append(
+            f"({ev.note})"
+            if ev.basis != "catalog" or ev.note.startswith("osaid")
+            else f"(osaid catalog: {ev.note})"
+        )
     if ev.url:
         parts.append(ev.url)
     return " ".join(parts) or "(no location)"
@@ -178,6 +187,24 @@ def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
                     (state, VERDICT_STYLE.get(Verdict(b.verdict), "")),
                 )
             )
+        console.print()
+
+    osai = a.extra.get("osai_index")
+    if isinstance(osai, dict):
+        score = osai.get("score")
+        grades = Table(
+            title="European Open Source AI Index grades ("
+            + (f"score {score:.2f}" if score is not None else "no score")
+            + "; dimensions not assessed are left out of it)",
+            title_justify="left",
+        )
+        grades.add_column("dimension")
+        grades.add_column("grade")
+        grades.add_column("note", overflow="fold")
+        for name, d in osai.get("dimensions", {}).items():
+            grade = str(d.get("grade", "")).replace("-", " ")
+            grades.add_row(name, styled(grade), escape(d.get("note") or ""))
+        console.print(grades)
         console.print()
 
     console.print(Text(f"Findings ({len(a.findings)})", style="bold"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from osaid.errors import os_error_message
-from osaid.evidence.inventory import wants_text
+from osaid.evidence.inventory import read_rank, wants_text
 from osaid.model import Evidence, FileEntry, Problem, Release, TextDocument
 from osaid.sources.interface import Source, SourceError
 
@@ -131,6 +131,7 @@ class LocalSource(Source):
         documents: dict[str, TextDocument] = {}
         problems: list[Problem] = []
         budget = TextBudget(lim, problems)
+        to_read: list[tuple[str, Path]] = []  # text files, in walk order; read after the walk
         stack: list[tuple[str, int]] = [("", 0)]
         while stack:
             rel_dir, depth = stack.pop()
@@ -208,24 +209,44 @@ class LocalSource(Source):
                     head = self._read(abs_dir / entry.name, lim.head_bytes, rel, problems)
                 files.append(FileEntry(path=rel, size=st.st_size, head=head))
                 if kind == "text":
-                    want = budget.allow(rel)
-                    if want is None:
-                        continue
-                    data = self._read(abs_dir / entry.name, want + 1, rel, problems)
-                    truncated = len(data) > want
-                    data = data[:want]
-                    budget.spend(len(data))
-                    text, bad = decode(data)
-                    if bad:
-                        problems.append(
-                            Problem(
-                                "undecodable-text",
-                                "Not valid UTF-8 text; undecodable bytes were replaced.",
-                                (Evidence(path=rel),),
-                            )
-                        )
-                    documents[rel] = TextDocument(path=rel, text=text, truncated=truncated)
+                    to_read.append((rel, abs_dir / entry.name))
             stack.extend(reversed(subdirs))
+        # The whole tree is listed; now read what matters first (cards, terms, data documents at
+        # any depth, then the rest), so a spent budget never costs a license file unseen.
+        order = sorted(range(len(to_read)), key=lambda i: (read_rank(to_read[i][0]), i))
+        unread_terms: list[str] = []
+        for i in order:
+            rel, path = to_read[i]
+            want = budget.allow(rel)
+            if want is None:
+                if read_rank(rel) <= 1:
+                    unread_terms.append(rel)
+                continue
+            data = self._read(path, want + 1, rel, problems)
+            truncated = len(data) > want
+            data = data[:want]
+            budget.spend(len(data))
+            text, bad = decode(data)
+            if bad:
+                problems.append(
+                    Problem(
+                        "undecodable-text",
+                        "Not valid UTF-8 text; undecodable bytes were replaced.",
+                        (Evidence(path=rel),),
+                    )
+                )
+            documents[rel] = TextDocument(path=rel, text=text, truncated=truncated)
+        for rel in unread_terms[:20]:
+            problems.append(
+                Problem(
+                    "license-unread",
+                    "A card or terms file was listed but not read: the release holds more "
+                    "text than osaid reads, so what it says is not assessed.",
+                    (Evidence(path=rel),),
+                )
+            )
+        walk = {rel: i for i, (rel, _) in enumerate(to_read)}
+        documents = dict(sorted(documents.items(), key=lambda kv: walk[kv[0]]))
         return files, documents, problems
 
     @staticmethod
