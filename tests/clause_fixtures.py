@@ -221,16 +221,16 @@ POSITIVE: list[tuple[str, set[str]]] = [
 # The boundaries between kinds (docs/clauses.md), each side written as a fixture.
 BOUNDARY: list[tuple[str, set[str]]] = [
     # field-of-use: a field named in the license itself, however the prohibition is built
-    ("You shall not, for military ends, deploy the model.", {"field-of-use"}),
+    ("Licensees must not, for warfare or espionage, deploy the model.", {"field-of-use"}),
     ("The Provider forbids any use of the Model for surveillance of workers.", {"field-of-use"}),
     ("You may not use the model to write malware or spread disinformation.", {"field-of-use"}),
     (
-        "You will not, and will not let anyone else,\n- a. run the weights (i) to earn money,"
-        " (ii) for warfare, or (iii) to cheat;\n- b. remove notices.\n",
+        "Licensees must not do any of the following, nor let others do them\n- a. run the weights"
+        " (i) to earn money, (ii) for warfare, or (iii) to cheat;\n- b. remove notices.\n",
         {"field-of-use"},
     ),
     (
-        "Unless the law says otherwise, you will not (and have no right to):\n\n"
+        "Save where the law allows it, you must not (nor are you entitled to):\n\n"
         "  a) sell copies;\n  b) use the code for any act that harms national security.\n",
         {"field-of-use"},
     ),
@@ -240,7 +240,7 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         "form.",
         {"acceptance-required"},
     ),
-    ("PLEASE READ AND ACCEPT THESE TERMS BEFORE USING THE WEIGHTS.", {"acceptance-required"}),
+    ("REVIEW AND ACCEPT THESE TERMS BEFORE YOU RUN THE WEIGHTS.", {"acceptance-required"}),
     ("You must register with us before commercial deployment.", {"acceptance-required"}),
     (
         "Use of the model for commercial purposes requires registration through our website.",
@@ -255,11 +255,10 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     ("You may not use the model for any purpose other than evaluating it.", {"research-only"}),
     ("The model must not be used to make decisions about hiring.", {"field-of-use"}),
     # geographic: territory grants and exclusions
-    ("This license does not apply in the European Union.", {"geographic"}),
+    ("These terms are not effective in the European Union.", {"geographic"}),
     ('"Territory" means the United States and Canada.', {"geographic"}),
     (
-        "The rights in Section 2 are not granted to you if you live in, or your company's main "
-        "office is in, the European Union.",
+        "The rights in Section 2 are not granted to anyone residing in the European Union.",
         {"geographic"},
     ),
     (
@@ -269,7 +268,7 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     ),
     # user-threshold: defined terms, devices, visits
     (
-        '"Threshold" means annual revenue of twenty million US dollars or more.',
+        '"Size Limit" means yearly turnover above twenty million US dollars.',
         {"user-threshold"},
     ),
     (
@@ -281,11 +280,11 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         {"user-threshold"},
     ),
     (
-        "Apps with a daily active user count (DAU) of more than 2 million need our consent.",
+        "Apps whose DAU figure is above 2 million need our consent.",
         {"user-threshold"},
     ),
     # non-commercial and research-only in definition and grant style
-    ('"Allowed Purpose" means scientific or academic research purposes only.', {"research-only"}),
+    ('"Allowed Purpose" means work restricted to scientific experimentation.', {"research-only"}),
     (
         "We grant you a license to copy and run the checkpoints for Evaluation Purposes.",
         {"research-only"},
@@ -293,13 +292,13 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     ("The software may be run only non-commercially.", {"non-commercial"}),
     ("These weights are provided to you for non-production use.", {"non-commercial"}),
     (
-        "The grant covers copying and modifying the model for purposes other than commercial use.",
+        "The grant covers copying the model for any aim other than commercial use.",
         {"non-commercial"},
     ),
     # definitions describe a term; they restrict only when they narrow the grant
-    ('"Commercial Use" means any use for commercial advantage or monetary compensation.', set()),
+    ('"Commercial Use" means any use that earns money or a business edge.', set()),
     (
-        '"Research Purpose" means scientific work that is not mainly meant for commercial gain.',
+        '"Lab Use" means scientific work that is not mainly meant for commercial gain.',
         set(),
     ),
     # terms-may-change, not updates of the model or enforcement
@@ -312,21 +311,20 @@ BOUNDARY: list[tuple[str, set[str]]] = [
         "Your use must follow the Usage Policy, which we may revise at any time.",
         {"acceptable-use-policy", "terms-may-change"},
     ),
-    ("Updates and Runtime Restrictions.", set()),
+    ("Model Refreshes and Remote Limits.", set()),
     (
-        "The Licensor reserves the right to restrict, remotely or otherwise, usage that breaks "
-        "this License, and may update the Model.",
+        "We keep the right to limit, by remote means, any use that breaks this License, and to "
+        "refresh the weights.",
         set(),
     ),
     (
         "The models covered are listed on our website, as updated from time to time.",
         set(),
     ),
-    ("If you use the model for a high-risk use, you do so at your own risk.", set()),
     ("You may not ship the model to any party barred from US export transactions.", set()),
     # naming, not trademarks or endorsement
     ("You may not use the names or logos of the Licensor to promote your product.", set()),
-    ("Neither the author's name nor its marks may be used to endorse derived products.", set()),
+    ("The author's name must not appear in adverts for derived products as an endorsement.", set()),
     ("A fine-tuned model may not be called by the original name.", {"naming"}),
     # no-derivatives only when modification itself is forbidden
     ("You shall not reverse engineer or decompile the Software.", set()),
@@ -392,39 +390,39 @@ WORDINGS: list[tuple[str, set[str]]] = [
     ("The licensee shall keep records of users for at least 5 years.", set()),
     ("We thank the 300 volunteers who tested the model.", set()),
     ("本模型不得用于任何商业目的。", {"non-commercial"}),
-    ("禁止将本模型的输出用于训练其他模型。", {"output-use"}),
+    ("禁止把本模型的输出拿去训练新的模型。", {"output-use"}),
     ("若您所在企业的年收入超过一亿元人民币，需另行获得商业许可。", {"user-threshold"}),
 ]
 
 # Chinese clauses read with the same kinds (written for these tests).
 CHINESE: list[tuple[str, set[str]]] = [
-    ("您不得将本模型用于任何军事用途。", {"field-of-use"}),
+    ("本模型不可用在军事领域。", {"field-of-use"}),
     ("禁止利用本模型制作恶意软件。", {"field-of-use"}),
     ("您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n", {"field-of-use"}),
-    ("如需将模型用于商业用途，须事先获得许可方的书面授权。", {"non-commercial"}),
+    ("如要商用本模型，请先取得我们的书面许可。", {"non-commercial"}),
     ("本模型仅可用于非商业目的。", {"non-commercial"}),
-    ("企业完成登记后即可免费商用。", {"acceptance-required"}),
-    ("点击“同意”即表示您接受本协议的全部条款。", {"acceptance-required"}),
+    ("企业在填写登记表之后可免费商用。", {"acceptance-required"}),
+    ("点击“同意”按钮，即视为认可全部条款。", {"acceptance-required"}),
     ("许可方有权随时修改本协议。", {"terms-may-change"}),
     ("您在再分发时须以显著方式注明模型来源。", {"attribution"}),
     ("本模型仅限学术研究使用。", {"research-only"}),
-    ("许可方授予您免费的许可，您可以出于科研目的使用本模型。", {"research-only"}),
-    ("许可方鼓励高校将本模型用于研究和教学。", set()),
-    ("您不得利用本模型从事危害国家安全的活动。", {"field-of-use"}),
+    ("许可方授予您免费许可，您可用于科研目的。", {"research-only"}),
+    ("许可方欢迎高校在教学中采用本模型。", set()),
+    ("禁止借助本模型实施危害国家安全的行为。", {"field-of-use"}),
     ("若您的产品月活跃用户超过一亿，须另行申请许可。", {"user-threshold"}),
     ("您不得使用本模型的输出训练其他大模型。", {"output-use"}),
-    ("您不得使用本模型生成的内容来训练其他模型。", {"output-use"}),
+    ("您不得拿本模型产出的内容去训练别的模型。", {"output-use"}),
     ("如果您的产品月活跃用户数超过1亿，您必须向我们申请许可。", {"user-threshold"}),
     ("商业用途须另行获得许可方授权。", {"non-commercial"}),
     ("本许可仅限中国大陆境内使用。", {"geographic"}),
-    ("您应当遵守附件中列出的使用限制。", {"acceptable-use-policy"}),
-    ("您应当遵守本协议附件中的《可接受使用政策》。", {"acceptable-use-policy"}),
-    ("除非另行获得授权，本模型仅供非商业用途使用。", {"non-commercial"}),
-    ("本模型权重对学术研究完全开放，登记后亦允许免费商业使用。", {"acceptance-required"}),
+    ("使用本模型时请遵循附录所载的行为规范。", {"acceptable-use-policy"}),
+    ("请遵循随附的《可接受使用政策》。", {"acceptable-use-policy"}),
+    ("本模型只允许在非商业场景中使用。", {"non-commercial"}),
+    ("学术研究可直接使用本模型，商业使用前需先行登记。", {"acceptance-required"}),
     ("如果您或您的关联方的产品月活跃用户数超过1亿，您需要向我们申请许可。", {"user-threshold"}),
     ("您不得利用本模型或其输出来开发与许可方竞争的模型。", {"output-use"}),
-    ("我们可能会不时更新本许可证。", {"terms-may-change"}),
-    ("本协议的中英文版本如有不一致，以中文版本为准。", set()),
+    ("我们可随时修订本许可证。", {"terms-may-change"}),
+    ("中英文两版若有出入，以中文为准。", set()),
     ("您不得将模型用于任何违反法律法规的用途。", set()),
     ("禁止用于自动驾驶、医疗诊断等高风险领域。", {"field-of-use"}),
     ("您需在产品显著位置标明“基于星光模型开发”。", {"attribution"}),
@@ -439,10 +437,10 @@ CHINESE: list[tuple[str, set[str]]] = [
     # not restrictions
     ("本模型可用于商业和非商业用途。", set()),
     ("适用场景包括但不限于学术研究。", set()),
-    ("许可方不提供任何明示或暗示的保证，包括适用于特定目的的保证。", set()),
-    ("未经许可方书面同意，您不得使用许可方的商标。", set()),
-    ("未经许可方书面同意，您不得申请注册与许可方相同的商标或进行域名注册。", set()),
-    ("您需要保证在处理个人信息时遵守法律。", set()),
+    ("本模型按现状提供，我们不作任何担保，也不保证它适合某一特定用途。", set()),
+    ("没有我们的书面许可，不能使用我们的商标。", set()),
+    ("请勿抢注与我们相同的商标，也请勿进行相关的域名注册。", set()),
+    ("包括但不限于个人信息在内的数据，都应依法处理。", set()),
     ("星辰模型许可协议", set()),
 ]
 
@@ -451,14 +449,14 @@ BILINGUAL = """STARLIGHT MODEL LICENSE
 
 1. You may use the model for any purpose, except that you shall not use it for military
 purposes.
-2. Commercial use requires prior written permission from the Licensor.
+2. Commercial use needs a separate written permission.
 3. The Licensor may update this Agreement from time to time.
 
 星光模型许可协议
 
-1. 您可以出于任何目的使用本模型，但不得将其用于军事目的。
-2. 商业使用须事先取得许可方的书面授权。
-3. 许可方有权不时更新本协议。
+1. 本模型可自由使用，唯独不得用于军事目的。
+2. 商业使用须先得到我方的书面同意。
+3. 许可方可随时变更本协议内容。
 """
 BILINGUAL_KINDS = {"field-of-use", "non-commercial", "terms-may-change"}
 
@@ -501,7 +499,7 @@ CHINESE_PERMISSIVE = """\
 晨光宽松许可证 第1版
 
 1. 版权许可
-每位贡献者授予您永久的、全球的、免费的、非独占的、不可撤销的版权许可，您可以出于任何目的（包括商业目的）复制、使用、修改、分发本软件，无论是否修改。
+每位贡献者授予您一项永久、全球、免费、非独占且不可撤销的版权许可：无论用途为何（包括商业用途），您都可以复制、使用、修改和分发本软件，不论修改与否。
 
 2. 专利许可
 每位贡献者授予您永久的、全球的、免费的专利许可，用于制造、使用、销售本软件。
@@ -510,10 +508,10 @@ CHINESE_PERMISSIVE = """\
 本许可证不提供对贡献者商标的许可，但您为履行第4条的声明义务而使用的除外。
 
 4. 分发要求
-您可以在任何媒介中重新分发本软件，无论是否修改，但您必须向接收者提供本许可证的副本，并保留软件中的版权声明。
+您可以通过任何媒介再分发本软件，但必须随附本许可证的副本，并在软件里留存原有的版权声明。
 
 5. 免责声明与责任限制
-本软件按“原样”提供，不附带任何明示或暗示的保证。在任何情况下，贡献者对因使用本软件产生的任何损失不承担责任。
+本软件按现状提供，贡献者不就其作出任何担保，对使用本软件造成的损失也不负责任。
 
 6. 语言
 本许可证以中英文双语表述，两种文本具有同等效力。如有冲突，以中文版为准。

@@ -788,7 +788,9 @@ _LIMITER = re.compile(
 )
 
 
-_SELF_LIMITING = re.compile(r"\b(?:only|solely|exclusively|exclud\w*)\b|仅|只")
+_SELF_LIMITING = re.compile(
+    r"\b(?:only|solely|exclusively|exclud\w*|(?:restricted|limited) to)\b|仅|只|限于"
+)
 
 
 def _narrowing_terms(
