@@ -62,14 +62,8 @@ def main() -> None:
         return min(runs)
 
     print(f"warm: classifier alone {best(score_all):.2f} ms per 10 KB (every clause scored)")
-    with_clf = best(clauses.analyse)
-    saved = classifier.model.__wrapped__
-    classifier.model.cache_clear()
-    import osaid.evidence.classifier as mod
-
-    mod.model = lambda: None  # rules only
+    with_clf = best(lambda t: clauses.analyse(t, classifier=True))
     rules_only = best(clauses.analyse)
-    mod.model = classifier.model if False else _restore(saved)
     print(
         f"warm: clause analyser {with_clf:.2f} ms per 10 KB with the classifier, "
         f"{rules_only:.2f} ms rules only"
@@ -79,7 +73,7 @@ def main() -> None:
     for family, path, text in found:
         bad += [
             (family, path, r)
-            for r in clauses.analyse(text, path)
+            for r in clauses.analyse(text, path, classifier=True)
             if r.source == "classifier" and r.kind in blocking
         ]
     print(
@@ -87,12 +81,6 @@ def main() -> None:
     )
     for family, path, r in bad:
         print(f"  FALSE POSITIVE {family} {path}:{r.line} {r.kind} {r.score:.3f}: {r.quote}")
-
-
-def _restore(fn):
-    from functools import cache
-
-    return cache(fn)
 
 
 if __name__ == "__main__":

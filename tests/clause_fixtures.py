@@ -47,6 +47,11 @@ POSITIVE: list[tuple[str, set[str]]] = [
         "Businesses earning more than $5 million in yearly revenue are not covered by this grant.",
         {"user-threshold"},
     ),
+    (
+        "Should the number of people using your service each month go beyond 10 million, this "
+        "permission ends.",
+        {"user-threshold"},
+    ),
     # --- acceptable-use-policy
     (
         "Your use of the Model is subject to the Acceptable Use Policy, which is hereby incorporated "
@@ -73,7 +78,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
         {"acceptable-use-policy"},
     ),
     (
-        "## Prohibited Uses\n\nThe model may not be used to write malware.\n",
+        "## Prohibited Uses\n\nThe model may not be used to harass or deceive anyone.\n",
         {"acceptable-use-policy"},
     ),
     (
@@ -192,7 +197,6 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("Fill out the request form to obtain access to the weights.", {"acceptance-required"}),
     # --- naming
     ('Any model you derive from it must include "Foo" at the beginning of its name.', {"naming"}),
-    ("You may not use the names or logos of the Licensor to promote your product.", {"naming"}),
     ("Modified versions must be renamed.", {"naming"}),
     # --- attribution
     ("You must retain all copyright notices in every copy you distribute.", {"attribution"}),
@@ -213,6 +217,305 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ("Licensed under CC BY-SA 4.0.", {"copyleft"}),
     ("If you distribute a modified version, you must release it under this license.", {"copyleft"}),
 ]
+
+# The boundaries between kinds (docs/clauses.md), each side written as a fixture.
+BOUNDARY: list[tuple[str, set[str]]] = [
+    # field-of-use: a field named in the license itself, however the prohibition is built
+    ("Licensees must not, for warfare or espionage, deploy the model.", {"field-of-use"}),
+    ("The Provider forbids any use of the Model for surveillance of workers.", {"field-of-use"}),
+    ("You may not use the model to write malware or spread disinformation.", {"field-of-use"}),
+    (
+        "Licensees must not do any of the following, nor let others do them\n- a. run the weights"
+        " (i) to earn money, (ii) for warfare, or (iii) to cheat;\n- b. remove notices.\n",
+        {"field-of-use"},
+    ),
+    (
+        "Save where the law allows it, you must not (nor are you entitled to):\n\n"
+        "  a) sell copies;\n  b) use the code for any act that harms national security.\n",
+        {"field-of-use"},
+    ),
+    # acceptance-required, not non-commercial: registration is not a ban
+    (
+        "Businesses may use the model commercially once they have filled out our registration "
+        "form.",
+        {"acceptance-required"},
+    ),
+    ("REVIEW AND ACCEPT THESE TERMS BEFORE YOU RUN THE WEIGHTS.", {"acceptance-required"}),
+    ("You must register with us before commercial deployment.", {"acceptance-required"}),
+    (
+        "Use of the model for commercial purposes requires registration through our website.",
+        {"acceptance-required"},
+    ),
+    (
+        "If you want to use the model commercially, please send us an email to register.",
+        {"acceptance-required"},
+    ),
+    ("Commercial use of the model is allowed without registration.", set()),
+    ("Please register on our website to receive news about new releases.", set()),
+    ("You may not use the model for any purpose other than evaluating it.", {"research-only"}),
+    ("The model must not be used to make decisions about hiring.", {"field-of-use"}),
+    # geographic: territory grants and exclusions
+    ("These terms are not effective in the European Union.", {"geographic"}),
+    ('"Territory" means the United States and Canada.', {"geographic"}),
+    (
+        "The rights in Section 2 are not granted to anyone residing in the European Union.",
+        {"geographic"},
+    ),
+    (
+        "If your company is headquartered in the United Kingdom, this license does not extend to "
+        "you.",
+        {"geographic"},
+    ),
+    # user-threshold: defined terms, devices, visits
+    (
+        '"Size Limit" means yearly turnover above twenty million US dollars.',
+        {"user-threshold"},
+    ),
+    (
+        "Your deployment may not exceed 3,000 devices without a separate license.",
+        {"user-threshold"},
+    ),
+    (
+        "If your site gets more than 5 million visits per month, ask us for a license.",
+        {"user-threshold"},
+    ),
+    (
+        "Apps whose DAU figure is above 2 million need our consent.",
+        {"user-threshold"},
+    ),
+    # non-commercial and research-only in definition and grant style
+    ('"Allowed Purpose" means work restricted to scientific experimentation.', {"research-only"}),
+    (
+        "We grant you a license to copy and run the checkpoints for Evaluation Purposes.",
+        {"research-only"},
+    ),
+    ("The software may be run only non-commercially.", {"non-commercial"}),
+    ("These weights are provided to you for non-production use.", {"non-commercial"}),
+    (
+        "The grant covers copying the model for any aim other than commercial use.",
+        {"non-commercial"},
+    ),
+    # definitions describe a term; they restrict only when they narrow the grant
+    ('"Commercial Use" means any use that earns money or a business edge.', set()),
+    (
+        '"Lab Use" means scientific work that is not mainly meant for commercial gain.',
+        set(),
+    ),
+    # terms-may-change, not updates of the model or enforcement
+    (
+        "The Licensor may amend this Agreement from time to time by publishing a revised version "
+        "on its website.",
+        {"terms-may-change"},
+    ),
+    (
+        "Your use must follow the Usage Policy, which we may revise at any time.",
+        {"acceptable-use-policy", "terms-may-change"},
+    ),
+    ("Model Refreshes and Remote Limits.", set()),
+    (
+        "We keep the right to limit, by remote means, any use that breaks this License, and to "
+        "refresh the weights.",
+        set(),
+    ),
+    (
+        "The models covered are listed on our website, as updated from time to time.",
+        set(),
+    ),
+    ("You may not ship the model to any party barred from US export transactions.", set()),
+    # naming, not trademarks or endorsement
+    ("You may not use the names or logos of the Licensor to promote your product.", set()),
+    ("The author's name must not appear in adverts for derived products as an endorsement.", set()),
+    ("A fine-tuned model may not be called by the original name.", {"naming"}),
+    # no-derivatives only when modification itself is forbidden
+    ("You shall not reverse engineer or decompile the Software.", set()),
+    ("You may not alter or remove proprietary notices in the Model.", set()),
+    ("You may not modify or adapt the Model in any way.", {"no-derivatives"}),
+    # items of a prohibition list inherit it, whatever the kind
+    (
+        "You agree not to use the Model:\n- in the European Union;\n- for spam.\n",
+        {"acceptable-use-policy", "geographic"},
+    ),
+    ("You may not:\n- modify or adapt the Model;\n- sell copies.\n", {"no-derivatives"}),
+    (
+        "You shall not:\n- use the Model for commercial purposes;\n- remove notices.\n",
+        {"non-commercial"},
+    ),
+    # headings, titles, dates are never clauses
+    ("THE FOOBAR WEIGHTS LICENSE", set()),
+    ("Last updated: 3 March 2025", set()),
+    ("4. Non-Commercial Use Only", set()),
+]
+
+# More wordings of each kind and of non-restrictions, as a reader of new licenses meets them.
+WORDINGS: list[tuple[str, set[str]]] = [
+    ("The Model shall not be deployed in weapons systems.", {"field-of-use"}),
+    ("Use of the Software by or for any military organisation is not permitted.", {"field-of-use"}),
+    ("You may use the model for anything except surveillance.", {"field-of-use"}),
+    ("No use in connection with nuclear facilities is licensed.", {"field-of-use"}),
+    ("Licensee must not apply the model to predictive policing.", {"field-of-use"}),
+    ("This license does not permit commercial use.", {"non-commercial"}),
+    ("The Model is licensed to you for non-commercial purposes.", {"non-commercial"}),
+    ("Any commercial use is forbidden.", {"non-commercial"}),
+    ("You may only use the model to evaluate it.", {"research-only"}),
+    ("Use is restricted to internal testing.", {"research-only"}),
+    ("Outputs must not be used to develop models that compete with ours.", {"output-use"}),
+    ("You will not train another model on data generated by the Model.", {"output-use"}),
+    ("Distillation of the model into other models is prohibited.", {"output-use"}),
+    ("The Model may not be used by persons located in Russia.", {"geographic"}),
+    ("Access from the EU is not permitted.", {"geographic"}),
+    ("These terms may be revised at any time.", {"terms-may-change"}),
+    ("We reserve the right to change this license.", {"terms-may-change"}),
+    (
+        "Continued use after changes to this Agreement means you accept the new terms.",
+        {"terms-may-change"},
+    ),
+    ("You need to log in with an account to download the weights.", {"acceptance-required"}),
+    (
+        "Companies whose annual turnover exceeds EUR 2 million must purchase a license.",
+        {"user-threshold"},
+    ),
+    ("Free for up to 1,000 monthly users.", {"user-threshold"}),
+    ("Organizations with 500 or more employees need a commercial license.", {"user-threshold"}),
+    ("Your use must not violate our Responsible AI Guidelines.", {"acceptable-use-policy"}),
+    (
+        "You must follow the Community Code of Conduct when using the model.",
+        {"acceptable-use-policy"},
+    ),
+    ("Please read our Privacy Policy to learn how we handle data.", set()),
+    ("You must comply with applicable export control policies.", set()),
+    ("You may use, copy and modify the model for any purpose, including commercial use.", set()),
+    ("The model was evaluated on 12 benchmarks with more than 5,000 users.", set()),
+    ("You must not provide the service to users under 13 years old.", set()),
+    ("If you have customers in over 30 countries, contact us.", set()),
+    ("The licensee shall keep records of users for at least 5 years.", set()),
+    ("We thank the 300 volunteers who tested the model.", set()),
+    ("本模型不得用于任何商业目的。", {"non-commercial"}),
+    ("禁止把本模型的输出拿去训练新的模型。", {"output-use"}),
+    ("若您所在企业的年收入超过一亿元人民币，需另行获得商业许可。", {"user-threshold"}),
+]
+
+# Chinese clauses read with the same kinds (written for these tests).
+CHINESE: list[tuple[str, set[str]]] = [
+    ("本模型不可用在军事领域。", {"field-of-use"}),
+    ("禁止利用本模型制作恶意软件。", {"field-of-use"}),
+    ("您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n", {"field-of-use"}),
+    ("如要商用本模型，请先取得我们的书面许可。", {"non-commercial"}),
+    ("本模型仅可用于非商业目的。", {"non-commercial"}),
+    ("企业在填写登记表之后可免费商用。", {"acceptance-required"}),
+    ("点击“同意”按钮，即视为认可全部条款。", {"acceptance-required"}),
+    ("许可方有权随时修改本协议。", {"terms-may-change"}),
+    ("您在再分发时须以显著方式注明模型来源。", {"attribution"}),
+    ("本模型仅限学术研究使用。", {"research-only"}),
+    ("许可方授予您免费许可，您可用于科研目的。", {"research-only"}),
+    ("许可方欢迎高校在教学中采用本模型。", set()),
+    ("禁止借助本模型实施危害国家安全的行为。", {"field-of-use"}),
+    ("若您的产品月活跃用户超过一亿，须另行申请许可。", {"user-threshold"}),
+    ("您不得使用本模型的输出训练其他大模型。", {"output-use"}),
+    ("您不得拿本模型产出的内容去训练别的模型。", {"output-use"}),
+    ("如果您的产品月活跃用户数超过1亿，您必须向我们申请许可。", {"user-threshold"}),
+    ("商业用途须另行获得许可方授权。", {"non-commercial"}),
+    ("本许可仅限中国大陆境内使用。", {"geographic"}),
+    ("使用本模型时请遵循附录所载的行为规范。", {"acceptable-use-policy"}),
+    ("请遵循随附的《可接受使用政策》。", {"acceptable-use-policy"}),
+    ("本模型只允许在非商业场景中使用。", {"non-commercial"}),
+    ("学术研究可直接使用本模型，商业使用前需先行登记。", {"acceptance-required"}),
+    ("如果您或您的关联方的产品月活跃用户数超过1亿，您需要向我们申请许可。", {"user-threshold"}),
+    ("您不得利用本模型或其输出来开发与许可方竞争的模型。", {"output-use"}),
+    ("我们可随时修订本许可证。", {"terms-may-change"}),
+    ("中英文两版若有出入，以中文为准。", set()),
+    ("您不得将模型用于任何违反法律法规的用途。", set()),
+    ("禁止用于自动驾驶、医疗诊断等高风险领域。", {"field-of-use"}),
+    ("您需在产品显著位置标明“基于星光模型开发”。", {"attribution"}),
+    ("衍生模型的名称须以“星光”开头。", {"naming"}),
+    ("任何人只要获得本模型的副本，均可免费使用、修改和分发。", set()),
+    ("本许可证不适用于欧盟境内的用户。", {"geographic"}),
+    ("您不得修改本模型。", {"no-derivatives"}),
+    (
+        "本模型的权重仅供研究人员下载，下载前须提交申请并经许可方审核。",
+        {"research-only", "acceptance-required"},
+    ),
+    # not restrictions
+    ("本模型可用于商业和非商业用途。", set()),
+    ("适用场景包括但不限于学术研究。", set()),
+    ("本模型按现状提供，我们不作任何担保，也不保证它适合某一特定用途。", set()),
+    ("没有我们的书面许可，不能使用我们的商标。", set()),
+    ("请勿抢注与我们相同的商标，也请勿进行相关的域名注册。", set()),
+    ("包括但不限于个人信息在内的数据，都应依法处理。", set()),
+    ("星辰模型许可协议", set()),
+]
+
+# A bilingual license: an English half and a Chinese half with the same terms.
+BILINGUAL = """STARLIGHT MODEL LICENSE
+
+1. You may use the model for any purpose, except that you shall not use it for military
+purposes.
+2. Commercial use needs a separate written permission.
+3. The Licensor may update this Agreement from time to time.
+
+星光模型许可协议
+
+1. 本模型可自由使用，唯独不得用于军事目的。
+2. 商业使用须先得到我方的书面同意。
+3. 许可方可随时变更本协议内容。
+"""
+BILINGUAL_KINDS = {"field-of-use", "non-commercial", "terms-may-change"}
+
+# A markdown license with a table of contents, bold definitions and a prohibition list.
+MARKDOWN_LICENSE = """\
+# Nova Model License
+
+## Table of Contents
+1. Definitions
+2. Grant
+3. Restrictions
+4. Changes
+
+## 1. Definitions
+**"Commercial Use"** means any use for monetary gain.
+**"Permitted Use"** means personal or research use only.
+
+## 2. Grant
+Subject to this License, we grant you a license to use the Model solely for Permitted Use.
+
+## 3. Restrictions
+You shall not:
+- use the Model for Commercial Use without our written consent;
+- use the Model to build weapons;
+- use outputs to train competing models.
+
+## 4. Changes
+We may revise this License at any time by posting a new version.
+"""
+MARKDOWN_LICENSE_KINDS = {
+    "research-only",
+    "non-commercial",
+    "field-of-use",
+    "output-use",
+    "terms-may-change",
+}
+
+# A permissive license written in Chinese: only attribution, no blocking kind.
+CHINESE_PERMISSIVE = """\
+晨光宽松许可证 第1版
+
+1. 版权许可
+每位贡献者授予您一项永久、全球、免费、非独占且不可撤销的版权许可：无论用途为何（包括商业用途），您都可以复制、使用、修改和分发本软件，不论修改与否。
+
+2. 专利许可
+每位贡献者授予您永久的、全球的、免费的专利许可，用于制造、使用、销售本软件。
+
+3. 无商标许可
+本许可证不提供对贡献者商标的许可，但您为履行第4条的声明义务而使用的除外。
+
+4. 分发要求
+您可以通过任何媒介再分发本软件，但必须随附本许可证的副本，并在软件里留存原有的版权声明。
+
+5. 免责声明与责任限制
+本软件按现状提供，贡献者不就其作出任何担保，对使用本软件造成的损失也不负责任。
+
+6. 语言
+本许可证以中英文双语表述，两种文本具有同等效力。如有冲突，以中文版为准。
+"""
 
 NEGATIVE: list[str] = [
     # advice in model cards
@@ -244,11 +547,6 @@ NEGATIVE: list[str] = [
 
 # Known misses: wordings the patterns do not catch yet (counted in the bench's recall).
 HARD: list[tuple[str, set[str]]] = [
-    (
-        "Should the number of people using your service each month go beyond 10 million, this "
-        "permission ends.",
-        {"user-threshold"},
-    ),
     ("Only universities and non-profit labs are licensed.", {"research-only"}),
 ]
 

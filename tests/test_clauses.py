@@ -8,13 +8,22 @@ import sys
 
 import pytest
 from clause_fixtures import (
+    BILINGUAL,
+    BILINGUAL_KINDS,
+    BOUNDARY,
+    CHINESE,
+    CHINESE_PERMISSIVE,
     CUSTOM_LICENSE,
     CUSTOM_LICENSE_KINDS,
     HARD,
+    MARKDOWN_LICENSE,
+    MARKDOWN_LICENSE_KINDS,
     NEGATIVE,
     POSITIVE,
+    WORDINGS,
     find_real_texts,
 )
+from conftest import SHARED, shared
 
 from osaid.evidence.clauses import analyse, explain
 from osaid.knowledge import load_yaml, restriction_kinds
@@ -46,6 +55,83 @@ def test_negative_fixture(text):
 def test_hard_fixture(text, expected):
     # the patterns' limits; the classifier (tests/test_classifier.py) may catch some of these
     assert expected <= {r.kind for r in analyse(text) if r.source == "rule"}
+
+
+@pytest.mark.parametrize("text,expected", BOUNDARY, ids=[t[:50] for t, _ in BOUNDARY])
+def test_kind_boundaries(text, expected):
+    assert kinds_of(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", WORDINGS, ids=[t[:50] for t, _ in WORDINGS])
+def test_wordings_of_each_kind(text, expected):
+    assert kinds_of(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", CHINESE, ids=[t[:20] for t, _ in CHINESE])
+def test_chinese_clauses_read_with_the_same_kinds(text, expected):
+    found = analyse(text)
+    assert {r.kind for r in found} == expected
+    for r in found:  # the Chinese clause itself is quoted
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.quote)
+
+
+def test_bilingual_license_yields_each_kind_in_both_halves():
+    found = analyse(BILINGUAL, "LICENSE")
+    assert {r.kind for r in found} == BILINGUAL_KINDS
+    lines = BILINGUAL.splitlines()
+    zh_start = next(i for i, ln in enumerate(lines, 1) if "星光" in ln)
+    for kind in BILINGUAL_KINDS:
+        where = {r.line >= zh_start for r in found if r.kind == kind}
+        assert where == {False, True}, kind
+        zh = next(r for r in found if r.kind == kind and r.line >= zh_start)
+        assert zh.quote in " ".join(lines[zh.line - 1 :])  # a verbatim Chinese clause
+
+
+def test_markdown_license_is_read_by_its_structure():
+    found = analyse(MARKDOWN_LICENSE, "LICENSE.md")
+    assert {r.kind for r in found} == MARKDOWN_LICENSE_KINDS
+    lines = MARKDOWN_LICENSE.splitlines()
+    toc_end = lines.index("## 1. Definitions")
+    assert all(r.line > toc_end for r in found)  # the table of contents is no clause
+    by_kind = {r.kind: r for r in found}
+    # the narrowing definition is quoted where it stands; list items inherit "You shall not:"
+    assert by_kind["research-only"].quote.startswith('**"Permitted Use"** means')
+    assert by_kind["non-commercial"].quote.startswith("- use the Model for Commercial Use")
+
+
+def test_permissive_chinese_license_yields_only_attribution():
+    found = analyse(CHINESE_PERMISSIVE)
+    assert {r.kind for r in found} == {"attribution"}
+    # the section heading above the clause is not part of the quote
+    assert all(not r.quote.startswith("4.") for r in found)
+
+
+def test_numbered_sections_are_not_cut_at_their_number():
+    text = "3. You may not use the model for commercial purposes.\n4.2. Other terms.\n"
+    (r,) = analyse(text)
+    assert r.quote.startswith("3. You may not use") and r.line == 1
+
+
+def test_headings_titles_and_dates_are_never_quoted():
+    text = (
+        "ACME NON-COMMERCIAL MODEL LICENSE\n\nLast revised: 1 May 2025\n\n"
+        "## Updates to These Terms\n\nThe weights are free to use.\n"
+    )
+    assert analyse(text) == []
+
+
+def test_definitions_restrict_only_when_a_grant_is_limited_to_them():
+    definition = '"Study Uses" means research that is not meant for commercial gain.\n\n'
+    assert kinds_of(definition + "We grant you a license to use the weights.\n") == set()
+    narrowed = definition + "We grant you a license to use the weights solely for Study Uses.\n"
+    found = analyse(narrowed)
+    assert {r.kind for r in found} == {"non-commercial", "research-only"}
+    assert next(r for r in found if r.kind == "non-commercial").line == 1
+
+
+def test_prohibited_uses_heading_opens_a_list_without_a_colon():
+    text = "## Prohibited Uses\n\n- for warfare\n- to track people\n"
+    assert kinds_of(text) == {"acceptable-use-policy", "field-of-use"}
 
 
 def test_every_kind_has_positive_fixtures():
@@ -234,6 +320,25 @@ def test_offsets_survive_lowercasing_that_changes_length():
     text = "İİİİ İİ.\nThe Model may not be used in the European Union."
     (r,) = analyse(text)
     assert r.line == 2
+
+
+# --- the labelled corpus of real AI licenses (measuring only; nothing from it is in the project)
+
+
+def test_corpus_open_controls_have_no_blocking_kind_and_chinese_texts_are_read():
+    corpus = shared(SHARED / "corpus" / "ai-licenses" / "labels.yaml").parent
+    import yaml
+
+    data = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8"))
+    for entry in data["licenses"]:
+        text = (corpus / entry["file"]).read_text(encoding="utf-8")
+        got = kinds_of(text)
+        labelled = {k["kind"] for k in entry["kinds"]}
+        if entry.get("open"):
+            assert not (got & BLOCKING) - labelled, entry["slug"]
+        if entry.get("language") == "zh":
+            strong = {k["kind"] for k in entry["kinds"] if not k.get("weak")}
+            assert strong <= got, entry["slug"]
 
 
 def test_patterns_have_sources_and_known_kinds():

@@ -27,6 +27,11 @@ def register(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="output format (default: text)",
     )
+    parser.add_argument(
+        "--classifier",
+        action="store_true",
+        help="also report clauses the learned clause classifier finds and no rule does",
+    )
     parser.set_defaults(run=run)
 
 
@@ -58,7 +63,7 @@ def read_input(name: str) -> tuple[str, bool]:
     return text.lstrip("\ufeff"), truncated
 
 
-def analyse(text: str, path: str | None) -> dict:
+def analyse(text: str, path: str | None, *, classifier: bool = False) -> dict:
     """Identification, catalog restrictions and clause findings, as plain data."""
     from osaid.evidence.identify import identify_text
     from osaid.knowledge.licensing import catalog
@@ -86,7 +91,7 @@ def analyse(text: str, path: str | None) -> dict:
         clauses = None
         clause_error = "clause analysis is not available in this installation"
     if clauses is not None:
-        for r in clauses(text, path):
+        for r in clauses(text, path, classifier=classifier):
             item = r.to_json()
             item["source"] = r.source
             restrictions.append(item)
@@ -111,7 +116,7 @@ def _verdict(result: dict) -> tuple[int, str]:
 def run(args: argparse.Namespace) -> int:
     text, truncated = read_input(args.file)
     path = None if args.file == "-" else args.file
-    result = analyse(text, path)
+    result = analyse(text, path, classifier=getattr(args, "classifier", False))
     code, verdict = _verdict(result)
     doc = {
         "schema": "osaid.license/1",

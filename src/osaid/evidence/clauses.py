@@ -1,19 +1,24 @@
-"""Find restrictive clauses in any license or policy text, with the line and a quote for each.
+"""Find restrictive clauses in any license or policy text, English or Chinese, with the line and
+a quote for each.
 
-A generic engine over the patterns in knowledge/clauses.yaml:
+A generic engine over the patterns in knowledge/clauses.yaml (docs/clauses.md):
 
-1. cut the text into clauses: sentences, list items, headings and colon-ended lead-ins, each with
-   its offsets (so a match maps back to a 1-based line);
-2. one pass of a keyword regex (the kinds' `triggers`, merged into a trie) tells which kinds can
-   possibly match which clause;
-3. only those kinds' patterns run on those clauses; `unless` patterns, the blocking-kind exclusions
-   and `yield_to` drop what is not a restriction;
+1. cut the text into clauses as licenses are written: sentences (Chinese ones at 。；！？ too),
+   list items and numbered sections (the number stays with its text), headings and heading
+   lines, colon-ended lead-ins, each with its offsets (so a match maps back to a 1-based line);
+2. one pass of a keyword regex (the kinds' `triggers`, merged into a trie; Chinese triggers in a
+   second trie run only on texts with CJK) tells which kinds can possibly match which clause;
+3. only those kinds' patterns run on those clauses; headings, titles and dates are never matched
+   (but by a pattern marked `heading`); a definition ("X" means ...) is read for a
+   `definitions: narrowing` kind only when it narrows a grant; `unless` patterns, the
+   blocking-kind exclusions and `yield_to` drop what is not a restriction;
 4. one `Restriction` per (kind, clause), at most `max_per_kind` per kind, ordered by line.
 
 Items of a prohibited-uses list ("You agree not to use the Model: - for military use; ...") inherit
 the prohibition of their lead-in clause, so `in_list` patterns can match a bare field name there.
 Everything is compiled once per process; every gap in a pattern is bounded, and clauses are at most
-`max_clause_chars` long, so the cost stays linear in the size of the text.
+`max_clause_chars` long, so the cost stays linear in the size of the text. The learned classifier
+(evidence/classifier.py) adds its hits only when asked (`classifier=True`).
 """
 
 from __future__ import annotations
@@ -64,6 +69,56 @@ def _expand(pattern: str, defs: dict[str, str]) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _split_top(body: str) -> list[str] | None:
+    """The top-level alternatives of a regex body, or None when it cannot be split safely."""
+    out, depth, cls, esc, start = [], 0, False, False, 0
+    for i, ch in enumerate(body):
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif cls:
+            cls = ch != "]"
+        elif ch == "[":
+            cls = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+    if depth or cls or esc:
+        return None
+    out.append(body[start:])
+    return out
+
+
+def _factor(pattern: str) -> str:
+    """A `(?:a|b|...)` alternation with its alternatives grouped by a leading plain letter:
+    `re` tries every branch of an alternation in turn, so one long list of field or place names
+    costs far less when the first letter picks the few branches worth trying. Same language."""
+    if not (pattern.startswith("(?:") and pattern.endswith(")")):
+        return pattern
+    alts = _split_top(pattern[3:-1])
+    if alts is None or len(alts) < 8:
+        return pattern
+    groups: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for a in alts:
+        if len(a) > 1 and a[0].isascii() and a[0].isalpha() and a[1] not in "?*+{":
+            groups.setdefault(a[0].lower(), []).append(a[1:])
+        else:
+            rest.append(a)
+    parts = [
+        c + (tails[0] if len(tails) == 1 else "(?:" + "|".join(tails) + ")")
+        for c, tails in sorted(groups.items())
+    ]
+    return "(?:" + "|".join(parts + rest) + ")"
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -212,6 +267,10 @@ class _Pattern:
     unless: _Rx | None
     in_list: bool
     yield_to: frozenset[str]
+    heading: bool
+    """True when the pattern may match a heading (a "Prohibited Uses" section title)."""
+    zh: bool
+    """A pattern for Chinese wording (its id starts with "zh-"): tried only on clauses with CJK."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +280,10 @@ class _Kind:
     blocking: bool
     unless: _Rx | None
     patterns: tuple[_Pattern, ...]
+    narrowing_only: bool
+    """A definition is read as this kind only when it narrows a grant: a grant is limited to the
+    term elsewhere ("solely for Research Uses"), or the definition limits itself ("... only").
+    Otherwise it describes a term ("Commercial Use" means ...) and restricts nothing."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +292,7 @@ class _Engine:
     stem_rx: re.Pattern | None
     stem_kinds: dict[str, frozenset[str]]
     """Lower-cased matched stem -> kinds whose triggers are a prefix of it."""
+    cjk_rx: re.Pattern | None
     exact_rx: re.Pattern | None
     exact_kinds: dict[str, frozenset[str]]
     lead_in: tuple[_Rx, ...]
@@ -248,7 +312,7 @@ def _union(patterns: list[str], defs: dict[str, str]) -> _Rx | None:
 @cache
 def _engine() -> _Engine:
     data = load_yaml("clauses.yaml")
-    defs: dict[str, str] = dict(data.get("defs") or {})
+    defs: dict[str, str] = {k: _factor(v) for k, v in (data.get("defs") or {}).items()}
     known = restriction_kinds()
     kinds: dict[str, _Kind] = {}
     stem_owner: dict[str, set[str]] = {}
@@ -263,6 +327,8 @@ def _engine() -> _Engine:
                 unless=_union(list(p.get("unless") or ()), defs),
                 in_list=bool(p.get("in_list")),
                 yield_to=frozenset(p.get("yield_to") or ()),
+                heading=bool(p.get("heading")),
+                zh=str(p["id"]).startswith("zh-"),
             )
             for p in spec["patterns"]
         )
@@ -272,6 +338,7 @@ def _engine() -> _Engine:
             blocking=bool(meta.get("blocking")),
             unless=_union(list(spec.get("unless") or ()), defs),
             patterns=pats,
+            narrowing_only=spec.get("definitions") == "narrowing",
         )
         for t in spec.get("triggers") or ():
             t = str(t)
@@ -284,14 +351,18 @@ def _engine() -> _Engine:
         s: frozenset(k for i in range(1, len(s) + 1) for k in stem_owner.get(s[:i], ()))
         for s in stem_owner
     }
-    words = [s for s in stem_owner if s[:1].isalnum()]
-    literals = [s for s in stem_owner if not s[:1].isalnum()]
+    # word stems start at a word boundary; CJK has none between words, so its triggers are
+    # literals, in a regex of their own that runs only on texts with CJK characters
+    words = [s for s in stem_owner if s[:1].isascii() and s[:1].isalnum()]
+    literals = [s for s in stem_owner if s[:1].isascii() and not s[:1].isalnum()]
+    cjk = [s for s in stem_owner if not s[:1].isascii()]
     parts = []
     if words:
         parts.append(r"\b" + _trie_regex(words))
     if literals:
         parts.append(_trie_regex(literals))
     stem_rx = re.compile("|".join(parts)) if parts else None  # run on the lower-cased text
+    cjk_rx = re.compile(_trie_regex(cjk)) if cjk else None
     exact_rx = (
         re.compile(
             r"\b(?:" + "|".join(map(re.escape, sorted(exact_owner, key=len, reverse=True))) + r")\b"
@@ -304,6 +375,7 @@ def _engine() -> _Engine:
         kinds=kinds,
         stem_rx=stem_rx,
         stem_kinds=stem_kinds,
+        cjk_rx=cjk_rx,
         exact_rx=exact_rx,
         exact_kinds={w: frozenset(k) for w, k in exact_owner.items()},
         lead_in=tuple(_compile(p["re"], defs) for p in lead.get("patterns", ())),
@@ -317,10 +389,16 @@ def _engine() -> _Engine:
 
 # --- cutting a text into clauses ---------------------------------------------------------------
 
-_LIST_MARK = r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)])[ \t]"
+_LIST_MARK = (
+    r"(?:[-*•+–]|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]|\d{1,2}(?:\.\d{1,2}){1,3}\.?)[ \t]"
+    r"|[（(]?[一二三四五六七八九十]{1,3}[、）)]|\d{1,3}[、）]|第[一二三四五六七八九十百\d]{1,4}[条章节款]"
+)
+"""Where a list item or numbered section starts: bullets, "1." "(a)" "iv)" "2.3", and in Chinese
+"一、" "（二）" "3、" "第四条"."""
 _BOUNDARY = re.compile(
-    r"[.!?;。；](?=[\s\"'”’)\]]|$)"  # end of a sentence
-    r"|:[ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
+    r"[.!?;](?=[\s\"'”’)\]]|$)"  # end of a sentence
+    r"|[。；！？][”’）)」』]?"  # a Chinese sentence ends wherever its mark is
+    r"|[:：][ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
     r"|\n(?:[ \t]*\r?\n"  # a blank line
     r"|(?=[ \t]*(?:#|" + _LIST_MARK + r")))"
 )  # a heading or a list item starts
@@ -328,8 +406,14 @@ _ABBREV = frozenset(
     "e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
     "u.s u.k e.u p.r para incl v al".split()
 )
+_SHORT_LINE = re.compile(
+    r"^[ \t#>*]*+([A-Z\d\u3400-\u9fff（(“\"][^\n]{1,59}+)\n(?=[ \t>*]*[A-Z\d\u3400-\u9fff（(“\"#])",
+    re.M,
+)
+"""A short line without a closing mark, directly followed by text: a heading when it reads as one."""
+_NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
-_ITEM_START = re.compile(r"[ \t>]*" + _LIST_MARK)
+_ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
 _PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
 
 
@@ -338,12 +422,18 @@ def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
     cuts: list[int] = []
     if text.lstrip(" \t").startswith("#"):
         cuts.append(text.find("\n") + 1 or len(text))
+    for m in _SHORT_LINE.finditer(text):
+        line = m.group(1).rstrip()
+        if line and line[-1] not in ".;:,!?。；：，！？" and _is_heading(line):
+            cuts.append(m.end())  # a heading line directly above its text
     for m in _BOUNDARY.finditer(text):
         c = text[m.start()]
         if c == ".":
             w = _WORD_BEFORE.search(text, max(0, m.start() - 6), m.start())
             if w and (w.group(1).lower().lstrip(".") in _ABBREV or len(w.group(1).strip(".")) == 1):
                 continue
+            if _NUMBER_MARK.search(text, max(0, m.start() - 12), m.start() + 1):
+                continue  # "3." or "2.1." numbering a section or an item
         cuts.append(m.end())
         if c == "\n" and text[m.end() : m.end() + 8].lstrip(" \t").startswith("#"):
             cuts.append(text.find("\n", m.end()) + 1 or len(text))  # a heading is a clause
@@ -404,12 +494,16 @@ class Hit:
     pattern: str
 
 
-def analyse(text: str, path: str | None = None) -> list[Restriction]:
-    """The restrictive clauses of `text`, one per (kind, clause), ordered by line."""
-    return [h.restriction for h in explain(text, path)]
+def analyse(text: str, path: str | None = None, *, classifier: bool = False) -> list[Restriction]:
+    """The restrictive clauses of `text`, one per (kind, clause), ordered by line.
+
+    `classifier=True` adds the learned classifier's hits (evidence/classifier.py) for clauses no
+    rule caught; it is off by default because on the labelled corpus of real AI licenses it adds
+    no recall to the rules (docs/classifier.md)."""
+    return [h.restriction for h in explain(text, path, classifier=classifier)]
 
 
-def explain(text: str, path: str | None = None) -> list[Hit]:
+def explain(text: str, path: str | None = None, *, classifier: bool = False) -> list[Hit]:
     """Like `analyse`, with the id of the pattern behind each restriction."""
     if not text or not isinstance(text, str):
         return []
@@ -432,10 +526,15 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
     if eng.stem_rx is not None:
         for m in eng.stem_rx.finditer(low):
             mark(m.start(), eng.stem_kinds[m.group()])
+    if eng.cjk_rx is not None and _CJK.search(text):
+        for m in eng.cjk_rx.finditer(text):
+            mark(m.start(), eng.stem_kinds[m.group()])
     if eng.exact_rx is not None:
         for m in eng.exact_rx.finditer(text):
             mark(m.start(), eng.exact_kinds[m.group()])
-    in_list = _list_items(text, low, clauses, eng) if wanted else set()
+    heads: dict[int, bool] = {}
+    in_list = _list_items(text, low, clauses, eng, heads) if wanted else set()
+    narrowing = _narrowing_terms(text, low, clauses, wanted)
     per_kind: dict[str, int] = {}
     hits: list[tuple[int, int, Hit]] = []
     newlines: list[int] | None = None
@@ -444,11 +543,22 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
         body, lbody = text[cstart:cend], low[cstart:cend]
         found: list[tuple[_Pattern, re.Match]] = []
         excluded: bool | None = None
+        heading = heads[i] if i in heads else _is_heading(body)
+        term: str | None = _defined_term(body)
+        cjk = _CJK.search(body) is not None
+        latin = not cjk or _LATIN.search(body) is not None
         for kname in sorted(wanted[i]):
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
                 continue
-            m_p = _match_kind(kind, body, lbody, i in in_list)
+            if (
+                term
+                and kind.narrowing_only
+                and term.lower() not in narrowing
+                and not _SELF_LIMITING.search(lbody)
+            ):
+                continue
+            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin)
             if m_p is None:
                 continue
             if kind.blocking:
@@ -479,7 +589,8 @@ def explain(text: str, path: str | None = None) -> list[Hit]:
                 source="rule",
             )
             hits.append((line, pos, Hit(r, pat.id)))
-    hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
+    if classifier:
+        hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
     hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
     return [h for _, _, h in hits]
 
@@ -515,6 +626,8 @@ def _classifier_hits(
         if cend - cstart < 20 or _NOTICE.match(text, cstart, cend):
             continue
         body, lbody = text[cstart:cend], low[cstart:cend]
+        if _is_heading(body):
+            continue
         found = scored.get(body)
         if found is None:
             found = scored[body] = clf.predict(body, blocking)
@@ -549,11 +662,19 @@ def _classifier_hits(
     return out
 
 
-def _match_kind(kind: _Kind, body: str, low: str, listed: bool) -> tuple[_Pattern, re.Match] | None:
-    """The first pattern of `kind` that holds in the clause (with its match), if any."""
+def _match_kind(
+    kind: _Kind, body: str, low: str, listed: bool, heading: bool, cjk: bool, latin: bool = True
+) -> tuple[_Pattern, re.Match] | None:
+    """The first pattern of `kind` that holds in the clause (with its match), if any. Chinese
+    patterns run only on clauses with CJK characters, the others only on clauses with Latin
+    words."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
-        if pat.in_list and not listed:
+        if (
+            (pat.in_list and not listed)
+            or (heading and not pat.heading)
+            or (not cjk if pat.zh else not latin)
+        ):
             continue
         m = pat.rx.search(body, low)
         if m is None or (pat.unless is not None and pat.unless.search(body, low)):
@@ -567,7 +688,9 @@ def _match_kind(kind: _Kind, body: str, low: str, listed: bool) -> tuple[_Patter
     return first
 
 
-def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engine) -> set[int]:
+def _list_items(
+    text: str, low: str, clauses: list[tuple[int, int]], eng: _Engine, heads: dict[int, bool]
+) -> set[int]:
     """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
 
     A list opened by a colon lead-in ends at the first paragraph that is not a list item; one
@@ -576,7 +699,8 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
     scope: str | None = None  # "colon" or "heading"
     count = 0
     for i, (s, e) in enumerate(clauses):
-        heading = text[s] == "#"
+        heading = text[s] == "#" or _is_heading(text[s:e])
+        heads[i] = heading
         if scope is not None:
             if (
                 heading
@@ -591,13 +715,103 @@ def _list_items(text: str, low: str, clauses: list[tuple[int, int]], eng: _Engin
             else:
                 items.add(i)
                 count += 1
-        if e - s < 400 and (heading or text[e - 1] == ":"):
+        hanging = (
+            text[e - 1] not in ".;!?。；！？"
+            and i + 1 < len(clauses)
+            and _ITEM_START.match(text, clauses[i + 1][0], clauses[i + 1][0] + 12) is not None
+        )
+        if e - s < 400 and (heading or text[e - 1] in ":：" or hanging):
             body, lbody = text[s:e], low[s:e]
             if any(rx.search(body, lbody) for rx in eng.lead_in) and not (
                 eng.lead_in_unless and eng.lead_in_unless.search(body, lbody)
             ):
                 scope, count = ("heading" if heading else "colon"), 0
     return items
+
+
+_NUMBERING = re.compile(
+    r"^[ \t>#*_]*(?:(?:section|article|part|clause|schedule|appendix|annex|exhibit|attachment)"
+    r"[ \t]+)?(?:[\dIVXivx]{1,4}(?:\.\d{1,3})*[.):]?|\(?[a-zA-Z\d]{1,3}\)|[-*•+–])?[ \t]*",
+    re.I,
+)
+_META_LINE = re.compile(
+    r"(?:last |date )?(?:updated|modified|revised|effective|released|published|version|dated?|"
+    r"v\d|更新|修订|发布|生效|版本)(?:[ \t]+(?:on|date|as of))?[ \t]*[:：]?[ \t]*[\w ,./:-]{0,40}$",
+    re.I,
+)
+_MODAL = re.compile(
+    r"\b(?:may|shall|must|will|not|cannot|agree|accept|please|before|unless|except|without|you|we"
+    r"|is|are|means|refers|includes|grants?|granted)\b|不得|禁止|应当|须|可以|您|你|是指",
+    re.I,
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def _is_heading(body: str) -> bool:
+    """Whether a clause is a heading, a title, a date or version line or a table-of-contents
+    entry rather than a sentence: these name a subject and never state a term themselves.
+
+    A heading is one short line, after its numbering, that is a date or version line, or has no
+    modal or party word ("may", "shall", "you", 不得, 您 ...) and is in title case (English) or
+    has no sentence mark (Chinese)."""
+    body = body.strip()
+    if not body or len(body) > 120 or body[-1] in "。；！？;:,，：" or "\n" in body:
+        return False
+    b = _NUMBERING.sub("", body, count=1).strip(" \t*_#>")
+    if not b:
+        return False  # a bare number or mark: part of what follows
+    if _META_LINE.match(b) and any(c.isdigit() for c in b):
+        return True
+    if b[-1] in ",;:，；：" or _MODAL.search(b):
+        return False
+    if _CJK.search(b):
+        return len(b) <= 40 and not re.search(r"[。！？.!?]", b)
+    words = [w for w in _LETTERS.findall(b) if len(w) > 3]
+    if not words or len(_LETTERS.findall(b)) > 10:
+        return False
+    return sum(1 for w in words if not w.islower()) >= 0.7 * len(words)
+
+
+_DEFINITION = re.compile(
+    r"^[ \t>#*_]*(?:[\dIVXivx.()a-z]{1,8}[ \t]+)?[\"“‘'*_]{1,3}([^\"”’'*\n]{2,60}?)[\"”’'*_]{1,3}"
+    r"[ \t]*(?:\([^)]{0,40}\)[ \t]*)?(?:shall mean|means|refers to|is defined as|shall refer to"
+    r"|has the meaning|shall have the meaning|是指|指|：)",
+    re.I,
+)
+
+
+_LIMITER = re.compile(
+    r"\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
+    r"(?:a\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?[\"“']?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+)
+
+
+_SELF_LIMITING = re.compile(
+    r"\b(?:only|solely|exclusively|exclud\w*|(?:restricted|limited) to)\b|仅|只|限于"
+)
+
+
+def _narrowing_terms(
+    text: str, low: str, clauses: list[tuple[int, int]], wanted: dict[int, set[str]]
+) -> frozenset[str]:
+    """Lower-cased defined terms that a grant is limited to somewhere in the text ("solely for
+    Research Uses"): their definitions narrow the grant and are read as restrictions, while the
+    definition of a term no grant is limited to only describes it."""
+    terms = {t.lower() for i in wanted if (t := _defined_term(text[clauses[i][0] : clauses[i][1]]))}
+    if not terms:
+        return frozenset()
+    out = set()
+    for m in _LIMITER.finditer(low):
+        out.update(t for t in terms if low.startswith(t, m.end()))
+    return frozenset(out)
+
+
+def _defined_term(body: str) -> str | None:
+    """The term a definition clause defines ("X" means ...; “X”是指...), else None."""
+    m = _DEFINITION.match(body)
+    return m.group(1).strip() if m else None
 
 
 def _starts_paragraph(text: str, s: int) -> bool:
