@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import argparse
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     from osaid.index.web import create_app
 
-    loopback = args.host in LOOPBACK
+    loopback = _loopback(args.host)
     allowed = None
     if not loopback:
         allowed = [*args.allowed_host, args.host]

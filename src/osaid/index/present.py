@@ -127,19 +127,6 @@ def display_location(source: str, location: str, roots: list[str]) -> str:
     return "/".join(parts[-2:]) if parts else "?"
 
 
-def scrub(value, prefix: str):
-    """Remove a server path prefix from every string in a report."""
-    if not prefix:
-        return value
-    if isinstance(value, str):
-        return value.replace(prefix, "") if prefix in value else value
-    if isinstance(value, list):
-        return [scrub(v, prefix) for v in value]
-    if isinstance(value, dict):
-        return {k: scrub(v, prefix) for k, v in value.items()}
-    return value
-
-
 def server_prefix(location: str, shown: str) -> str:
     """The part of `location` that `shown` dropped (`/srv/scans/`), '' when none."""
     if location.startswith("/") and location.endswith(shown):

@@ -35,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from osaid import __version__
 from osaid.index import badges, charts, present
 from osaid.index.openapi import MAX_PAGE_SIZE, MAX_QUERY, OPENAPI, PAGE_SIZE
-from osaid.index.store import Store
+from osaid.index.store import Store, unpack
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -136,6 +136,15 @@ class Index:
                 "GROUP BY license_id"
             ):
                 names.setdefault(lid, name)
+            # a family (`LicenseRef-x-license`, the id without its version) reads as the name
+            # of a license in it, without the version
+            for (family,) in self.query(
+                "SELECT DISTINCT license_family FROM subjects WHERE license_family IS NOT NULL"
+            ):
+                if family not in names:
+                    member = next((n for i, n in names.items() if i.startswith(family + "-")), None)
+                    if member:
+                        names[family] = re.sub(r"[\s-]+v?\d+(\.\d+)*$", "", member)
             return present.LicenseNames(names)
 
         return self.memo("licenses", make)
@@ -184,15 +193,18 @@ class Index:
         q = (params.get("q") or "").strip()
         if len(q) > MAX_QUERY:
             raise HTTPException(400, f"the search is longer than {MAX_QUERY} characters")
+        names = self.licenses()
         for token in re.split(r"\s+", q)[:12] if q else []:
             like = "%" + token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # license names are matched here, against the few distinct ids, not per row
+            ids = [i for i, n in names.names.items() if token.lower() in n.lower()][:50]
             where.append(
                 "(name LIKE ? ESCAPE '\\' OR organisation LIKE ? ESCAPE '\\' "
-                "OR weights_license LIKE ? ESCAPE '\\' OR license_family LIKE ? ESCAPE '\\' "
-                "OR EXISTS (SELECT 1 FROM licenses l WHERE l.assessment_id = subjects.current_id "
-                "AND (l.name LIKE ? ESCAPE '\\' OR l.license_id LIKE ? ESCAPE '\\')))"
+                "OR weights_license LIKE ? ESCAPE '\\' OR license_family LIKE ? ESCAPE '\\'"
+                + "".join(" OR instr(weights_license, ?)" for _ in ids)
+                + ")"
             )
-            args += [like] * 6
+            args += [like] * 4 + ids
         sort = params.get("sort") if params.get("sort") in SORTS else "name"
         order = "DESC" if params.get("order") == "desc" else "ASC"
         size, page = _number(params, "per_page", PAGE_SIZE), _number(params, "page", 1)
@@ -267,10 +279,13 @@ class Index:
 
     def report(self, row) -> dict:
         """The stored report, with no server path left in it."""
-        report = self.store.report(row["current_id"])
+        blob = self.query("SELECT report FROM assessments WHERE id = ?", (row["current_id"],))
+        text = unpack(blob[0][0])
         shown = self.location(row)
         prefix = present.server_prefix(row["location"], shown)
-        report = present.scrub(report, prefix)
+        if prefix:
+            text = text.replace(json.dumps(prefix)[1:-1], "")
+        report = json.loads(text)
         if isinstance(report.get("subject"), dict):
             report["subject"]["location"] = shown
         return report
@@ -392,7 +407,7 @@ def create_app(
         target = path or request.url.path
         return target + ("?" + urlencode(params) if params else "")
 
-    async def home(request: Request) -> Response:
+    def home(request: Request) -> Response:
         result = index.subjects(request.query_params)
         return page(
             request,
@@ -403,7 +418,7 @@ def create_app(
             link=lambda **c: link(request, **c),
         )
 
-    async def subject(request: Request) -> Response:
+    def subject(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         report = index.report(row)
         kind, decisive = present.deciding(report)
@@ -436,7 +451,7 @@ def create_app(
             base=base_url(request),
         )
 
-    async def finding(request: Request) -> Response:
+    def finding(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         report = index.report(row)
         n = request.path_params["n"]
@@ -454,7 +469,7 @@ def create_app(
             can_open=can_open,
         )
 
-    async def source_file(request: Request) -> Response:
+    def source_file(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         rel = request.query_params.get("path", "")
         report = index.report(row)
@@ -466,11 +481,11 @@ def create_app(
             raise HTTPException(404, f"{rel!r} cannot be read now (moved, or not a text file)")
         return page(request, "source.html", s=dict(row), r=report, rel=rel, lines=lines)
 
-    async def report_json(request: Request) -> Response:
+    def report_json(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         return JSONResponse(index.report(row))
 
-    async def export(request: Request) -> Response:
+    def export(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         fmt = request.path_params["fmt"]
         body = index.store.export(row["current_id"], fmt) if fmt in EXPORT_TYPES else None
@@ -490,7 +505,7 @@ def create_app(
             headers={"Content-Disposition": f'inline; filename="{row["slug"]}.{filename}"'},
         )
 
-    async def matrix(request: Request) -> Response:
+    def matrix(request: Request) -> Response:
         view = request.query_params.get("view", "osaid")
         if view not in ("osaid", "mof"):
             raise HTTPException(400, "view is 'osaid' or 'mof'")
@@ -515,7 +530,7 @@ def create_app(
             link=lambda **c: link(request, **c),
         )
 
-    async def compare(request: Request) -> Response:
+    def compare(request: Request) -> Response:
         slugs = list(dict.fromkeys(request.query_params.getlist("s")))
         if not 2 <= len(slugs) <= MAX_COMPARE:
             raise HTTPException(400, f"compare 2 to {MAX_COMPARE} subjects (s=ID&s=ID)")
@@ -553,7 +568,7 @@ def create_app(
     async def api_page(request: Request) -> Response:
         return page(request, "api.html", spec=OPENAPI, base=base_url(request))
 
-    async def landscape(request: Request) -> Response:
+    def landscape(request: Request) -> Response:
         names = index.licenses()
         by_license, by_org, over_time = (
             index.by("license_family"),
@@ -602,7 +617,7 @@ def create_app(
             ],
         )
 
-    async def landscape_csv(request: Request) -> Response:
+    def landscape_csv(request: Request) -> Response:
         name = request.path_params["chart"]
         if name == "by-license":
             text = charts.to_csv("license_family", index.by("license_family", 10**6))
@@ -614,12 +629,12 @@ def create_app(
             raise HTTPException(404, f"no chart {name!r}")
         return PlainTextResponse(text, media_type="text/csv; charset=utf-8")
 
-    async def api_subjects(request: Request) -> Response:
+    def api_subjects(request: Request) -> Response:
         result = index.subjects(request.query_params)
         result["subjects"] = [_api_subject(r) for r in result["subjects"]]
         return JSONResponse(result)
 
-    async def api_subject(request: Request) -> Response:
+    def api_subject(request: Request) -> Response:
         row = dict(index.subject(request.path_params["slug"]))
         keys = (
             "slug",
@@ -640,7 +655,7 @@ def create_app(
         out["history"] = f"{base_url(request)}/api/subjects/{row['slug']}/history"
         return JSONResponse(out)
 
-    async def api_history(request: Request) -> Response:
+    def api_history(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         return JSONResponse(
             [{k: v for k, v in h.items() if k != "id"} for h in index.history(row["id"])]
