@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
+        sock.listen(2048)  # listening before the address is printed: a client may connect now
     except OSError as exc:
         sock.close()
         raise InputError(

@@ -343,7 +343,7 @@ def _number(params, key: str, default: int) -> int:
     raw = params.get(key)
     if raw in (None, ""):
         return default
-    if not re.fullmatch(r"\d{1,9}", raw) or int(raw) < 1:
+    if not re.fullmatch(r"\d{1,30}", raw) or int(raw) < 1:
         raise HTTPException(400, f"{key} must be a whole number from 1")
     return int(raw)
 
