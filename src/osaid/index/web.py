@@ -519,10 +519,18 @@ def create_app(
             for cid, _, _, title in cells:
                 columns.setdefault(cid, title)
             rows.append((s, {c[0]: c for c in cells}))
+        groups: list[list] = []  # (element, columns) above the OSAID items
+        for cid, _ in columns.items():
+            element = cid.split("/", 1)[0] if view == "osaid" else "MOF components"
+            if groups and groups[-1][0] == element:
+                groups[-1][1] += 1
+            else:
+                groups.append([element, 1])
         return page(
             request,
             "matrix.html",
             view=view,
+            groups=groups,
             result=result,
             rows=rows,
             columns=list(columns.items()),
