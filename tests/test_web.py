@@ -267,6 +267,8 @@ def test_subject_page_explains_the_verdict(client):
     assert "not open source AI" in html
     assert "withheld" in html  # the four freedoms
     assert len(re.findall(r'<tr id="component-[^"]+" class="c-', html)) == 17  # 17 MOF components
+    weights = html.split('<tr id="component-model-parameters-final"', 1)[1].split("</tr>", 1)[0]
+    assert "Class III" in weights  # the class that first needs it
     assert "restriction:" in html  # findings with rule ids
     assert "USE_POLICY" in html or "LICENSE" in html  # evidence paths
     assert "History" in html and "first" in html

@@ -103,6 +103,13 @@ def catalog_names() -> dict[str, str]:
         return {}
 
 
+def mof_classes() -> dict[str, str | None]:
+    """Component id -> the MOF class that first requires it (None: optional)."""
+    from osaid.knowledge import components
+
+    return {c["id"]: c.get("mof_class") for c in components()}
+
+
 # --- locations --------------------------------------------------------------------------------
 
 

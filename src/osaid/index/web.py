@@ -447,8 +447,11 @@ def create_app(
                 for fmt in index.exports(row["current_id"])
                 if fmt in EXPORT_TYPES
             ],
-            lineage=_lineage_graph(report.get("lineage") or [], report["subject"]),
+            lineage=_lineage_graph(
+                report.get("lineage") or [], report["subject"], index.licenses().name
+            ),
             base=base_url(request),
+            needed_by=present.mof_classes(),
         )
 
     def finding(request: Request) -> Response:
@@ -871,7 +874,7 @@ async def _plain(send, status: int, text: bytes) -> None:
     await send({"type": "http.response.body", "body": text})
 
 
-def _lineage_graph(lineage: list, subject: dict) -> dict | None:
+def _lineage_graph(lineage: list, subject: dict, license_name=str) -> dict | None:
     """Nodes and edges of the report's lineage for a small SVG (positions computed here, so the
     template only draws). None when the report names no base."""
     if not lineage:
@@ -893,7 +896,13 @@ def _lineage_graph(lineage: list, subject: dict) -> dict | None:
                     "depth": int(b.get("depth") or 1),
                     "verdict": b.get("verdict"),
                     "note": " · ".join(
-                        str(x) for x in (b.get("relation"), b.get("license"), b.get("status")) if x
+                        str(x)
+                        for x in (
+                            b.get("relation"),
+                            license_name(b["license"]) if b.get("license") else None,
+                            b.get("status"),
+                        )
+                        if x
                     ),
                 }
             )
