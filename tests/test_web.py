@@ -750,3 +750,21 @@ def test_wal_database_on_read_only_media_opens(tmp_path):
         pytest.skip(f"/usr/bin/python3 lacks a module osaid's store needs: {r.stderr[-200:]}")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "weights-only"
+
+
+def test_locations_and_upstream_links_by_source():
+    from osaid.index.present import display_location, upstream
+
+    roots = ["/srv/scans/releases", "/srv/scans"]
+    assert display_location("local", "/srv/scans/releases/a", roots) == "releases/a"
+    assert display_location("manifest", "/srv/scans/m.yml", roots) == "scans/m.yml"
+    assert display_location("local", "/elsewhere/deep/b", roots) == "deep/b"
+    assert display_location("hf", "hf:org/name", roots) == "hf:org/name"
+    assert display_location("git", "git:/srv/scans/repo", roots) == "git:scans/repo"
+    hub = upstream("hf", "hf:org/name", {}, None)
+    assert hub == [("hub page", "https://huggingface.co/org/name", "hub id")]
+    git = upstream("git", "https://example.org/org/repo@v1", {}, None)
+    assert git[0][:2] == ("repository", "https://example.org/org/repo")
+    # only http(s) links leave the index, whatever a manifest says
+    hostile = {"release": {"huggingface": "javascript:alert(1)", "repository": "data:x"}}
+    assert upstream("manifest", "/srv/m.yml", {}, hostile) == []
