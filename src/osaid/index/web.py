@@ -421,7 +421,7 @@ def create_app(
     def subject(request: Request) -> Response:
         row = index.subject(request.path_params["slug"])
         report = index.report(row)
-        kind, decisive = present.deciding(report)
+        _, decisive = present.deciding(report)
         manifest = None
         if row["source"] == "manifest":
             try:
@@ -436,7 +436,6 @@ def create_app(
             "subject.html",
             s=dict(row),
             r=report,
-            kind=kind,
             decisive=decisive,
             mof_sentence=present.mof_sentence(report),
             upstream=present.upstream(row["source"], row["location"], report, manifest),
