@@ -341,10 +341,22 @@ def _event_handlers(html: str) -> list[tuple[str, str]]:
 
 def test_card_markup_is_escaped_everywhere(client):
     slug = slug_of(client, XSS_NAME)
+    other = slug_of(client, "open-release")
     pages = [
         client.get(u).text
-        for u in ("/", f"/subjects/{slug}", "/landscape", f"/subjects/{slug}/findings/1")
+        for u in (
+            "/",
+            f"/subjects/{slug}",
+            "/landscape",
+            f"/subjects/{slug}/findings/1",
+            f"/subjects/{slug}/source?path=LICENSE",
+            f"/subjects/{slug}/source?path=README.md",
+            "/matrix",
+            "/matrix?view=mof",
+            f"/compare?s={slug}&s={other}",
+        )
     ]
+    assert "&lt;svg onload=" in pages[4]  # the license file, shown as text
     for html in pages:
         assert "<script>" not in html and "<img src=x" not in html
         assert not _event_handlers(html)  # no event-handler attribute on any element
