@@ -81,6 +81,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with osaid: no stat() per render
     )
     env.filters["safe_url"] = _safe_url
     env.globals["verdict_label"] = charts.LABELS
