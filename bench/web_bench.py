@@ -146,6 +146,15 @@ def _pct(times: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def http_latency(db: Path, slugs: list[str], fresh: list[str], clients: int, requests: int):
     proc, port = _serve(db)
     try:
@@ -156,10 +165,18 @@ def http_latency(db: Path, slugs: list[str], fresh: list[str], clients: int, req
         ):
             if warm:  # every page once, so the run measures repeat views
                 _load(port, paths, 1, len(paths))
+            cpu = _cpu_seconds(proc.pid)
             times = _load(port, paths, clients, requests)
+            after = _cpu_seconds(proc.pid)
+            # the server's own CPU per request does not depend on what else the machine runs
+            per = (
+                f"  server CPU {(after - cpu) * 1000 / (clients * (requests + 10)):5.2f} ms/request"
+                if cpu is not None and after is not None
+                else ""
+            )
             print(
                 f"HTTP {label:25s} {clients} clients x {requests}: p50 {_pct(times, 0.5):6.2f} ms"
-                f"  p90 {_pct(times, 0.9):6.2f} ms  p99 {_pct(times, 0.99):6.2f} ms"
+                f"  p90 {_pct(times, 0.9):6.2f} ms  p99 {_pct(times, 0.99):6.2f} ms{per}"
             )
     finally:
         proc.terminate()

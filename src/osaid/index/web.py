@@ -18,6 +18,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlencode
@@ -66,6 +67,7 @@ MAX_COMPARE = 4
 CACHE_ENTRIES = 2000
 CACHE_BYTES = 64 * 1024 * 1024
 MAX_URL = 4096
+GENERATION_TTL = 0.05  # a commit shows within 50 ms; stat() is not paid on every request
 
 
 def _safe_url(url: object) -> str | None:
@@ -96,6 +98,7 @@ class Index:
         self.db_path = db_path
         self._local = threading.local()
         self._memo: dict = {}
+        self._generation: tuple[float, str] | None = None
         Store.open(db_path, readonly=True).close()  # fail now, with a clear message
 
     @property
@@ -106,7 +109,12 @@ class Index:
         return store
 
     def generation(self) -> str:
-        """Changes whenever the database may have: its and its WAL's size and time."""
+        """Changes whenever the database may have: its and its WAL's size and time (looked at
+        again at most every GENERATION_TTL seconds)."""
+        now = time.monotonic()
+        seen = self._generation
+        if seen is not None and now - seen[0] < GENERATION_TTL:
+            return seen[1]
         parts = []
         for suffix in ("", "-wal"):
             try:
@@ -114,7 +122,8 @@ class Index:
                 parts.append(f"{st.st_mtime_ns}:{st.st_size}")
             except OSError:
                 parts.append("-")
-        return "/".join(parts)
+        self._generation = (now, "/".join(parts))
+        return self._generation[1]
 
     def memo(self, key: str, make):
         """A value computed once per database generation."""
@@ -405,7 +414,8 @@ def _cells(report: dict, view: str) -> list[tuple[str, str, str, str]]:
 
 def create_app(
     db_path: str, *, public_url: str | None = None, allowed_hosts: list[str] | None = None
-) -> Starlette:
+) -> _Conditional:
+    """The ASGI app; `.state.index` is the `Index` it reads."""
     index = Index(db_path)
     env = _environment()
 
@@ -745,15 +755,17 @@ def create_app(
     middleware = []
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    middleware += [
-        Middleware(_SecurityHeaders),
-        Middleware(
-            _Conditional, index=index, salt=f"{__version__}|{public_url}", public=bool(public_url)
-        ),
-    ]
+    middleware.append(Middleware(_SecurityHeaders))
     app = Starlette(routes=routes, exception_handlers={HTTPException: error}, middleware=middleware)
     app.state.index = index
-    return app
+    # outermost, so an answer from the cache costs no more than a dictionary lookup; the Host
+    # is part of the key whenever it matters (absolute links from it, or an allow-list)
+    return _Conditional(
+        app,
+        index=index,
+        salt=f"{__version__}|{public_url}",
+        by_host=not public_url or bool(allowed_hosts),
+    )
 
 
 class _SecurityHeaders:
@@ -795,9 +807,10 @@ class _Conditional:
     The ETag is a digest of the database's generation, the URL and the server's version (and
     public URL), so it is known before anything is rendered."""
 
-    def __init__(self, app, index: Index, salt: str, public: bool) -> None:
+    def __init__(self, app: Starlette, index: Index, salt: str, by_host: bool) -> None:
         self.app = app
-        self.public = public
+        self.state = app.state
+        self.by_host = by_host
         self.index = index
         self.salt = salt
         self.cache: OrderedDict[str, tuple[int, list, bytes]] = OrderedDict()
@@ -807,7 +820,7 @@ class _Conditional:
     def _etag(self, scope) -> bytes:
         raw = f"{self.salt}|{self.index.generation()}|{scope['path']}|".encode()
         raw += scope.get("query_string", b"")
-        if not self.public:  # absolute links on the page follow the Host asked for
+        if self.by_host:
             raw += b"|" + dict(scope["headers"]).get(b"host", b"")
         return b'W/"' + hashlib.blake2b(raw, digest_size=12).hexdigest().encode() + b'"'
 
@@ -889,6 +902,7 @@ async def _plain(send, status: int, text: bytes) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(text)).encode()),
+                *_SecurityHeaders.HEADERS,
             ],
         }
     )
