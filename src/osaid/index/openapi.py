@@ -13,6 +13,13 @@ ERROR = {
         }
     },
 }
+ID_PARAM = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "the subject's id, as in its page's address /subjects/{id}",
+}
 REPORT_SCHEMA: dict = {
     "type": "object",
     "description": "osaid.report/1: the assessment, as `osaid check --format json` writes it",
@@ -81,9 +88,7 @@ OPENAPI = {
         "/api/subjects/{id}": {
             "get": {
                 "summary": "A subject with its current report (osaid.report/1)",
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
+                "parameters": [ID_PARAM],
                 "responses": {
                     "200": {
                         "description": "the subject",
@@ -100,9 +105,7 @@ OPENAPI = {
         "/api/subjects/{id}/history": {
             "get": {
                 "summary": "Every recorded change of the subject, newest first",
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
+                "parameters": [ID_PARAM],
                 "responses": {
                     "200": {
                         "description": "history rows",
@@ -123,12 +126,13 @@ OPENAPI = {
             "get": {
                 "summary": "An SVG badge: the OSAID verdict, or with kind=mof the MOF class",
                 "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    ID_PARAM,
                     {
                         "name": "kind",
                         "in": "query",
                         "required": False,
                         "schema": {"type": "string", "enum": ["verdict", "mof"]},
+                        "description": "verdict (default): the OSAID verdict; mof: the MOF class",
                     },
                 ],
                 "responses": {"200": {"description": "badge", "content": {"image/svg+xml": {}}}},
