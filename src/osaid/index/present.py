@@ -20,6 +20,12 @@ SEVERITY_RANK = {"not-open-source-ai": 0, "insufficient-evidence": 1, "open-sour
 MOF_RANK = {"I": 1, "II": 2, "III": 3}
 MAX_SOURCE_BYTES = 256 * 1024
 _OPERATORS = re.compile(r"(\s+(?:AND|OR|WITH)\s+|[()])")
+# What a license id looks like in a message (`LicenseRef-x-1.0`, `Apache-2.0`, `GPL-2.0+`);
+# each such word is looked up, rather than trying every known id at every position.
+# Plain words (no digit, hyphen or dot, not all capitals) are skipped without a lookup.
+_ID_TOKEN = re.compile(
+    r"(?<![\w.+-])(?=[\w.+-]*[-.\d]|[A-Z][A-Z+]+(?![\w.+-]))[A-Za-z0-9][\w.+-]*[\w+]"
+)
 
 
 # --- license names ----------------------------------------------------------------------------
@@ -30,12 +36,6 @@ class LicenseNames:
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
-        ids = sorted((i for i in names if i), key=len, reverse=True)
-        self._pattern = (
-            re.compile(r"(?<![\w.-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w.-])")
-            if ids
-            else None
-        )
 
     def name(self, expression: str | None) -> str:
         """`LicenseRef-x AND MIT` -> `X License and MIT License`; unknown ids stay as they are."""
@@ -74,19 +74,16 @@ class LicenseNames:
 
     def in_text(self, text: str | None) -> Markup:
         """A message with each license id it quotes shown by name (id in the tooltip)."""
-        escaped = escape(text or "")
-        if self._pattern is None:
-            return escaped
-        return Markup(
-            self._pattern.sub(
-                lambda m: str(
-                    Markup('<span class="lic" title="{0}">{1}</span>').format(
-                        m.group(1), self.names[m.group(1)]
-                    )
-                ),
-                str(escaped),
-            )
-        )
+        escaped = str(escape(text or ""))
+
+        def named(m: re.Match) -> str:
+            token = m.group(0)
+            name = self.names.get(token)
+            if name is None or name == token:
+                return token
+            return str(Markup('<span class="lic" title="{0}">{1}</span>').format(token, name))
+
+        return Markup(_ID_TOKEN.sub(named, escaped))
 
 
 def catalog_names() -> dict[str, str]:
