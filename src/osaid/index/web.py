@@ -875,7 +875,7 @@ class _Conditional:
                 return
             if message["type"] == "http.response.body" and start.get("status") == 200:
                 chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
+                if not message.get("more_body") and scope["method"] == "GET":
                     self._keep(etag, start["headers"], b"".join(chunks), path)
             await send(message)
 
