@@ -636,7 +636,9 @@ def test_etag_cache_control_and_304(client):
 
 
 def test_a_new_scan_changes_the_etag(tmp_path):
-    from osaid.index.web import create_app
+    import time
+
+    from osaid.index.web import GENERATION_TTL, create_app
 
     db = tmp_path / "i.db"
     assert run_cli("scan", "--jobs", "1", str(EXAMPLES / "weights-only"), "--db", str(db)).code == 0
@@ -644,6 +646,7 @@ def test_a_new_scan_changes_the_etag(tmp_path):
         before = c.get("/").headers["etag"]
         assert "open-release" not in c.get("/").text
         assert run_cli("scan", "--jobs", "1", str(EXAMPLES), "--db", str(db)).code == 0
+        time.sleep(GENERATION_TTL * 2)  # the documented delay before a commit shows
         after = c.get("/", headers={"If-None-Match": before})
         assert after.status_code == 200 and "open-release" in after.text
 
