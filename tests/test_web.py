@@ -768,7 +768,7 @@ def test_wal_database_on_read_only_media_opens(tmp_path):
 
 
 def test_locations_and_upstream_links_by_source():
-    from osaid.index.present import display_location, upstream
+    from osaid.index.present import display_location, server_prefix, upstream
 
     roots = ["/srv/scans/releases", "/srv/scans"]
     assert display_location("local", "/srv/scans/releases/a", roots) == "releases/a"
@@ -776,6 +776,8 @@ def test_locations_and_upstream_links_by_source():
     assert display_location("local", "/elsewhere/deep/b", roots) == "deep/b"
     assert display_location("hf", "hf:org/name", roots) == "hf:org/name"
     assert display_location("git", "git:/srv/scans/repo", roots) == "git:scans/repo"
+    assert server_prefix("/srv/scans/releases/a", "releases/a") == "/srv/scans/"
+    assert server_prefix("/data/x", display_location("local", "/data/x", roots)) == ""
     hub = upstream("hf", "hf:org/name", {}, None)
     assert hub == [("hub page", "https://huggingface.co/org/name", "hub id")]
     git = upstream("git", "https://example.org/org/repo@v1", {}, None)

@@ -132,9 +132,11 @@ def display_location(source: str, location: str, roots: list[str]) -> str:
 
 
 def server_prefix(location: str, shown: str) -> str:
-    """The part of `location` that `shown` dropped (`/srv/scans/`), '' when none."""
+    """The part of `location` that `shown` dropped (`/srv/scans/`), '' when none or when it
+    is only `/` (removing every slash from a report would break its URLs)."""
     if location.startswith("/") and location.endswith(shown):
-        return location[: len(location) - len(shown)]
+        prefix = location[: len(location) - len(shown)]
+        return prefix if prefix.strip("/") else ""
     return ""
 
 
