@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from html import escape
 
 VERDICTS = ("open-source-ai", "not-open-source-ai", "insufficient-evidence")
@@ -40,20 +41,30 @@ def _legend(y: int) -> str:
     return "".join(parts)
 
 
-def stacked_bars(title: str, rows: list[Row], width: int = 720) -> str:
-    """Horizontal bars, one per row label, stacked by verdict."""
+def stacked_bars(
+    title: str,
+    rows: list[Row],
+    width: int = 720,
+    *,
+    link: Callable[[str, str], str | None] | None = None,
+    label: Callable[[str], str] | None = None,
+) -> str:
+    """Horizontal bars, one per row label, stacked by verdict. `link(label, verdict)` makes each
+    segment a link (to the filtered list); `label` turns a row key into the text shown."""
     label_w, bar_h, gap, top = 200, 16, 6, 30
     height = top + len(rows) * (bar_h + gap) + 30
     biggest = max((sum(c.values()) for _, c in rows), default=0) or 1
     scale = (width - label_w - 60) / biggest
+    label_of = label or str
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'font-family="sans-serif" font-size="12"><title>{_t(title)}</title>',
         _legend(8),
     ]
-    for i, (label, counts) in enumerate(rows):
+    for i, (key, counts) in enumerate(rows):
         y = top + i * (bar_h + gap)
+        label = label_of(key)
         short = label if len(label) <= 30 else label[:29] + "…"
         out.append(
             f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">'
@@ -64,11 +75,13 @@ def stacked_bars(title: str, rows: list[Row], width: int = 720) -> str:
             n = counts.get(v, 0)
             if n:
                 w = n * scale
-                out.append(
+                rect = (
                     f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{bar_h}" '
                     f'fill="{COLORS[v]}"><title>{_t(label)}: {n} {_t(LABELS[v])}'
                     f"</title></rect>"
                 )
+                href = link(key, v) if link else None
+                out.append(f'<a href="{_t(href)}">{rect}</a>' if href else rect)
                 x += w
         out.append(f'<text x="{x + 4:.1f}" y="{y + 12}">{sum(counts.values())}</text>')
     out.append("</svg>")
@@ -128,10 +141,18 @@ def timeline(title: str, rows: list[Row], width: int = 720, height: int = 260) -
     return "".join(out)
 
 
+def csv_cell(text: object) -> object:
+    """A text cell a spreadsheet will not run: one starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, as OWASP's CSV-injection advice says."""
+    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
 def to_csv(first_column: str, rows: list[Row]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([first_column, *VERDICTS, "total"])
     for label, counts in rows:
-        w.writerow([label, *(counts.get(v, 0) for v in VERDICTS), sum(counts.values())])
+        w.writerow([csv_cell(label), *(counts.get(v, 0) for v in VERDICTS), sum(counts.values())])
     return buf.getvalue()

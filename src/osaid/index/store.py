@@ -169,14 +169,9 @@ class Store:
         if readonly:
             if not os.path.isfile(path):
                 raise InputError(f"{path}: no index database (build one with `osaid scan`)")
-            try:
-                conn = sqlite3.connect(
-                    f"file:{_uri_path(path)}?mode=ro", uri=True, check_same_thread=False
-                )
-                conn.execute("PRAGMA query_only = 1")
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
-                raise InputError(f"{path}: not an osaid index database ({exc})") from None
+            conn, version = _open_readonly(path)
+            if version > SCHEMA_VERSION:
+                raise InputError(newer_schema(path, version))
             if version != SCHEMA_VERSION:
                 raise InputError(
                     f"{path}: index schema version {version}, this osaid reads "
@@ -190,6 +185,10 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    conn.close()
+                    raise InputError(newer_schema(path, version))
                 migrate(conn)
             except sqlite3.DatabaseError as exc:
                 raise InputError(f"{path}: cannot use as an osaid index database ({exc})") from None
@@ -473,6 +472,39 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def newer_schema(path: str, version: int) -> str:
+    """The one message for a database a newer osaid wrote (serve and scan both say it)."""
+    return (
+        f"{path}: index schema version {version} is newer than this osaid's "
+        f"({SCHEMA_VERSION}); upgrade osaid to read or scan into it"
+    )
+
+
+def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
+    """A read-only connection and the schema version. `mode=ro` first; a WAL database on
+    read-only media (no `-wal` beside it and no `-shm` can be made) is then opened
+    `immutable=1`, which SQLite allows when no one can be writing it."""
+    uri = f"file:{_uri_path(path)}?mode=ro"
+    last: sqlite3.DatabaseError | None = None
+    for query in ("", "&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri + query, uri=True, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            last = exc
+            continue
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn, version
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            last = exc
+            if query or os.path.exists(path + "-wal"):
+                break  # a WAL file may hold commits: never read around it
+    raise InputError(f"{path}: not an osaid index database ({last})") from None
 
 
 def _uri_path(path: str) -> str:
