@@ -259,3 +259,12 @@ def test_ctrl_c_keeps_what_finished_and_a_rerun_resumes(tmp_path):
     status = json.loads(r.out)["status"]
     assert status.get("new") == 273 - kept
     assert status.get("unchanged") == kept
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path):
+    release = tmp_path / "releases" / "=HYPERLINK(1)"
+    shutil.copytree(EXAMPLES / "open-release", release)
+    r = scan(str(release), "--db", str(tmp_path / "i.db"), "--format", "csv")
+    assert r.code == 0
+    (row,) = list(csv.DictReader(io.StringIO(r.out)))
+    assert row["name"] == "'=HYPERLINK(1)"

@@ -260,9 +260,12 @@ def _summary(fmt: str, db: str, summary, store) -> None:
     else:
         import csv
 
+        from osaid.index.charts import csv_cell
+
         w = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        # a name or license a spreadsheet would run as a formula is written as text
+        w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
         _deferred(sys.stderr, summary)
     out.flush()
 
