@@ -315,6 +315,37 @@ def test_sarif_is_valid_and_points_at_the_application_lines(monkeypatch, tmp_pat
     assert ("dynamic-reference", "rag/embed.py", 8) in places
 
 
+def test_sarif_fingerprints_tell_places_apart_and_do_not_move_with_lines(monkeypatch, tmp_path):
+    monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
+    app = tmp_path / "app"
+    app.mkdir()
+    load = 'model = AutoModel.from_pretrained("acme-labs/never-published")\n'
+    (app / "serve.py").write_text(f"from transformers import AutoModel\n\n{load}{load}")
+
+    def results() -> dict[str, dict]:
+        r = run_cli("audit", str(app), "--offline", "--format", "sarif")
+        assert r.code == 0, r.err
+        return {
+            x["partialFingerprints"]["osaidFinding/v1"]: x for x in r.json["runs"][0]["results"]
+        }
+
+    def region(x: dict) -> tuple[int, int]:
+        reg = x["locations"][0]["physicalLocation"]["region"]
+        return reg["startLine"], reg["startColumn"]
+
+    before = results()
+    # two alike lines: two results, told apart, each at the column where the id is written
+    column = load.index('"acme-labs') + 1
+    assert sorted(region(x) for x in before.values()) == [(3, column), (4, column)]
+    assert {x["ruleId"] for x in before.values()} == {"unresolved"}
+    (app / "serve.py").write_text("# the service's model\n" + (app / "serve.py").read_text())
+    after = results()
+    assert after.keys() == before.keys()
+    for key, x in before.items():
+        line, column = region(x)
+        assert region(after[key]) == (line + 1, column)
+
+
 def test_markdown_lists_each_model_once_with_its_places(monkeypatch, tmp_path):
     with serving(monkeypatch, tmp_path):
         r = run_cli("audit", str(APPS / "rag-service"), "--map", EMBED_MAP, "-f", "markdown")
@@ -347,8 +378,16 @@ def test_policy_exception_waives_and_expired_exception_fails_saying_so(monkeypat
     )
     with serving(monkeypatch, tmp_path):
         app = _app_with_policy(tmp_path, waived)
-        r = run_cli("audit", str(app), "--map", EMBED_MAP, "-f", "json")
+        sarif = tmp_path / "audit.sarif"
+        r = run_cli("audit", str(app), "--map", EMBED_MAP, "-f", "json", "--sarif", str(sarif))
         assert r.code == 0, r.out
+        # in code scanning the waived results show as dismissed, with the reason and expiry
+        for x in json.loads(sarif.read_text())["runs"][0]["results"]:
+            dismissed = [s["justification"] for s in x.get("suppressions", [])]
+            if x["properties"].get("model") == "osaid-examples/pebble-chat-apache":
+                assert dismissed == ["pilot approved until the migration (until 2999-12-31)"]
+            else:
+                assert dismissed == []
         # the policy's exception names the model; the policy file is not a place it is used
         assert not any(
             u.startswith("osaid.toml") for u in usages(r.json, "osaid-examples/pebble-chat-apache")

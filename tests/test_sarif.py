@@ -8,8 +8,9 @@ import os
 import shutil
 
 import pytest
-from conftest import EXAMPLES, SHARED
+from conftest import EXAMPLES, REPO, SHARED
 
+from osaid.policy import RULES
 from osaid.reports.sarif import SarifLocation, SarifResult, SarifRule, osaid_rules, sarif_log
 
 SARIF_SCHEMA = SHARED / "reference" / "sarif-2.1.0" / "sarif-schema-2.1.0.json"
@@ -149,3 +150,32 @@ def test_a_hub_model_is_located_in_its_files_at_the_revision(cli, monkeypatch, t
     (loc,) = inherited["locations"]
     assert loc["physicalLocation"]["artifactLocation"]["uri"] == "README.md"
     assert sarif_errors(log) == []  # last: skipped without ../shared
+
+
+def test_check_and_audit_write_the_same_tool_rule_and_result_shape(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
+    _, check = sarif(cli, EXAMPLES / "restricted-weights", cwd=tmp_path)
+    r = cli(
+        "audit", str(REPO / "tests" / "fixtures" / "apps" / "flask-app"), "--offline", "-f", "sarif"
+    )
+    assert r.code == 0, r.err
+    audit = r.json
+    (c,), (a,) = check["runs"], audit["runs"]
+    driver = ("name", "version", "semanticVersion", "informationUri")
+    assert [c["tool"]["driver"][k] for k in driver] == [a["tool"]["driver"][k] for k in driver]
+    assert c["tool"]["driver"]["name"] == "osaid" and c["columnKind"] == a["columnKind"]
+    assert [rule["id"] for rule in a["tool"]["driver"]["rules"]] == list(RULES)
+    shapes = set()
+    for run in (c, a):
+        rules = run["tool"]["driver"]["rules"]
+        for rule in rules:
+            shapes.add(tuple(sorted(rule)))
+            assert rule["help"]["text"] and rule["help"]["markdown"] and rule["helpUri"]
+        assert run["results"]
+        for res in run["results"]:
+            shapes.add(tuple(sorted(k for k in res if k != "properties")))
+            assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+            assert res["partialFingerprints"]["osaidFinding/v1"]
+    assert len(shapes) == 2, shapes  # one shape of rule, one of result
+    assert {x["ruleId"] for x in a["results"]} == {"unresolved", "dynamic-reference"}
+    assert sarif_errors(audit) == []  # last: skipped without ../shared

@@ -1,66 +1,111 @@
 """SARIF 2.1.0 for an audit: one result per policy violation and place the model is used, located
 at the application's own file and line (so code scanning annotates the line that loads it).
 
-Rules are the policy's violation rules (`policy.RULES`); levels are the violation's severity
-(`error`, `warning`, `note`); a waived violation is reported with a `suppressions` entry (kind
-`external`, its reason and expiry), so it shows as dismissed rather than disappearing.
+The log is built with the building blocks `osaid check --format sarif` uses (`reports/sarif.py`),
+so both commands write the same tool, rule and result shapes. Rules are the policy's violation
+rules (`policy.RULES`); levels are the violation's severity (`error`, `warning`, `note`); a waived
+violation is reported with a `suppressions` entry (kind `external`, its reason and expiry), so it
+shows as dismissed rather than disappearing. Locations are relative to the audited folder
+(`uriBaseId` `%SRCROOT%`); a result's fingerprint is its rule, model, file and the text of the
+line, so it does not move when lines do.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TextIO
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://opensource.org/ai/open-source-ai-definition"
+from osaid.policy import RULES
+from osaid.reports.sarif import (
+    INFORMATION_URI,
+    SarifLocation,
+    SarifResult,
+    SarifRule,
+    fingerprint,
+    sarif_log,
+    write,
+)
 
-_DESCRIPTIONS = {
-    "verdict": "A model the application uses does not have a verdict the policy accepts.",
-    "license-denied": "A model the application uses is under a license the policy denies.",
-    "license-not-allowed": "A model the application uses is under a license the policy does not allow.",
-    "kind-denied": "A model's terms hold a restriction kind the policy never accepts.",
-    "exception-expired": "A policy exception for a model has expired.",
-    "unresolved": "A model the application uses could not be assessed.",
-    "dynamic-reference": "A model id is built at run time, so the model cannot be known.",
+ROOT_BASE = "%SRCROOT%"
+_EXCEPTION = "or add a policy exception for the model with a reason and an expiry"
+_HELP = {
+    "verdict": (
+        "A model the application uses does not have a verdict the policy accepts.",
+        "The policy's `require` (or `deny`) says which verdicts are accepted; the result names "
+        "the model's verdict and why. Fix: use a model whose verdict is accepted "
+        f"(`osaid check MODEL` says what its release lacks), {_EXCEPTION}.",
+    ),
+    "license-denied": (
+        "A model the application uses is under a license the policy denies.",
+        f"A license of the model matches `deny-licenses`. Fix: use another model, {_EXCEPTION}.",
+    ),
+    "license-not-allowed": (
+        "A model the application uses is under a license the policy does not allow.",
+        "A license of the model is not in `allow-licenses`. Fix: use another model, add the "
+        f"license to `allow-licenses`, {_EXCEPTION}.",
+    ),
+    "kind-denied": (
+        "A model's terms hold a restriction kind the policy never accepts.",
+        "The model's terms (or its base model's) hold a clause of a kind in `deny-kinds`; the "
+        f"result names the kind and where it is. Fix: use another model, {_EXCEPTION}.",
+    ),
+    "exception-expired": (
+        "A policy exception for a model has expired.",
+        "The exception's `expires` date has passed, so the model's violations count again. "
+        "Fix: stop using the model, or renew the exception with a new reason and date.",
+    ),
+    "unresolved": (
+        "A model the application uses could not be assessed.",
+        "osaid could not find or read the model; the result says why. Fix: name where it is "
+        "with `--map ID=PATH`, pin it with `--lock osaid.lock`, or let osaid reach the hub.",
+    ),
+    "dynamic-reference": (
+        "A model id is built at run time, so the model cannot be known.",
+        "The id is computed (an f-string, an environment variable), so osaid cannot say which "
+        "model runs. Fix: name the model with a literal id or a constant where it is loaded, "
+        'or set `dynamic-reference = "note"` in the policy\'s severity table if that is known.',
+    ),
 }
 
 
-def _location(path: str, line: int | None, column: int | None) -> dict:
-    region: dict = {}
-    if line:
-        region["startLine"] = line
-        if column:
-            region["startColumn"] = column
-    loc: dict = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
-    if region:
-        loc["region"] = region
-    return {"physicalLocation": loc}
+def rules(severity: dict[str, str] | None = None) -> list[SarifRule]:
+    """The policy's violation rules as SARIF rules, at the severities the policy gives them."""
+    sev = {**RULES, **(severity or {})}
+    return [
+        SarifRule(
+            rid,
+            _HELP[rid][0],
+            _HELP[rid][1],
+            sev[rid],
+            tags=("osaid", "open-source-ai", "policy"),
+            help_uri=INFORMATION_URI,
+        )
+        for rid in RULES
+    ]
 
 
-def _result(v: dict, locations: list[dict], props: dict) -> dict:
-    r: dict = {
-        "ruleId": v["rule"],
-        "level": v["severity"],
-        "message": {"text": v["message"]},
-        "locations": locations[:1],
-        "properties": props,
-    }
-    if len(locations) > 1:
-        r["relatedLocations"] = [dict(loc, id=i) for i, loc in enumerate(locations[1:], 1)]
-    if v["waived"]:
-        e = v["exception"]
-        r["suppressions"] = [
-            {
-                "kind": "external",
-                "justification": f"{e['reason']} (until {e['expires'] or 'no expiry'})",
-            }
-        ]
-    return r
+def _result(v: dict, place: dict, props: dict, seen: dict[str, int], *who: str) -> SarifResult:
+    """A violation at one place; places alike in rule, subject, file and text are told apart by
+    their order in the file, so fingerprints stay put when lines move."""
+    key = fingerprint(v["rule"], *who, place["path"], place.get("text"))
+    seen[key] = seen.get(key, 0) + 1
+    if seen[key] > 1:
+        key = fingerprint(key, str(seen[key]))
+    e = v.get("exception") if v["waived"] else None
+    return SarifResult(
+        v["rule"],
+        v["severity"],
+        v["message"],
+        (SarifLocation(place["path"], place["line"], column=place.get("column")),),
+        props,
+        key,
+        f"{e['reason']} (until {e['expires'] or 'no expiry'})" if e else None,
+    )
 
 
 def to_sarif(doc: dict) -> dict:
-    from osaid import __version__
-
     results = []
+    seen: dict[str, int] = {}
     for m in doc["models"]:
         kinds = sorted({r["kind"] for r in m["restrictions"]})
         props = {
@@ -74,48 +119,17 @@ def to_sarif(doc: dict) -> dict:
                 why = "; ".join(f["message"] for f in m["findings"][:3])
                 v = dict(v, message=f"{v['message']}. Why: {why}")
             for u in m["usages"]:  # one result per place, so each line is annotated
-                results.append(_result(v, [_location(u["path"], u["line"], u["column"])], props))
+                results.append(_result(v, u, props, seen, m["id"]))
     for d in doc["dynamic"]:
-        results.append(
-            _result(
-                d["violation"], [_location(d["path"], d["line"], None)], {"library": d["library"]}
-            )
-        )
-    rules = [
-        {
-            "id": rid,
-            "shortDescription": {"text": text},
-        }
-        for rid, text in _DESCRIPTIONS.items()
-    ]
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "osaid",
-                        "version": __version__,
-                        "informationUri": INFO_URI,
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": _dir_uri(doc["root"])}},
-                "results": results,
-            }
-        ],
-    }
-
-
-def _dir_uri(root: str) -> str:
-    from pathlib import Path
-
-    return Path(root).resolve().as_uri() + "/"
+        results.append(_result(d["violation"], d, {"library": d["library"]}, seen, d["library"]))
+    return sarif_log(
+        rules(doc["policy"].get("severity")),
+        results,
+        run_properties={"passed": doc["passed"], "policy": doc["policy"]},
+        root_base=ROOT_BASE,
+        root_uri=Path(doc["root"]).resolve().as_uri() + "/",
+    )
 
 
 def render(doc: dict, out: TextIO) -> None:
-    import json
-
-    json.dump(to_sarif(doc), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    write(to_sarif(doc), out)

@@ -5,9 +5,10 @@ is reported under its clause kind, `restriction:KIND`, whose OSD criteria and fi
 `knowledge/restriction_kinds.yaml`), a result per finding located at its evidence (file, line, and
 the quote's columns on that line), osaid's verdict and freedoms in the run's `properties`.
 
-The building blocks take generic data, so that any osaid command can report results located in
-any files: `SarifRule`, `SarifLocation`, `SarifResult` and `sarif_log(rules, results, ...)`.
-`osaid_rules()` is the catalog of osaid's own rules as `SarifRule`s.
+The building blocks take generic data, so that every osaid command writes SARIF one way, with
+results located in any files: `SarifRule`, `SarifLocation`, `SarifResult`, `sarif_log(rules,
+results, ...)` and `write(log, out)` (`osaid audit` builds its log with them too,
+`auditor/sarif.py`). `osaid_rules()` is the catalog of osaid's own rules as `SarifRule`s.
 
 GitHub's rules are followed: artifact URIs relative to the checkout (a local release inside the
 current folder is prefixed with its path from there, else `uriBaseId` `RELEASEROOT`), a
@@ -83,6 +84,8 @@ class SarifLocation:
     text: str | None = None
     """The file's text, when known (to find the quote in)."""
     message: str | None = None
+    column: int | None = None
+    """Start column on that line, when known otherwise (used when no quote is found there)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class SarifResult:
     properties: dict = field(default_factory=dict)
     fingerprint: str | None = None
     """What identifies the result across runs (default: rule, first path and quote)."""
+    suppression: str | None = None
+    """Why the result is dismissed (an `external` suppression with this justification)."""
 
 
 def _markdown_help(rule: SarifRule) -> str:
@@ -139,10 +144,8 @@ def _region(loc: SarifLocation) -> dict | None:
         return None
     region: dict = {"startLine": loc.line}
     words = (loc.quote or "").replace("…", " ").split()
-    if not words:
-        return region
     found = None
-    if loc.text is not None:
+    if words and loc.text is not None:
         lines = loc.text.splitlines()
         if loc.line <= len(lines):
             first = lines[loc.line - 1]
@@ -151,6 +154,8 @@ def _region(loc: SarifLocation) -> dict | None:
             if found and found.start() > len(first):
                 found = None
     if found is None:  # not in the file as read: the line stands, no snippet is claimed
+        if loc.column and loc.column > 0:
+            region["startColumn"] = loc.column
         return region
     before = rest[: found.start()]
     inside = found.group(0)
@@ -217,6 +222,8 @@ def sarif_log(
             "locations": [_location_json(loc, root_base) for loc in res.locations],
             "partialFingerprints": {FINGERPRINT_KEY: key},
         }
+        if res.suppression:
+            item["suppressions"] = [{"kind": "external", "justification": res.suppression}]
         if res.properties:
             item["properties"] = res.properties
         out_results.append(item)
@@ -388,6 +395,11 @@ def build(a: Assessment) -> dict:
     return sarif_log(rules, results, run_properties=props, root_base=root_base, root_uri=root_uri)
 
 
-def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
-    json.dump(build(a), out, indent=2, ensure_ascii=False)
+def write(log: dict, out: TextIO) -> None:
+    """A SARIF log as osaid writes it: indented UTF-8 JSON, one final newline."""
+    json.dump(log, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def render(a: Assessment, out: TextIO, *, color: bool = False) -> None:
+    write(build(a), out)
