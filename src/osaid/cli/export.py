@@ -12,7 +12,7 @@ import argparse
 import io
 import sys
 
-from osaid.cli.options import add_assessment_options, settings
+from osaid.cli.options import add_assessment_options, add_output_option, settings
 
 # format -> (module with `render(assessment, out, color=...)`, one-line help)
 EXPORTS: dict[str, tuple[str, str]] = {
@@ -33,12 +33,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default="mot",
         help="; ".join(f"{k}: {v[1]}" for k, v in EXPORTS.items()),
     )
-    parser.add_argument(
-        "--output",
-        "-o",
-        metavar="FILE",
-        help="write to FILE (written whole, or not at all) instead of stdout",
-    )
+    add_output_option(parser)
     add_assessment_options(parser)
     parser.set_defaults(run=run)
 

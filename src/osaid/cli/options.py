@@ -105,3 +105,13 @@ def settings(args: argparse.Namespace, frameworks: tuple[str, ...] | None = None
         lineage_depth=None if depth is None else lineage.parse_depth(depth),
         frameworks=frameworks,
     )
+
+
+def add_output_option(parser: argparse.ArgumentParser) -> None:
+    """`--output/-o FILE`: a command's output written whole, or not at all."""
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (written whole, or not at all) instead of stdout",
+    )

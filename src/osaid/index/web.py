@@ -42,7 +42,7 @@ from osaid.index.openapi import (
     PAGE_SIZE,
     REPORT_SCHEMA_PATH,
 )
-from osaid.index.store import Store, unpack
+from osaid.index.store import SUMMARY_COLUMNS, Store, unpack
 
 HERE = Path(__file__).resolve().parent
 CSP = (
@@ -684,19 +684,7 @@ def create_app(
 
     def api_subject(request: Request) -> Response:
         row = dict(index.subject(request.path_params["slug"]))
-        keys = (
-            "slug",
-            "name",
-            "source",
-            "location",
-            "organisation",
-            "verdict",
-            "mof_class",
-            "osai_score",
-            "weights_license",
-            "license_family",
-            "last_change",
-        )
+        keys = tuple(c for c in SUMMARY_COLUMNS if c != "last_scanned")
         out = _api_subject({k: row[k] for k in keys})
         out["location"] = index.location(row)
         out["report"] = index.report(row)
