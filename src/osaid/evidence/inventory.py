@@ -28,8 +28,6 @@ class _Rules:
     code_ext: frozenset[str]
     code_names: tuple[tuple[str, re.Pattern], ...]
     code_contents: tuple[tuple[str, int, tuple[re.Pattern, ...]], ...]
-    code_any: tuple[re.Pattern, ...]
-    """Per entry of `code_contents`, one pattern that matches where any of its markers does."""
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
     license_scopes: tuple[tuple[str, re.Pattern], ...]
@@ -62,9 +60,6 @@ def rules() -> _Rules:
         code_contents=tuple(
             (c["component"], int(c["min"]), tuple(re.compile(m) for m in c["markers"]))
             for c in data["code"]["contents"]
-        ),
-        code_any=tuple(
-            re.compile("|".join(f"(?:{m})" for m in c["markers"])) for c in data["code"]["contents"]
         ),
         min_code_lines=int(data["code"]["min_code_lines"]),
         excluded=tuple((re.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
@@ -307,15 +302,12 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
     r = rules()
     low = path.lower()
     named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low))), None)
-    # A file no name places is read only when some marker is in it at all (one search per
-    # component over the raw text: a marker in the code is in the text too).
-    candidates = (
-        [i for i, any_marker in enumerate(r.code_any) if any_marker.search(text)]
-        if named is None and text
-        else []
-    )
-    if named is None and not candidates:
+    if named is None and not text:
         return None
+    if named is None and not any(
+        len(_markers(text, markers)) >= minimum for _, minimum, markers in r.code_contents
+    ):
+        return None  # not even the raw text (comments included) holds enough markers
     view, lines = code_view(text) if text else ("", 0)
     real = lines >= r.min_code_lines
     if named is not None:
@@ -337,8 +329,7 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
         )
     if not real:
         return None
-    for i in candidates:
-        component, minimum, markers = r.code_contents[i]
+    for component, minimum, markers in r.code_contents:
         hits = _markers(view, markers)
         if len(hits) >= minimum:
             return _content_hit(component, view, text, hits, lines, "")
