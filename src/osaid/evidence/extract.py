@@ -131,6 +131,7 @@ class _Found:
 
 def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
     found = _Found()
+    skipped: dict[str, list[str]] = {}  # reason -> files that evidence nothing
     for w in weights:
         cid = "model-parameters-intermediate" if w.intermediate else "model-parameters-final"
         found.add_present(cid, _weights_evidence(w, release), w.path)
@@ -143,7 +144,9 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
                 "model-card", Evidence(path=f.path, basis="content", note="model card"), f.path
             )
             continue
-        if inventory.excluded(f.path):
+        reason = inventory.excluded(f.path)
+        if reason:
+            skipped.setdefault(reason, []).append(f.path)
             continue
         if inventory.is_code(f.path):
             doc = release.documents.get(f.path)
@@ -184,6 +187,14 @@ def _classify(release: Release, weights, card: CardFacts | None) -> _Found:
                 basis = "content"
         if hit:
             found.add_present(hit[0], Evidence(path=f.path, basis=basis, note=hit[1]), f.path)
+    for reason, paths in skipped.items():
+        found.problems.append(
+            Problem(
+                "files-not-evidence",
+                f"{len(paths)} file(s) not counted as evidence of any component: {reason}.",
+                tuple(Evidence(path=path, basis="name") for path in paths[:5]),
+            )
+        )
     if card is not None:
         _card_components(card, release, found)
     return found
