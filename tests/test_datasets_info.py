@@ -82,7 +82,8 @@ def test_hub_datasets_are_listed_with_their_pages_and_licenses(hub, cli):
         f"{hub.url}/datasets/{NS}/tiny-stories-en",
         f"{hub.url}/datasets/{NS}/public-domain-books",
     ]
-    assert "cc-by-4.0" in pages[0]["quote"]
+    assert pages[0]["quote"] == f"{NS}/tiny-stories-en"  # the id as the card names it
+    assert "cc-by-4.0" in pages[0]["note"]  # what the hub says of it
     ds = component(r, "datasets")
     assert ds["status"] == "declared"
     assert ds["license"] == "CC-BY-4.0 AND CC0-1.0" and ds["license_open"] is True

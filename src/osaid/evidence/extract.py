@@ -688,7 +688,8 @@ def _data_information(release: Release, card: CardFacts | None) -> list[DataInfo
     if isinstance(hub_datasets, list) and hub_datasets:  # only a dataset page that exists lists
         pub += [_dataset_evidence(d) for d in hub_datasets if _dataset_found(d)]
     elif card is not None and card.fields.get("datasets"):
-        pub.append(card.field_evidence("datasets"))
+        # named, not read (offline, or not a hub release): declared by the card
+        pub.append(dataclasses.replace(card.field_evidence("datasets"), basis="declared"))
     ev = _first_match(substantive, rules["public_links"])
     if ev:
         pub.append(ev)
@@ -748,9 +749,15 @@ def _dataset_found(d: object) -> bool:
 
 def _dataset_evidence(d: dict) -> Evidence:
     detail = ", ".join(str(x) for x in (d.get("license"), d.get("size_category")) if x)
-    quote = f"{d.get('id')}" + (f" ({detail})" if detail else "")
-    # The dataset's page is where to check it; the card line is the `datasets` field's.
-    return Evidence(field="datasets", quote=quote[:200], url=d.get("url"))
+    # The dataset's page is where to check it; the quote is the id as the card's `datasets`
+    # field names it; what the hub says of it is a note.
+    return Evidence(
+        field="datasets",
+        quote=str(d.get("id"))[:200],
+        url=d.get("url"),
+        basis="metadata",
+        note=f"on the hub: {detail}" if detail else None,
+    )
 
 
 def _hub_datasets(release: Release, found: _Found) -> list[Problem]:
