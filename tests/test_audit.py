@@ -780,3 +780,10 @@ def test_changed_files_behind_a_link_are_not_read(tmp_path):
     assert r.code == 0, r.err
     assert r.json["models"] == []
     assert r.json["skipped"][0]["path"] == "linked/m.py"
+
+
+def test_policy_file_names_known_to_the_cli_are_the_policy_modules():
+    from osaid import policy
+    from osaid.cli.options import POLICY_FILE_NAMES
+
+    assert POLICY_FILE_NAMES == policy.POLICY_FILES

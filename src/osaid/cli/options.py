@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -39,13 +40,21 @@ def add_policy_options(parser: argparse.ArgumentParser, where: str = "the curren
     parser.add_argument("--no-policy", action="store_true", help="ignore policy files")
 
 
+POLICY_FILE_NAMES = ("osaid.toml", "pyproject.toml")
+"""Where `osaid.policy.discover` looks (kept equal by a test), checked here without importing it."""
+
+
 def policy_file(args: argparse.Namespace, start: str = "."):
     """The policy a command applies, or None when there is no policy file (the command's own
     gate then decides)."""
-    from osaid import policy
-
     if args.no_policy:
         return None
+    if not args.policy and not any(
+        os.path.isfile(os.path.join(start, name)) for name in POLICY_FILE_NAMES
+    ):
+        return None  # no file a policy could be in: the policy module is not even imported
+    from osaid import policy
+
     path = args.policy or policy.discover(start)
     return policy.load(path) if path else None
 
