@@ -175,6 +175,10 @@ class _Rx:
         self._needs: tuple[tuple[str, ...], ...] = ()
         self._checks: tuple[str | tuple[str, ...], ...] = ()
         """`_needs`, a set of one string given as the string."""
+        known = _known_needs().get(pattern)
+        if known is not None:  # what an earlier run learnt: checked before compiling at all
+            self._needs = tuple(tuple(n) for n in known)
+            self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
 
     def _build(self) -> re.Pattern:
         src = _expand(self._pattern, self._defs)
@@ -189,6 +193,7 @@ class _Rx:
             self._rx = _compiler.compile(parsed, flags)
             self._needs = _needs(parsed.data)
             self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
+            _learn_needs(self._pattern, self._needs)
         except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
             self._rx = re.compile(src, flags)
         return self._rx
@@ -204,6 +209,12 @@ class _Rx:
         return self._needs
 
     def search(self, body: str, low: str) -> re.Match | None:
+        for need in self._checks:  # known before compiling when an earlier run learnt them
+            if need.__class__ is str:
+                if need not in low:
+                    return None
+            elif not any(map(low.__contains__, need)):
+                return None
         rx = self._rx if self._rx is not None else self._build()
         for need in self._checks:
             if need.__class__ is str:
@@ -216,6 +227,72 @@ class _Rx:
 
 def _compile(pattern: str, defs: dict[str, str]) -> _Rx:
     return _Rx(pattern, defs)
+
+
+# --- what the patterns need, kept between runs -------------------------------------------------
+# The strings a pattern's matches must hold are a pure function of the pattern, learnt when it is
+# compiled. Kept in osaid's cache (keyed by the clause catalog's text, osaid's and Python's
+# versions; written atomically at exit; ignored when unreadable), a later run checks them before
+# compiling, so a pattern whose strings are absent from a text is never compiled. Never a
+# correctness dependency: without the file, every pattern is compiled as before.
+
+_NEEDS: dict[str, list[list[str]]] | None = None
+_NEEDS_NEW = False
+
+
+def _needs_file():
+    import hashlib
+    import sys
+
+    from osaid import __version__
+    from osaid.knowledge import _text, cache_dir
+
+    key = hashlib.sha256(
+        f"{__version__} {sys.version_info[:2]} ".encode() + _text("clauses.yaml").encode()
+    ).hexdigest()[:16]
+    return cache_dir() / f"clause-needs-{key}.json"
+
+
+def _known_needs() -> dict[str, list[list[str]]]:
+    global _NEEDS
+    if _NEEDS is None:
+        import json
+
+        try:
+            data = json.loads(_needs_file().read_text(encoding="utf-8"))
+            ok = isinstance(data, dict) and all(
+                isinstance(v, list) and all(isinstance(n, list) for n in v) for v in data.values()
+            )
+            _NEEDS = data if ok else {}
+        except (OSError, ValueError):
+            _NEEDS = {}
+    return _NEEDS
+
+
+def _learn_needs(pattern: str, needs: tuple[tuple[str, ...], ...]) -> None:
+    global _NEEDS_NEW
+    known = _known_needs()
+    if pattern not in known:
+        known[pattern] = [list(n) for n in needs]
+        if not _NEEDS_NEW:
+            import atexit
+
+            atexit.register(_save_needs)
+        _NEEDS_NEW = True
+
+
+def _save_needs() -> None:
+    import json
+    import os
+
+    try:
+        path = _needs_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_known_needs(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs the next run its compiling
 
 
 def _needs(data) -> tuple[tuple[str, ...], ...]:
