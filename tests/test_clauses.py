@@ -369,20 +369,20 @@ def test_import_is_light():
 
 
 def test_learnt_needs_skip_compiling_and_never_change_a_result(tmp_path, monkeypatch):
-    from osaid.evidence import clauses
+    from osaid.evidence import clauses, needs
 
     monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(clauses, "_NEEDS", None)
+    monkeypatch.setattr(needs, "_NEEDS", None)
     fresh = clauses._Rx(r"commercial\s+use", {})
     assert fresh.search("Commercial use needs a license.", "commercial use needs a license.")
-    clauses._save_needs()  # what an exiting run writes
-    monkeypatch.setattr(clauses, "_NEEDS", None)  # a later run reads it
+    needs._save_needs()  # what an exiting run writes
+    monkeypatch.setattr(needs, "_NEEDS", None)  # a later run reads it
     learnt = clauses._Rx(r"commercial\s+use", {})
     assert learnt.search("Use it freely.", "use it freely.") is None
     assert learnt._rx is None  # its strings are absent: never compiled
     assert learnt.search("Commercial use needs a license.", "commercial use needs a license.")
     # an unreadable cache is ignored
-    next(tmp_path.glob("clause-needs-*.json")).write_text("{not json")
-    monkeypatch.setattr(clauses, "_NEEDS", None)
+    next(tmp_path.glob("pattern-needs-*.json")).write_text("{not json")
+    monkeypatch.setattr(needs, "_NEEDS", None)
     again = clauses._Rx(r"commercial\s+use", {})
     assert again.search("Commercial use needs a license.", "commercial use needs a license.")

@@ -28,6 +28,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+from osaid.evidence.needs import _known_needs, _learn_needs, _needs
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Restriction
 
@@ -227,113 +228,6 @@ class _Rx:
 
 def _compile(pattern: str, defs: dict[str, str]) -> _Rx:
     return _Rx(pattern, defs)
-
-
-# --- what the patterns need, kept between runs -------------------------------------------------
-# The strings a pattern's matches must hold are a pure function of the pattern, learnt when it is
-# compiled. Kept in osaid's cache (keyed by the clause catalog's text, osaid's and Python's
-# versions; written atomically at exit; ignored when unreadable), a later run checks them before
-# compiling, so a pattern whose strings are absent from a text is never compiled. Never a
-# correctness dependency: without the file, every pattern is compiled as before.
-
-_NEEDS: dict[str, list[list[str]]] | None = None
-_NEEDS_NEW = False
-
-
-def _needs_file():
-    import hashlib
-    import sys
-
-    from osaid import __version__
-    from osaid.knowledge import _text, cache_dir
-
-    key = hashlib.sha256(
-        f"{__version__} {sys.version_info[:2]} ".encode() + _text("clauses.yaml").encode()
-    ).hexdigest()[:16]
-    return cache_dir() / f"clause-needs-{key}.json"
-
-
-def _known_needs() -> dict[str, list[list[str]]]:
-    global _NEEDS
-    if _NEEDS is None:
-        import json
-
-        try:
-            data = json.loads(_needs_file().read_text(encoding="utf-8"))
-            ok = isinstance(data, dict) and all(
-                isinstance(v, list) and all(isinstance(n, list) for n in v) for v in data.values()
-            )
-            _NEEDS = data if ok else {}
-        except (OSError, ValueError):
-            _NEEDS = {}
-    return _NEEDS
-
-
-def _learn_needs(pattern: str, needs: tuple[tuple[str, ...], ...]) -> None:
-    global _NEEDS_NEW
-    known = _known_needs()
-    if pattern not in known:
-        known[pattern] = [list(n) for n in needs]
-        if not _NEEDS_NEW:
-            import atexit
-
-            atexit.register(_save_needs)
-        _NEEDS_NEW = True
-
-
-def _save_needs() -> None:
-    import json
-    import os
-
-    try:
-        path = _needs_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_known_needs(), ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # an unwritable cache only costs the next run its compiling
-
-
-def _needs(data) -> tuple[tuple[str, ...], ...]:
-    """Sets of literal strings, each such that any match of the parsed pattern `data` contains one
-    of them (the most selective few; empty when none is worth checking)."""
-    from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
-
-    def seq(items, top: bool = False):
-        best: set[str] | None = None
-        run: list[str] = []
-        cands: list[set[str]] = []
-        for op, av in list(items) + [(None, None)]:
-            if op is LITERAL:
-                run.append(chr(av))
-                continue
-            if run:
-                cands.append({"".join(run)})
-                run = []
-            if op is BRANCH:
-                alts = [seq(b) for b in av[1]]
-                if all(a for a in alts):
-                    cands.append(set().union(*alts))
-            elif op is SUBPATTERN:
-                c = seq(av[-1])
-                if c:
-                    cands.append(c)
-            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] >= 1:
-                c = seq(av[2])
-                if c:
-                    cands.append(c)
-        cands.sort(key=lambda c: (min(map(len, c)), -len(c)), reverse=True)
-        if top:
-            return cands
-        return cands[0] if cands else best
-
-    found = seq(data, top=True)
-    return tuple(
-        tuple(sorted({x.lower() for x in c}))
-        for c in found
-        if min(map(len, c)) >= 3 or not any(ch.isalnum() for x in c for ch in x)
-    )[:3]
 
 
 @dataclass(frozen=True)

@@ -25,33 +25,60 @@ class _Rule:
     id: str
     name: str
     family: str | None
-    title: tuple[re.Pattern, ...]
-    markers: tuple[re.Pattern, ...]
-    terms: tuple[re.Pattern, ...]
+    title: tuple[_Pattern, ...]
+    markers: tuple[_Pattern, ...]
+    terms: tuple[_Pattern, ...]
     is_family: bool
     names: bool
     """The markers carry the license's own name (e.g. "Llama 3.1 Version ...")."""
 
 
-_NEEDS: dict[re.Pattern, tuple[tuple[str, ...], ...]] = {}
-"""Per catalog pattern: sets of lower-cased strings such that every match holds one of each."""
+class _Pattern:
+    """A catalog pattern (case-insensitive, multi-line), compiled on first use. `needs`: sets of
+    lower-cased strings such that every match holds one of each, learnt when it is compiled and
+    kept between runs (`evidence.needs`), so a text that lacks them never costs a compile."""
+
+    __slots__ = ("source", "_rx", "needs")
+
+    def __init__(self, source: str) -> None:
+        from osaid.evidence.needs import _known_needs
+
+        self.source = source
+        self._rx: re.Pattern | None = None
+        known = _known_needs().get("catalog:" + source)
+        self.needs: tuple[tuple[str, ...], ...] | None = (
+            tuple(tuple(n) for n in known) if known is not None else None
+        )
+
+    def _build(self) -> re.Pattern:
+        """Parse once, for both the literal prefilter and the compiled program."""
+        flags = re.I | re.M
+        try:
+            from re import _compiler, _parser  # type: ignore[attr-defined]
+
+            from osaid.evidence.needs import _learn_needs, _needs
+
+            parsed = _parser.parse(self.source, flags)
+            self._rx = _compiler.compile(parsed, flags)
+            self.needs = _needs(parsed.data)
+            _learn_needs("catalog:" + self.source, self.needs)
+        except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+            self._rx = re.compile(self.source, flags)
+            self.needs = ()
+        return self._rx
+
+    def holds_needs(self, low: str) -> bool:
+        """False when a string every match holds is absent from `low` (compiles if unknown)."""
+        if self.needs is None:
+            self._build()
+        return all(any(n in low for n in alternatives) for alternatives in self.needs)
+
+    def search(self, text: str, pos: int, end: int) -> re.Match | None:
+        return (self._rx or self._build()).search(text, pos, end)
 
 
-def _compile(pattern: str) -> re.Pattern:
-    """Compile a catalog pattern (case-insensitive) and note the strings any match must hold,
-    parsing it once for both."""
-    flags = re.I | re.M
-    try:
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-
-        from osaid.evidence.clauses import _needs
-
-        parsed = _parser.parse(pattern, flags)
-        rx = _compiler.compile(parsed, flags)
-        _NEEDS[rx] = _needs(parsed.data)
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-        rx = re.compile(pattern, flags)
-    return rx
+def _compile(pattern: str) -> _Pattern:
+    return _Pattern(pattern)
 
 
 @cache
@@ -64,7 +91,7 @@ def _rules() -> tuple[_Rule, ...]:
         if not facts.get("title") and not facts.get("markers"):
             continue
 
-        def rx(key: str, facts: dict = facts) -> tuple[re.Pattern, ...]:
+        def rx(key: str, facts: dict = facts) -> tuple[_Pattern, ...]:
             return tuple(_compile(p) for p in facts.get(key) or ())
 
         name = e.get("name") or e["id"]
@@ -122,9 +149,7 @@ class _Folded:
         hay = self.head_low if head else self.low
         best = None
         for p in patterns:
-            if hay is not None and not all(
-                any(n in hay for n in alternatives) for alternatives in _NEEDS.get(p, ())
-            ):
+            if hay is not None and not p.holds_needs(hay):
                 continue  # a string every match holds is not in the text
             m = p.search(self.joined, 0, end)
             if m and (best is None or m.start() < best):
