@@ -366,3 +366,22 @@ def test_a_local_folder_pays_nothing_for_the_hub_source():
     )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+def test_hub_reads_terms_before_code_and_warns_of_unread_terms(monkeypatch, tmp_path):
+    from osaid.sources.local import Limits
+
+    files = {f"src/mod{i:02d}.py": b"x = 1\n" * 200 for i in range(20)}
+    files["README.md"] = b"---\nlicense: other\n---\n# deep\n"
+    files["z/terms/LICENSE"] = b"# Deep Terms\n\nYou may not use the model commercially.\n" + (
+        b"More terms. " * 300
+    )  # longer than what is left of the budget: read in part, and nothing is left
+    files["z/terms/USE_POLICY.md"] = b"# Use policy\n\nNo surveillance.\n"
+    repo = FakeRepo("acme/deep-terms", files)
+    with serving(monkeypatch, tmp_path, [repo]):
+        release = HubSource(limits=Limits(text_total=2048)).load("hf:acme/deep-terms")
+    # the card and the license deep in the tree are read; the code is not
+    assert {"README.md", "z/terms/LICENSE"} <= set(release.documents)
+    assert not any(p.startswith("src/") for p in release.documents)
+    unread = [e.path for p in release.problems if p.rule == "license-unread" for e in p.evidence]
+    assert unread == ["z/terms/USE_POLICY.md"]
