@@ -24,8 +24,6 @@ class Severity(str, Enum):
 
 
 FREEDOMS = ("use", "study", "modify", "share")
-BASES = ("content", "name", "declared", "metadata", "catalog")
-"""How a fact is known, strongest first for components (see `Evidence.basis`)."""
 ELEMENTS = ("data-information", "code", "parameters")
 
 
@@ -44,7 +42,7 @@ class Evidence:
     url: str | None = None
     """A link to the evidence (a declared component, a license text, a file at a revision)."""
     basis: str | None = None
-    """How the fact is known (`BASES`): `content` (the file's own text shows it), `name` (only
+    """How the fact is known: `content` (the file's own text shows it), `name` (only
     its path), `declared` (a link, a card statement or a manifest claims it), `metadata` (a card
     field or hub metadata), `catalog` (osaid's knowledge of a known license; then `quote` is
     None and `note` says what the catalog holds). None: not stated."""

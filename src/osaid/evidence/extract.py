@@ -376,7 +376,7 @@ def _missing_named_files(release: Release, card: CardFacts | None) -> list[Probl
     problems, seen = [], set()
     lines = doc.text.splitlines()
     for m in pattern.finditer(doc.text):
-        name = (m.group("code") or m.group("link") or "").strip("./") if m else ""
+        name = (m.group("code") or m.group("link") or "").strip("./")
         if not name or name in seen or "." not in name.rsplit("/", 1)[-1]:
             continue
         if name.rsplit(".", 1)[-1].lower() not in extensions or ".." in name.split("/"):

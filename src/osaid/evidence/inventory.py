@@ -296,9 +296,8 @@ def _content_hit(
 def code_component(path: str, text: str | None) -> CodeHit | None:
     """The component a code file evidences, and how it is known: a file named for a component is
     content evidence when it is real code holding one of that component's markers; a file whose
-    name says nothing is placed by its markers; tests, CI and vendored files evidence nothing."""
-    if excluded(path):
-        return None
+    name says nothing is placed by its markers. Callers leave out `excluded` files first (tests,
+    CI and vendored files evidence nothing), as `extract` does while it counts them."""
     r = rules()
     low = path.lower()
     named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low))), None)

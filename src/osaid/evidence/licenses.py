@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from osaid.knowledge import restriction_kinds
 from osaid.knowledge.licensing import catalog
@@ -435,6 +436,7 @@ def license_named_in(text: str) -> str | None:
     return None
 
 
+@cache
 def _statement_rules():
     from osaid.knowledge import load_yaml
 
