@@ -273,6 +273,7 @@ def test_fingerprint_drops_the_lines_the_copyright_pattern_finds():
     import hashlib
 
     import osaid.evidence.identify as identify
+    from osaid.evidence.identify.fingerprint import fingerprint
 
     def reference(text: str) -> str:
         text = identify._COPYRIGHT_LINE.sub(" ", text.translate(identify._QUOTES)).lower()
@@ -292,7 +293,7 @@ def test_fingerprint_drops_the_lines_the_copyright_pattern_finds():
         "é copyright é\ncopyright2",
     ]
     for text in _corpus() + odd + _ODD_TEXTS:
-        assert identify.fingerprint(text) == reference(text), text[:80]
+        assert fingerprint(text) == reference(text), text[:80]
 
 
 def test_catalog_prefilter_changes_no_result():
@@ -348,11 +349,12 @@ def test_a_title_stub_is_named_but_a_title_over_other_text_is_not_covered():
 
 def test_verbatim_standard_text_is_named_by_fingerprint_and_edits_are_not():
     import osaid.evidence.identify as identify
+    from osaid.evidence.identify.fingerprint import fingerprint
 
     text = _apache()
     if text is None:
         pytest.skip("no Apache-2.0 text on this machine")
-    if identify.fingerprint(text) not in identify._fingerprints():
+    if fingerprint(text) not in identify._fingerprints():
         pytest.skip("this machine's Apache-2.0 text is not the one fingerprinted")
     ids = identify_text("Copyright 2031 Someone Else\n\n" + text.replace("\n", "\n  "))
     assert ids[0].id == "Apache-2.0" and ids[0].method == "spdx-fingerprint"

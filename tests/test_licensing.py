@@ -110,3 +110,29 @@ def test_current_id_keeps_terms():
     ]:
         assert cat.terms(cat.current(old)).open == cat.terms(old).open
         assert cat.terms(new).osi_approved == cat.terms(old).osi_approved
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "acme-model-license-2.1",
+        "LicenseRef-acme-terms",
+        "LicenseRef-osaid-x-1.2",
+        "foo",
+        "1.0",
+        "mit-0",
+        "AND",
+        "or",
+        "LicenseRef-",
+    ],
+)
+def test_a_single_unknown_word_resolves_as_the_expression_parser_would(raw, monkeypatch):
+    """One id-like word is answered without building the expression parser: the same
+    Resolution the parser gives."""
+    import re
+
+    from osaid.knowledge import licensing
+
+    quick = licensing.LicenseCatalog().resolve(raw)
+    monkeypatch.setattr(licensing, "_ONE_TOKEN", re.compile(r"(?!)"))
+    assert licensing.LicenseCatalog().resolve(raw) == quick

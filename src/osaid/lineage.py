@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from osaid import regex
 from osaid.errors import InputError, UsageError
 from osaid.knowledge import load_yaml
 from osaid.model import (
@@ -43,7 +44,7 @@ from osaid.model import (
 
 DEFAULT_DEPTH = 4
 MAX_DEPTH = 16
-_HUB_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/", re.I)
+_HUB_URL = regex.compile(r"^https?://(?:www\.)?huggingface\.co/", re.I)
 TERMS_RULES = ("license-not-open", "restriction", "gated-access")
 """Finding rules (before any `:qualifier`) that show a base's terms withhold a freedom."""
 
@@ -136,7 +137,7 @@ def relation_of(facts: Facts) -> tuple[str, tuple[Evidence, ...], bool]:
             tags += [t.lower() for t in source if isinstance(t, str)]
     for rule in knowledge()["inference"]:
         for pattern in rule.get("files", ()):
-            rx = re.compile(pattern, re.I)
+            rx = regex.compile(pattern, re.I)
             hit = next((f.path for f in release.files if rx.search(f.path)), None)
             if hit:
                 return (

@@ -8,8 +8,7 @@ Hugging Face card metadata (`huggingface_hub.ModelCardData`); `model-index` is n
 
 from __future__ import annotations
 
-import re
-
+from osaid import regex
 from osaid.evidence import safe_yaml
 from osaid.model import CardFacts, Evidence, Problem, TextDocument
 
@@ -27,10 +26,10 @@ CARD_NAMES = (
 MAX_FRONT_MATTER = 128 * 1024
 MAX_DEPTH = 40
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SETEXT = re.compile(r"^(=+|-+)\s*$")
-_MD_LINK = re.compile(r"\[([^\]\n]{0,200})\]\((https?://[^)\s]{1,500})\)")
-_BARE_URL = re.compile(r"(?<![(\[<])\bhttps?://[^\s)\]>\"'`]{1,500}")
+_HEADING = regex.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SETEXT = regex.compile(r"^(=+|-+)\s*$")
+_MD_LINK = regex.compile(r"\[([^\]\n]{0,200})\]\((https?://[^)\s]{1,500})\)")
+_BARE_URL = regex.compile(r"(?<![(\[<])\bhttps?://[^\s)\]>\"'`]{1,500}")
 
 
 def find_card(documents: dict[str, TextDocument]) -> TextDocument | None:

@@ -28,6 +28,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+from osaid import regex
 from osaid.evidence.needs import _known_needs, _learn_needs, _needs
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Restriction
@@ -187,16 +188,20 @@ class _Rx:
         if not self.on_original:
             src = _lower_pattern(src)
         flags = _FLAGS if self.on_original else re.DOTALL
-        try:  # parse once, for both the literal prefilter and the compiled program
-            from re import _compiler, _parser  # type: ignore[attr-defined]
+        # the program from osaid's cache when an earlier run compiled it; else parsed once, for
+        # both the literal prefilter and the program
+        self._rx, parsed = regex.compile_parsed(src, flags)
+        if self._pattern not in _known_needs():
+            try:
+                if parsed is None:
+                    from re import _parser  # type: ignore[attr-defined]
 
-            parsed = _parser.parse(src, flags)
-            self._rx = _compiler.compile(parsed, flags)
-            self._needs = _needs(parsed.data)
+                    parsed = _parser.parse(src, flags)
+                self._needs = _needs(parsed.data)
+            except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+                self._needs = ()
             self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
             _learn_needs(self._pattern, self._needs)
-        except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-            self._rx = re.compile(src, flags)
         return self._rx
 
     @property
@@ -332,10 +337,10 @@ def _engine() -> _Engine:
         parts.append(r"\b" + _trie_regex(words))
     if literals:
         parts.append(_trie_regex(literals))
-    stem_rx = re.compile("|".join(parts)) if parts else None  # run on the lower-cased text
-    cjk_rx = re.compile(_trie_regex(cjk)) if cjk else None
+    stem_rx = regex.compile("|".join(parts)) if parts else None  # run on the lower-cased text
+    cjk_rx = regex.compile(_trie_regex(cjk)) if cjk else None
     exact_rx = (
-        re.compile(
+        regex.compile(
             r"\b(?:" + "|".join(map(re.escape, sorted(exact_owner, key=len, reverse=True))) + r")\b"
         )
         if exact_owner
@@ -366,7 +371,7 @@ _LIST_MARK = (
 )
 """Where a list item or numbered section starts: bullets, "1." "(a)" "iv)" "2.3", and in Chinese
 "一、" "（二）" "3、" "第四条"."""
-_BOUNDARY = re.compile(
+_BOUNDARY = regex.compile(
     r"[.!?;](?=[\s\"'”’)\]]|$)"  # end of a sentence
     r"|[。；！？][”’）)」』]?"  # a Chinese sentence ends wherever its mark is
     r"|[:：][ \t]*(?=\r?\n)"  # a colon ending a line (lead-in of a list)
@@ -377,15 +382,15 @@ _ABBREV = frozenset(
     "e.g i.e etc vs inc ltd co corp no nos sec art cf st mr mrs ms dr fig approx "
     "u.s u.k e.u p.r para incl v al".split()
 )
-_SHORT_LINE = re.compile(
+_SHORT_LINE = regex.compile(
     r"^[ \t#>*]*+([A-Z\d\u3400-\u9fff（(“\"][^\n]{1,59}+)\n(?=[ \t>*]*[A-Z\d\u3400-\u9fff（(“\"#])",
     re.M,
 )
 """A short line without a closing mark, directly followed by text: a heading when it reads as one."""
-_NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
-_WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
-_ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
-_PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
+_NUMBER_MARK = regex.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
+_WORD_BEFORE = regex.compile(r"([A-Za-z.]{1,6})$")
+_ITEM_START = regex.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
+_PARA_BEFORE = regex.compile(r"\n[ \t]*\r?\n\s*$")
 
 
 def _clauses(text: str, max_len: int) -> list[tuple[int, int]]:
@@ -566,7 +571,7 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
     return [h for _, _, h in hits]
 
 
-_NOTICE = re.compile(r"[\W_]*(?:copyright|\(c\)|©)", re.I)
+_NOTICE = regex.compile(r"[\W_]*(?:copyright|\(c\)|©)", re.I)
 
 
 def _classifier_hits(
@@ -700,24 +705,24 @@ def _list_items(
     return items
 
 
-_NUMBERING = re.compile(
+_NUMBERING = regex.compile(
     r"^[ \t>#*_]*(?:(?:section|article|part|clause|schedule|appendix|annex|exhibit|attachment)"
     r"[ \t]+)?(?:[\dIVXivx]{1,4}(?:\.\d{1,3})*[.):]?|\(?[a-zA-Z\d]{1,3}\)|[-*•+–])?[ \t]*",
     re.I,
 )
-_META_LINE = re.compile(
+_META_LINE = regex.compile(
     r"(?:last |date )?(?:updated|modified|revised|effective|released|published|version|dated?|"
     r"v\d|更新|修订|发布|生效|版本)(?:[ \t]+(?:on|date|as of))?[ \t]*[:：]?[ \t]*[\w ,./:-]{0,40}$",
     re.I,
 )
-_MODAL = re.compile(
+_MODAL = regex.compile(
     r"\b(?:may|shall|must|will|not|cannot|agree|accept|please|before|unless|except|without|you|we"
     r"|is|are|means|refers|includes|grants?|granted)\b|不得|禁止|应当|须|可以|您|你|是指",
     re.I,
 )
-_LETTERS = re.compile(r"[^\W\d_]+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]{2}")
+_LETTERS = regex.compile(r"[^\W\d_]+")
+_CJK = regex.compile(r"[\u3400-\u9fff]")
+_LATIN = regex.compile(r"[A-Za-z]{2}")
 
 
 def _is_heading(body: str) -> bool:
@@ -745,7 +750,7 @@ def _is_heading(body: str) -> bool:
     return sum(1 for w in words if not w.islower()) >= 0.7 * len(words)
 
 
-_DEFINITION = re.compile(
+_DEFINITION = regex.compile(
     r"^[ \t>#*_]*(?:[\dIVXivx.()a-z]{1,8}[ \t]+)?[\"“‘'*_]{1,3}([^\"”’'*\n]{2,60}?)[\"”’'*_]{1,3}"
     r"[ \t]*(?:\([^)]{0,40}\)[ \t]*)?(?:shall mean|means|refers to|is defined as|shall refer to"
     r"|has the meaning|shall have the meaning|是指|指|：)",
@@ -753,13 +758,13 @@ _DEFINITION = re.compile(
 )
 
 
-_LIMITER = re.compile(
+_LIMITER = regex.compile(
     r"\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
     r"(?:a\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?[\"“']?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
 )
 
 
-_SELF_LIMITING = re.compile(
+_SELF_LIMITING = regex.compile(
     r"\b(?:only|solely|exclusively|exclud\w*|(?:restricted|limited) to)\b|仅|只|限于"
 )
 
@@ -789,7 +794,7 @@ def _starts_paragraph(text: str, s: int) -> bool:
     return (s < 64 and not text[:s].strip()) or bool(_PARA_BEFORE.search(text, max(0, s - 64), s))
 
 
-_WS = re.compile(r"\s+")
+_WS = regex.compile(r"\s+")
 
 
 def _quote_start(body: str, quote: str) -> int:

@@ -11,6 +11,7 @@ import dataclasses
 import re
 from functools import cache
 
+from osaid import regex
 from osaid.evidence import inventory, manifest
 from osaid.evidence.card import find_card, parse_card
 from osaid.evidence.licenses import (
@@ -244,9 +245,9 @@ def _card_links() -> tuple[
     """(url pattern -> component), the code-host pattern, (heading pattern -> code component)."""
     data = load_yaml("card_declarations.yaml")
     return (
-        tuple((e["component"], re.compile(e["url"], re.I)) for e in data["links"]),
-        re.compile(data["code_host"], re.I),
-        tuple((e["component"], re.compile(e["heading"], re.I)) for e in data["code_sections"]),
+        tuple((e["component"], regex.compile(e["url"], re.I)) for e in data["links"]),
+        regex.compile(data["code_host"], re.I),
+        tuple((e["component"], regex.compile(e["heading"], re.I)) for e in data["code_sections"]),
     )
 
 
@@ -255,9 +256,9 @@ def _declarations() -> tuple[tuple[str, re.Pattern, re.Pattern, re.Pattern], ...
     return tuple(
         (
             d["component"],
-            re.compile(d["subject"], re.I),
-            re.compile(d["available"], re.I),
-            re.compile(d["not"], re.I),
+            regex.compile(d["subject"], re.I),
+            regex.compile(d["available"], re.I),
+            regex.compile(d["not"], re.I),
         )
         for d in load_yaml("card_declarations.yaml")["declarations"]
     )
@@ -362,7 +363,7 @@ def _card_components(card: CardFacts, release: Release, found: _Found) -> None:
 @cache
 def _file_reference() -> tuple[re.Pattern, frozenset[str]]:
     spec = load_yaml("card_declarations.yaml")["file_reference"]
-    return re.compile(spec["pattern"]), frozenset(spec["extensions"])
+    return regex.compile(spec["pattern"]), frozenset(spec["extensions"])
 
 
 def _missing_named_files(release: Release, card: CardFacts | None) -> list[Problem]:
@@ -436,9 +437,9 @@ def _license_near(lines: list[str], line: int) -> str | None:
 def _withheld_patterns():
     data = load_yaml("withheld.yaml")
     return (
-        re.compile(data["statement"], re.I),
-        re.compile(data["not_statement"], re.I),
-        tuple((s["component"], re.compile(s["pattern"], re.I)) for s in data["subjects"]),
+        regex.compile(data["statement"], re.I),
+        regex.compile(data["not_statement"], re.I),
+        tuple((s["component"], regex.compile(s["pattern"], re.I)) for s in data["subjects"]),
     )
 
 
@@ -473,7 +474,7 @@ def _withheld(release: Release, card: CardFacts | None) -> dict[str, list[Eviden
     return out
 
 
-_BOUNDARY = re.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*+]|\d+\.|#+)\s")
+_BOUNDARY = regex.compile(r"[.!?](?=\s)|\n\s*\n|\n\s*(?:[-*+]|\d+\.|#+)\s")
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -598,13 +599,13 @@ def _data_info_rules():
     d = load_yaml("data_information.yaml")
     flags = re.I
     return {
-        "sections": re.compile(d["sections"], flags),
-        "documents": re.compile(d["documents"], flags),
-        "aspects": {k: re.compile(v, flags) for k, v in d["aspects"].items()},
-        "vague": re.compile(d["vague"], flags),
-        "public_links": re.compile(d["public_links"], flags),
-        "third_party_none": re.compile(d["third_party_none"], flags),
-        "third_party_listed": re.compile(d["third_party_listed"], flags),
+        "sections": regex.compile(d["sections"], flags),
+        "documents": regex.compile(d["documents"], flags),
+        "aspects": {k: regex.compile(v, flags) for k, v in d["aspects"].items()},
+        "vague": regex.compile(d["vague"], flags),
+        "public_links": regex.compile(d["public_links"], flags),
+        "third_party_none": regex.compile(d["third_party_none"], flags),
+        "third_party_listed": regex.compile(d["third_party_listed"], flags),
     }
 
 
@@ -628,8 +629,8 @@ def _data_texts(release: Release, card: CardFacts | None) -> list[tuple]:
     return [(p, ln, _prose_only(t), url) for p, ln, t, url in out]
 
 
-_TODO = re.compile(r"^.*\bTODO\b.*$", re.MULTILINE)
-_NOT_PROSE = re.compile(r"^[ \t]*(#.*|.*\bTODO\b.*|<!--.*-->)[ \t]*$", re.MULTILINE)
+_TODO = regex.compile(r"^.*\bTODO\b.*$", re.MULTILINE)
+_NOT_PROSE = regex.compile(r"^[ \t]*(#.*|.*\bTODO\b.*|<!--.*-->)[ \t]*$", re.MULTILINE)
 
 
 def _prose_only(text: str) -> str:

@@ -11,8 +11,17 @@ import struct
 from dataclasses import dataclass
 from functools import cache
 
+from osaid import regex
 from osaid.knowledge import load_yaml
 from osaid.model import Evidence, Problem, Release
+
+_Marker = tuple  # (compiled pattern, the lower-cased strings its matches must hold)
+
+
+def _marker(pattern: str) -> _Marker:
+    from osaid.evidence.needs import compile_with_needs
+
+    return compile_with_needs("marker:" + pattern, pattern)
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,7 @@ class _Rules:
     paths: tuple[tuple[str, re.Pattern, str, re.Pattern | None], ...]
     code_ext: frozenset[str]
     code_names: tuple[tuple[str, re.Pattern], ...]
-    code_contents: tuple[tuple[str, int, tuple[re.Pattern, ...]], ...]
+    code_contents: tuple[tuple[str, int, tuple[_Marker, ...]], ...]
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
     license_scopes: tuple[tuple[str, re.Pattern], ...]
@@ -39,34 +48,36 @@ def rules() -> _Rules:
     data = load_yaml("file_roles.yaml")
     w = data["weights"]
     return _Rules(
-        text_names=re.compile(data["text"]["names"]),
+        text_names=regex.compile(data["text"]["names"]),
         text_ext=frozenset(data["text"]["extensions"]),
         small_json=int(data["text"]["small_json"]),
         weight_ext=frozenset(w["extensions"]),
-        not_weights=re.compile(w["not_weights"]),
+        not_weights=regex.compile(w["not_weights"]),
         formats=tuple(w["formats"]),
-        intermediate=re.compile(data["intermediate"]),
+        intermediate=regex.compile(data["intermediate"]),
         paths=tuple(
             (
                 p["component"],
-                re.compile(p["pattern"]),
+                regex.compile(p["pattern"]),
                 p["role"],
-                re.compile(p["content"], re.MULTILINE) if p.get("content") else None,
+                regex.compile(p["content"], re.MULTILINE) if p.get("content") else None,
             )
             for p in data["paths"]
         ),
         code_ext=frozenset(data["code"]["extensions"]),
-        code_names=tuple((c["component"], re.compile(c["pattern"])) for c in data["code"]["names"]),
+        code_names=tuple(
+            (c["component"], regex.compile(c["pattern"])) for c in data["code"]["names"]
+        ),
         code_contents=tuple(
-            (c["component"], int(c["min"]), tuple(re.compile(m) for m in c["markers"]))
+            (c["component"], int(c["min"]), tuple(map(_marker, c["markers"])))
             for c in data["code"]["contents"]
         ),
         min_code_lines=int(data["code"]["min_code_lines"]),
-        excluded=tuple((re.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
+        excluded=tuple((regex.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
         license_scopes=tuple(
-            (e["scope"], re.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
+            (e["scope"], regex.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
         ),
-        read_order=tuple((int(e["rank"]), re.compile(e["pattern"])) for e in data["read_order"]),
+        read_order=tuple((int(e["rank"]), regex.compile(e["pattern"])) for e in data["read_order"]),
     )
 
 
@@ -223,8 +234,8 @@ def excluded(path: str) -> str | None:
     return None
 
 
-_COMMENT = re.compile(r"^\s*(#|//|/\*|\*|--|%|;|\"\"\"|\'\'\'|$)")
-_IMPORT = re.compile(r"^\s*(import |from \S+ import |#include|use |require\(|using )")
+_COMMENT = regex.compile(r"^\s*(#|//|/\*|\*|--|%|;|\"\"\"|\'\'\'|$)")
+_IMPORT = regex.compile(r"^\s*(import |from \S+ import |#include|use |require\(|using )")
 
 
 def code_view(text: str) -> tuple[str, int]:
@@ -232,26 +243,32 @@ def code_view(text: str) -> tuple[str, int]:
     of real code it holds (not blank, comment, docstring or import lines). Notebook source
     strings (JSON lines such as `"x = 1\\n",`) are read as the code they hold."""
     out, count, doc = [], 0, None  # doc: the delimiter of the docstring we are in
+    # what a text lacks, no line of it needs checking for (most code has no notebook lines)
+    notebook = "\\n" in text
+    docstrings = notebook or '"""' in text or "'''" in text
+    comment, imports, append = _COMMENT.match, _IMPORT.match, out.append
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith('"') and line.endswith((",", '"')) and "\\n" in line:
+        if notebook and line.startswith('"') and line.endswith((",", '"')) and "\\n" in line:
             line = line.strip('",').replace("\\n", "").strip()  # a notebook source line
-        if doc is not None:
-            if doc in line:
-                doc = None
-            out.append("")
+        if docstrings:
+            if doc is not None:
+                if doc in line:
+                    doc = None
+                append("")
+                continue
+            bare = line.lstrip("rbuRBU")
+            opener = '"""' if bare.startswith('"""') else "'''" if bare.startswith("'''") else None
+            if opener is not None:
+                if opener not in bare[3:]:
+                    doc = opener
+                append("")
+                continue
+        if comment(line):
+            append("")
             continue
-        opener = next((d for d in ('"""', "'''") if line.lstrip("rbuRBU").startswith(d)), None)
-        if opener is not None:
-            if opener not in line.lstrip("rbuRBU")[3:]:
-                doc = opener
-            out.append("")
-            continue
-        if _COMMENT.match(line):
-            out.append("")
-            continue
-        out.append(raw)
-        if not _IMPORT.match(line):
+        append(raw)
+        if not imports(line):
             count += 1
     return "\n".join(out), count
 
@@ -271,9 +288,15 @@ class CodeHit:
     """What was seen, in words (shown as a note, never as a quote)."""
 
 
-def _markers(text: str, markers: tuple[re.Pattern, ...]) -> list[re.Match]:
+def _markers(text: str, markers: tuple[_Marker, ...], low: str | None = None) -> list[re.Match]:
+    """The first match of each marker in `text`. With `low` (the text lower-cased), a marker whose
+    required strings `low` lacks is not searched at all."""
+    from osaid.evidence.needs import may_match
+
     hits = []
-    for marker in markers:
+    for marker, needs in markers:
+        if low is not None and needs and not may_match(needs, low):
+            continue
         m = marker.search(text)
         if m:
             hits.append(m)
@@ -299,14 +322,16 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
     name says nothing is placed by its markers. Callers leave out `excluded` files first (tests,
     CI and vendored files evidence nothing), as `extract` does while it counts them."""
     r = rules()
-    low = path.lower()
-    named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low))), None)
+    low_path = path.lower()
+    named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low_path))), None)
     if named is None and not text:
         return None
-    if named is None and not any(
-        len(_markers(text, markers)) >= minimum for _, minimum, markers in r.code_contents
-    ):
-        return None  # not even the raw text (comments included) holds enough markers
+    if named is None:
+        low = text.lower()
+        if not any(
+            len(_markers(text, markers, low)) >= minimum for _, minimum, markers in r.code_contents
+        ):
+            return None  # not even the raw text (comments included) holds enough markers
     view, lines = code_view(text) if text else ("", 0)
     real = lines >= r.min_code_lines
     if named is not None:
@@ -315,7 +340,7 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
             return None  # empty or trivial: evidence of nothing, whatever its name
         why = f"named {m.group(0).strip('/')}; "
         markers = next((mk for c, _, mk in r.code_contents if c == component), ())
-        hits = _markers(view, markers) if real else []
+        hits = _markers(view, markers, text.lower()) if real and text else []
         if hits:
             return _content_hit(component, view, text, hits, lines, why)
         seen = "not read" if text is None else f"{lines} lines of code"
@@ -329,7 +354,7 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
     if not real:
         return None
     for component, minimum, markers in r.code_contents:
-        hits = _markers(view, markers)
+        hits = _markers(view, markers, low)  # the view's lines are the text's, or blank
         if len(hits) >= minimum:
             return _content_hit(component, view, text, hits, lines, "")
     return None

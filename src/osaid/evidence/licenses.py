@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from osaid import regex
 from osaid.knowledge import restriction_kinds
 from osaid.knowledge.licensing import catalog
 from osaid.model import CardFacts, Evidence, LicenseFact, Problem, Release, Restriction
 
-LICENSE_DOC = re.compile(
+LICENSE_DOC = regex.compile(
     r"(^|/)((licen[cs]e|copying|notice|use[_-]?policy|[^/]*acceptable[_-]?use[^/]*|"
     r"[^/]*prohibited[_-]?use[^/]*|terms|responsible[_-]?use)([._\-][^/]*)?|"
     r"[^/]*[._\-]licen[cs]e([._\-][^/]*)?)$",
@@ -23,11 +24,11 @@ LICENSE_DOC = re.compile(
 )
 TYPE_SCOPES = ("code", "data", "document", "parameters")
 """Scopes that cover every component of a kind (see knowledge/file_roles.yaml license_scopes)."""
-SPDX_HEADER = re.compile(
+SPDX_HEADER = regex.compile(
     r"SPDX-License-Identifier:\s*([^\n*#]{1,200}?)\s*(\*/|-->|$)", re.MULTILINE
 )
-_NOTICE = re.compile(r"(^|/)notice([._\-][^/]*)?$", re.IGNORECASE)
-_POLICY = re.compile(r"policy|acceptable|prohibited|responsible", re.IGNORECASE)
+_NOTICE = regex.compile(r"(^|/)notice([._\-][^/]*)?$", re.IGNORECASE)
+_POLICY = regex.compile(r"policy|acceptable|prohibited|responsible", re.IGNORECASE)
 # An identified license text is taken as that license only if it explains this much of the file.
 FULL_COVERAGE = 0.9
 
@@ -36,7 +37,9 @@ FULL_COVERAGE = 0.9
 class _Draft:
     id: str
     name: str
-    scopes: list[str] = field(default_factory=list)
+    scopes: dict[str, None] = field(default_factory=dict)
+    """In the order first seen (a dict: a repository with thousands of SPDX-headed files has as
+    many scopes)."""
     evidence: list[Evidence] = field(default_factory=list)
     restrictions: list[Restriction] = field(default_factory=list)
     open_override: bool | None = None
@@ -64,10 +67,10 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(flat.encode("utf-8")).hexdigest()[:8]
 
 
-_TITLE_WORDS = re.compile(
+_TITLE_WORDS = regex.compile(
     r"licen[cs]e|agreement|terms|policy|conditions|许可|协议|条款|政策|ライセンス|라이선스", re.I
 )
-_NOT_TITLE = re.compile(
+_NOT_TITLE = regex.compile(
     r"^(copyright|\(c\)|©|version\b|v?\d[\d.]*$|last (updated|modified)|"
     r"effective|date|https?://|[-=*_#~\s]+$)",
     re.I,
@@ -121,12 +124,14 @@ class _Collector:
         d = self.drafts.get(lid)
         if d is None:
             d = self.drafts[lid] = _Draft(lid, name, note=note)
-        if scope not in d.scopes:
-            d.scopes.append(scope)
+        d.scopes.setdefault(scope)
         d.evidence.append(evidence)
-        for r in restrictions:
-            if (r.kind, r.path, r.line) not in {(x.kind, x.path, x.line) for x in d.restrictions}:
-                d.restrictions.append(r)
+        if restrictions:
+            seen = {(x.kind, x.path, x.line) for x in d.restrictions}
+            for r in restrictions:
+                if (r.kind, r.path, r.line) not in seen:
+                    seen.add((r.kind, r.path, r.line))
+                    d.restrictions.append(r)
         if overridden:
             d.overridden = True
             d.open_override = open_override if d.open_override is not False else False
@@ -154,7 +159,7 @@ class _Collector:
                     open=is_open,
                     evidence=tuple(d.evidence),
                     restrictions=tuple(restrictions),
-                    scopes=_ordered_scopes(d.scopes),
+                    scopes=_ordered_scopes(list(d.scopes)),
                     note=d.note or terms.note or None,
                 )
             )
@@ -287,8 +292,7 @@ def _local_link(link: str, release: Release) -> str | None:
 
 
 def _license_document(release: Release, path: str, col: _Collector, card_name: str | None) -> None:
-    from osaid.evidence.clauses import analyse
-    from osaid.evidence.identify import identify_text
+    from osaid.evidence.memo import analyse, identify_text
 
     doc = release.documents[path]
     text = doc.text
@@ -418,7 +422,7 @@ def _spdx_headers(release: Release, col: _Collector) -> None:
             )
 
 
-_LICENSE_WORD = re.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
+_LICENSE_WORD = regex.compile(r"\b(?:under|licen[cs]ed|license:?)\b", re.I)
 
 
 def license_named_in(text: str) -> str | None:
@@ -441,12 +445,12 @@ def _statement_rules():
     from osaid.knowledge import load_yaml
 
     spec = load_yaml("card_declarations.yaml")["license_statements"]
-    return re.compile(spec["section"], re.I), tuple(
-        (e["scope"], re.compile(e["pattern"], re.I)) for e in spec["subjects"]
+    return regex.compile(spec["section"], re.I), tuple(
+        (e["scope"], regex.compile(e["pattern"], re.I)) for e in spec["subjects"]
     )
 
 
-_SENTENCE = re.compile(r"(?:[^.;]|[.;](?!\s|$))+?(?:[.;](?=\s|$)|\n\s*\n|$)")
+_SENTENCE = regex.compile(r"(?:[^.;]|[.;](?!\s|$))+?(?:[.;](?=\s|$)|\n\s*\n|$)")
 
 
 def _card_scope_statements(card: CardFacts, col: _Collector) -> None:
@@ -476,7 +480,7 @@ def _card_scope_statements(card: CardFacts, col: _Collector) -> None:
 
 def _card_license_section(card: CardFacts, col: _Collector) -> None:
     """Restrictive clauses written into the card's own license section apply to the release."""
-    from osaid.evidence.clauses import analyse
+    from osaid.evidence.memo import analyse
 
     for heading, line, text in card.sections:
         if not re.search(r"licen[cs]e|terms|usage restrictions|permitted use", heading, re.I):

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from osaid import regex
 from osaid.evidence import safe_yaml
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
@@ -41,9 +42,9 @@ LICENSE_TYPES = ("code", "data", "document")
 
 # Names of files in a release folder that are read as a manifest when they validate as one.
 # `model.yml` is a common name for other configs too, so a failure to parse it is not reported.
-_MANIFEST_NAME = re.compile(r"^(mof\.ya?ml|model\.ya?ml|[^/]+\.mof\.ya?ml)$", re.I)
-_QUIET_NAME = re.compile(r"^model\.ya?ml$", re.I)
-_URL = re.compile(r"^https?://\S+$", re.I)
+_MANIFEST_NAME = regex.compile(r"^(mof\.ya?ml|model\.ya?ml|[^/]+\.mof\.ya?ml)$", re.I)
+_QUIET_NAME = regex.compile(r"^model\.ya?ml$", re.I)
+_URL = regex.compile(r"^https?://\S+$", re.I)
 
 
 class ManifestError(ValueError):
@@ -114,7 +115,7 @@ def _by_name() -> dict[str, dict]:
 
 @cache
 def _not_included() -> re.Pattern:
-    return re.compile(mot_knowledge()["not_included"], re.I)
+    return regex.compile(mot_knowledge()["not_included"], re.I)
 
 
 @cache

@@ -109,3 +109,31 @@ def _needs(data) -> tuple[tuple[str, ...], ...]:
         for c in found
         if min(map(len, c)) >= 3 or not any(ch.isalnum() for x in c for ch in x)
     )[:3]
+
+
+def compile_with_needs(
+    key: str, pattern: str, flags: int = 0
+) -> tuple[object, tuple[tuple[str, ...], ...]]:
+    """`pattern` compiled (through `osaid.regex`) and the lower-cased strings its matches must
+    hold, from what an earlier run learnt under `key` when it can."""
+    from osaid import regex
+
+    rx, parsed = regex.compile_parsed(pattern, flags)
+    known = _known_needs().get(key)
+    if known is not None:
+        return rx, tuple(tuple(n) for n in known)
+    try:
+        if parsed is None:
+            from re import _parser  # type: ignore[attr-defined]
+
+            parsed = _parser.parse(pattern, flags)
+        needs = _needs(parsed.data)
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+        return rx, ()
+    _learn_needs(key, needs)
+    return rx, needs
+
+
+def may_match(needs: tuple[tuple[str, ...], ...], low: str) -> bool:
+    """False when a string every match must hold is absent from `low` (the lower-cased text)."""
+    return all(any(n in low for n in alternatives) for alternatives in needs)

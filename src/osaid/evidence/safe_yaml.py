@@ -8,13 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
-
-try:  # the C parser is ten times faster; fall back where libyaml is absent
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 
 class UnsafeYaml(ValueError):
     """The text cannot be read as YAML; `reason` is a few words, `line` 0-based in the text."""
@@ -34,7 +27,21 @@ class ParsedYaml:
 
 
 def parse(text: str, max_depth: int) -> ParsedYaml:
-    """Parse `text`, refusing aliases and nesting deeper than `max_depth`."""
+    """Parse `text`, refusing aliases and nesting deeper than `max_depth`. What an earlier run
+    found for the same text comes from osaid's cache (`evidence/memo.py`)."""
+    from osaid.evidence.memo import parse_yaml
+
+    return parse_yaml(text, max_depth)
+
+
+def parse_fresh(text: str, max_depth: int) -> ParsedYaml:
+    """`parse`, without the cache."""
+    import yaml
+
+    try:  # the C parser is ten times faster; fall back where libyaml is absent
+        from yaml import CSafeLoader as _Loader
+    except ImportError:  # pragma: no cover
+        from yaml import SafeLoader as _Loader  # type: ignore[assignment]
     try:
         depth = 0
         for event in yaml.parse(text, Loader=_Loader):
@@ -69,6 +76,8 @@ def parse(text: str, max_depth: int) -> ParsedYaml:
 
 
 def _mark_lines(node, prefix: str, lines: dict[str, int]) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from osaid import regex
 from osaid.frameworks.osaid import restriction_evidence
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Evidence, Facts
@@ -27,7 +28,7 @@ def _spec() -> dict:
     return {
         "conditions": conditions,
         "caveats": list(data["caveats"]),
-        "usage": re.compile(conditions["usage"]["usage_heading"], re.I),
+        "usage": regex.compile(conditions["usage"]["usage_heading"], re.I),
     }
 
 

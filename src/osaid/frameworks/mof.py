@@ -21,9 +21,9 @@ the tool, with a note.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
+from osaid import regex
 from osaid.knowledge import components as component_catalog
 from osaid.knowledge import load_yaml
 from osaid.model import ComponentFact, Facts
@@ -68,7 +68,7 @@ def _rank(license_id: str, content_type: str) -> int:
 
 # --- SPDX expressions -----------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+_TOKEN = regex.compile(r"\(|\)|[^\s()]+")
 
 
 def parse(expression: str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from osaid import regex
 from osaid.knowledge import load_yaml
 from osaid.model import CardFacts, ComponentFact, Evidence, Facts
 
@@ -57,9 +58,9 @@ _PATTERNS = {
 def _rx(name: str) -> re.Pattern:
     """A pattern of osai_index.yaml, compiled when first needed."""
     if name.startswith("topic:"):
-        return re.compile(_spec()["dims"]["model-card"]["topics"][name[6:]], re.I)
+        return regex.compile(_spec()["dims"]["model-card"]["topics"][name[6:]], re.I)
     dim, key = _PATTERNS[name]
-    return re.compile(_spec()["dims"][dim][key], re.I | re.M)
+    return regex.compile(_spec()["dims"][dim][key], re.I | re.M)
 
 
 class _Dim:

@@ -21,23 +21,41 @@ shortcuts, behind a switch); this module puts them in order.
 
 from __future__ import annotations
 
-from osaid.evidence.identify.catalog import _catalog, _Folded  # noqa: F401 (re-exported)
-from osaid.evidence.identify.common import (  # noqa: F401 (re-exported)
-    _QUOTES,
-    _WORD,
-    Identification,
-)
-from osaid.evidence.identify.fingerprint import (  # noqa: F401 (re-exported)
-    _COPYRIGHT_LINE,
-    _fingerprints,
-    _known_text,
-    fingerprint,
-)
-from osaid.evidence.identify.spdx_text import _classifier, _header, _spdx  # noqa: F401
+from osaid.evidence.identify.common import Identification
+
+# Names the methods' modules define, reachable from here; imported on first use, so that a run
+# that only reads cached results (evidence/memo.py) never loads the methods.
+_EXPORTS = {
+    "_catalog": "catalog",
+    "_Folded": "catalog",
+    "_QUOTES": "common",
+    "_WORD": "common",
+    "_COPYRIGHT_LINE": "fingerprint",
+    "_fingerprints": "fingerprint",
+    "_known_text": "fingerprint",
+    "_classifier": "spdx_text",
+    "_header": "spdx_text",
+    "_spdx": "spdx_text",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def identify_text(text: str) -> list[Identification]:
     """Licenses recognised in `text`, best first; empty when nothing is recognised."""
+    from osaid.evidence.identify.catalog import _catalog, _Folded
+    from osaid.evidence.identify.fingerprint import _known_text
+    from osaid.evidence.identify.spdx_text import _header, _spdx
+
     if not text or not text.strip():
         return []
     lines = _Folded(text)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import accumulate
 
+from osaid import regex
 from osaid.evidence.identify.common import (
     _CASE_ODD,
     _MARKUP,
@@ -51,20 +52,22 @@ class _Pattern:
         )
 
     def _build(self) -> re.Pattern:
-        """Parse once, for both the literal prefilter and the compiled program."""
+        """The program from osaid's cache when an earlier run compiled it; else parsed once, for
+        both the literal prefilter and the program."""
+        from osaid.evidence.needs import _learn_needs, _needs
+
         flags = re.I | re.M
-        try:
-            from re import _compiler, _parser  # type: ignore[attr-defined]
+        self._rx, parsed = regex.compile_parsed(self.source, flags)
+        if self.needs is None:
+            try:
+                if parsed is None:
+                    from re import _parser  # type: ignore[attr-defined]
 
-            from osaid.evidence.needs import _learn_needs, _needs
-
-            parsed = _parser.parse(self.source, flags)
-            self._rx = _compiler.compile(parsed, flags)
-            self.needs = _needs(parsed.data)
+                    parsed = _parser.parse(self.source, flags)
+                self.needs = _needs(parsed.data)
+            except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
+                self.needs = ()
             _learn_needs("catalog:" + self.source, self.needs)
-        except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-            self._rx = re.compile(self.source, flags)
-            self.needs = ()
         return self._rx
 
     def holds_needs(self, low: str) -> bool:

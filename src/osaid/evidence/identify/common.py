@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from osaid import regex
+
 HEAD_LINES = 15
 """Titles are looked for in this many first non-empty lines."""
-_SPDX_HEADER = re.compile(r"SPDX-License-Identifier:\s*([^\n*]+?)\s*(?:\*/|-->|$)", re.M)
-_WORD = re.compile(r"[A-Za-z0-9]+")
-_MARKUP = re.compile(r"[*_`#>|]+")
+_SPDX_HEADER = regex.compile(r"SPDX-License-Identifier:\s*([^\n*]+?)\s*(?:\*/|-->|$)", re.M)
+_WORD = regex.compile(r"[A-Za-z0-9]+")
+_MARKUP = regex.compile(r"[*_`#>|]+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
@@ -45,7 +47,7 @@ class Identification:
         }
 
 
-_CASE_ODD = re.compile("[\u0130\u0131\u017f\u212a]")
+_CASE_ODD = regex.compile("[\u0130\u0131\u017f\u212a]")
 """The characters a case-insensitive pattern matches with an ASCII letter though neither case of
 them is that letter (İ ı ſ K): in their presence the required strings are not checked."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from osaid import regex
 from osaid.evidence.identify.common import (
     _CASE_ODD,
     _QUOTES,
@@ -15,7 +16,7 @@ from osaid.evidence.identify.common import (
     _spdx_name,
 )
 
-_COPYRIGHT_LINE = re.compile(r"^.*\b(copyright|all rights reserved)\b.*$", re.I | re.M)
+_COPYRIGHT_LINE = regex.compile(r"^.*\b(copyright|all rights reserved)\b.*$", re.I | re.M)
 
 
 def _lines_with(low: str, phrases: tuple[str, ...]) -> list[int]:

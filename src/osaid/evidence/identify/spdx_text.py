@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from osaid import regex
 from osaid.evidence.identify import speedups
 from osaid.evidence.identify.common import (
     _SPDX_HEADER,
@@ -19,7 +20,7 @@ from osaid.evidence.identify.common import (
 # Every standard license text grants permissions, disclaims warranties or dedicates to the public
 # domain; a text with none of these words (a NOTICE, a use policy) is not worth the classifier's
 # start-up (about 0.1 s to load its index).
-_LICENSE_WORDS = re.compile(
+_LICENSE_WORDS = regex.compile(
     r"warrant|permission|permitted|licen[cs]|redistribut|public domain|"
     r"waive",
     re.I,
