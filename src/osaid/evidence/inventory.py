@@ -15,13 +15,16 @@ from osaid import regex
 from osaid.knowledge import load_yaml
 from osaid.model import Evidence, Problem, Release
 
-_Marker = tuple  # (compiled pattern, the lower-cased strings its matches must hold)
+_Marker = tuple
+"""(compiled pattern, checks): each check a lower-cased string every match holds, or a tuple of
+strings every match holds one of."""
 
 
 def _marker(pattern: str) -> _Marker:
     from osaid.evidence.needs import compile_with_needs
 
-    return compile_with_needs("marker:" + pattern, pattern)
+    rx, needs = compile_with_needs("marker:" + pattern, pattern)
+    return rx, tuple(n[0] if len(n) == 1 else n for n in needs)
 
 
 @dataclass(frozen=True)
@@ -288,14 +291,23 @@ class CodeHit:
     """What was seen, in words (shown as a note, never as a quote)."""
 
 
+def _holds(checks: tuple, low: str) -> bool:
+    """Whether `low` holds every string of `checks` (a tuple: one of its strings)."""
+    for check in checks:
+        if check.__class__ is str:
+            if check not in low:
+                return False
+        elif not any(map(low.__contains__, check)):
+            return False
+    return True
+
+
 def _markers(text: str, markers: tuple[_Marker, ...], low: str | None = None) -> list[re.Match]:
     """The first match of each marker in `text`. With `low` (the text lower-cased), a marker whose
     required strings `low` lacks is not searched at all."""
-    from osaid.evidence.needs import may_match
-
     hits = []
-    for marker, needs in markers:
-        if low is not None and needs and not may_match(needs, low):
+    for marker, checks in markers:
+        if low is not None and checks and not _holds(checks, low):
             continue
         m = marker.search(text)
         if m:
