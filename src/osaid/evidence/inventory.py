@@ -27,6 +27,15 @@ def _marker(pattern: str) -> _Marker:
     return rx, tuple(n[0] if len(n) == 1 else n for n in needs)
 
 
+def _any_of(patterns: list[str]) -> re.Pattern | None:
+    """One regex matching wherever one of `patterns` does (a prefilter before trying each in
+    order); None when they cannot be joined."""
+    try:
+        return regex.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:  # pragma: no cover - e.g. a pattern with global inline flags
+        return None
+
+
 @dataclass(frozen=True)
 class _Rules:
     text_names: re.Pattern
@@ -42,6 +51,9 @@ class _Rules:
     code_contents: tuple[tuple[str, int, tuple[_Marker, ...]], ...]
     min_code_lines: int
     excluded: tuple[tuple[re.Pattern, str], ...]
+    excluded_any: re.Pattern | None
+    """One search telling whether any `excluded` pattern can match (most paths: none)."""
+    code_names_any: re.Pattern | None
     license_scopes: tuple[tuple[str, re.Pattern], ...]
     read_order: tuple[tuple[int, re.Pattern], ...]
 
@@ -77,6 +89,8 @@ def rules() -> _Rules:
         ),
         min_code_lines=int(data["code"]["min_code_lines"]),
         excluded=tuple((regex.compile(e["pattern"]), e["reason"]) for e in data["excluded"]),
+        excluded_any=_any_of([e["pattern"] for e in data["excluded"]]),
+        code_names_any=_any_of([c["pattern"] for c in data["code"]["names"]]),
         license_scopes=tuple(
             (e["scope"], regex.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
         ),
@@ -231,7 +245,10 @@ def license_scope(path: str) -> str | None:
 def excluded(path: str) -> str | None:
     """Why a file is never evidence of a component (CI, tests, vendored trees ...), or None."""
     low = path.lower()
-    for pattern, reason in rules().excluded:
+    r = rules()
+    if r.excluded_any is not None and not r.excluded_any.search(low):
+        return None
+    for pattern, reason in r.excluded:
         if pattern.search(low):
             return reason
     return None
@@ -335,7 +352,11 @@ def code_component(path: str, text: str | None) -> CodeHit | None:
     CI and vendored files evidence nothing), as `extract` does while it counts them."""
     r = rules()
     low_path = path.lower()
-    named = next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low_path))), None)
+    named = (
+        next(((c, m) for c, pattern in r.code_names if (m := pattern.search(low_path))), None)
+        if r.code_names_any is None or r.code_names_any.search(low_path)
+        else None
+    )
     if named is None and not text:
         return None
     if named is None:

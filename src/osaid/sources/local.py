@@ -144,7 +144,7 @@ class LocalSource(Source):
         documents: dict[str, TextDocument] = {}
         problems: list[Problem] = []
         budget = TextBudget(lim, problems)
-        to_read: list[tuple[str, Path]] = []  # text files, in walk order; read after the walk
+        to_read: list[tuple[str, str]] = []  # text files, in walk order; read after the walk
         stack: list[tuple[str, int]] = [("", 0)]
         while stack:
             rel_dir, depth = stack.pop()
@@ -219,20 +219,21 @@ class LocalSource(Source):
                 kind = wants_text(rel, st.st_size)
                 head = b""
                 if kind == "head" and st.st_size:
-                    head = self._read(abs_dir / entry.name, lim.head_bytes, rel, problems)
+                    head = self._read(entry.path, lim.head_bytes, rel, problems)
                 files.append(FileEntry(path=rel, size=st.st_size, head=head))
                 if kind == "text":
-                    to_read.append((rel, abs_dir / entry.name))
+                    to_read.append((rel, entry.path))
             stack.extend(reversed(subdirs))
         # The whole tree is listed; now read what matters first (cards, terms, data documents at
         # any depth, then the rest), so a spent budget never costs a license file unseen.
-        order = sorted(range(len(to_read)), key=lambda i: (read_rank(to_read[i][0]), i))
+        ranks = [read_rank(rel) for rel, _ in to_read]
+        order = sorted(range(len(to_read)), key=lambda i: (ranks[i], i))
         unread_terms: list[str] = []
         for i in order:
             rel, path = to_read[i]
             want = budget.allow(rel)
             if want is None:
-                if read_rank(rel) <= 1:
+                if ranks[i] <= 1:
                     unread_terms.append(rel)
                 continue
             data = self._read(path, want + 1, rel, problems)
@@ -255,7 +256,7 @@ class LocalSource(Source):
         return files, documents, problems
 
     @staticmethod
-    def _read(path: Path, limit: int, rel: str, problems: list[Problem]) -> bytes:
+    def _read(path: Path | str, limit: int, rel: str, problems: list[Problem]) -> bytes:
         try:
             return read_prefix(path, limit)
         except OSError as exc:
