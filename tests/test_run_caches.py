@@ -204,3 +204,27 @@ def test_code_markers_skipped_by_their_strings_are_those_that_cannot_match():
             every = [(m.re.pattern, m.span()) for m in _markers(text, markers)]
             skipping = [(m.re.pattern, m.span()) for m in _markers(text, markers, text.lower())]
             assert skipping == every, text
+
+
+def test_a_scan_keeps_license_texts_but_not_cards(tmp_path, monkeypatch):
+    """Every release of a scan has a card of its own: keeping them would only grow the cache,
+    while the license texts they share are kept."""
+    from conftest import run_cli
+
+    monkeypatch.setenv("OSAID_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(memo, "KEEP_YAML", True)
+    memo._folder.cache_clear()
+    terms = "Acme Model License\n\nYou may not use the model for any commercial purpose.\n"
+    for name in ("one", "two"):
+        release = tmp_path / "releases" / name
+        release.mkdir(parents=True)
+        (release / "README.md").write_text(
+            f"---\nlicense: other\nlicense_name: acme\n---\n# {name}\n"
+        )
+        (release / "LICENSE").write_text(terms)
+    run = run_cli("scan", "--jobs", "1", str(tmp_path / "releases"), "--db", str(tmp_path / "i.db"))
+    assert run.code in (0, 1), run.err
+    kept = [json.loads(p.read_text()) for p in (tmp_path / "cache" / "terms").glob("*/*/*.json")]
+    assert any("clauses" in entry for entry in kept)
+    assert not any(slot.startswith("yaml") for entry in kept for slot in entry)
+    memo._folder.cache_clear()

