@@ -4,7 +4,8 @@ Naming a license text (`identify.identify_text`) and reading its clauses (`claus
 the costliest steps of a check: the SPDX matcher builds its automaton states and the clause
 patterns compile for each new text. Yet the same texts come back again and again: Apache-2.0 or a
 vendor's license in thousands of releases, the same release checked on every CI run. So both
-results are kept in osaid's cache, one small JSON file per text:
+results are kept in osaid's cache, and so is the parsed YAML of a card or manifest (then PyYAML
+is not even imported), one small JSON file per text:
 
     <cache>/terms/<code key>/<first two hex of the text's SHA-256>/<SHA-256>.json
 
