@@ -62,6 +62,9 @@ def _save() -> None:
     try:
         path = _file()
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # a new osaid or Python: the tables of others are stale
+            for other in path.parent.glob("regex-*.json"):
+                other.unlink(missing_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(_table(), separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
