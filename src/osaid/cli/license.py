@@ -65,7 +65,7 @@ def read_input(name: str) -> tuple[str, bool]:
 
 def analyse(text: str, path: str | None, *, classifier: bool = False) -> dict:
     """Identification, catalog restrictions and clause findings, as plain data."""
-    from osaid.evidence.identify import identify_text
+    from osaid.evidence.memo import identify_text
     from osaid.knowledge.licensing import catalog
 
     ids = identify_text(text)
@@ -86,15 +86,21 @@ def analyse(text: str, path: str | None, *, classifier: bool = False) -> dict:
         licenses.append(entry)
     clause_error = None
     try:
-        from osaid.evidence.clauses import analyse as clauses
+        if classifier:
+            from osaid.evidence.clauses import analyse as clauses
+
+            found = clauses(text, path, classifier=True)
+        else:  # what an earlier run read in this text, if any (evidence/memo.py)
+            from osaid.evidence.memo import analyse as kept
+
+            found = kept(text, path)
     except ImportError:  # the clause analyser is optional for identification
-        clauses = None
+        found = []
         clause_error = "clause analysis is not available in this installation"
-    if clauses is not None:
-        for r in clauses(text, path, classifier=classifier):
-            item = r.to_json()
-            item["source"] = r.source
-            restrictions.append(item)
+    for r in found:
+        item = r.to_json()
+        item["source"] = r.source
+        restrictions.append(item)
     return {"licenses": licenses, "restrictions": restrictions, "clause_error": clause_error}
 
 
