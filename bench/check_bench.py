@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import struct
@@ -151,22 +150,22 @@ def _bare(python: str, env: dict) -> float:
 
 
 def _check(python: str, target: Path, env: dict) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KB) of one fresh `osaid check`."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """(wall s, CPU s, peak RSS KB) of one fresh `osaid check`, that process's own."""
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [python, "-m", "osaid", "check", str(target)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
         cwd=target.parent,  # no policy file of this repository is picked up
     )
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"check failed: {proc.stderr.decode()}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss
+        raise SystemExit(f"check failed: {err.decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def measure(name: str, target: Path, runs: int, base_env: dict, python: str) -> None:
@@ -178,9 +177,10 @@ def measure(name: str, target: Path, runs: int, base_env: dict, python: str) -> 
         rss = 0
         for _ in range(runs):
             bares.append(_bare(python, env))
-            wall, cpu, rss = _check(python, target, env)
+            wall, cpu, peak = _check(python, target, env)
             walls.append(wall)
             cpus.append(cpu)
+            rss = max(rss, peak)
         new_env = {**env, "OSAID_NO_TERMS_CACHE": "1"}
         new = [_check(python, target, new_env)[0] for _ in range(max(3, runs // 3))]
     finally:
