@@ -65,7 +65,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
     (
         "Licensee agrees not to use the Software to generate spam, to impersonate others, or to "
         "harass any person.",
-        {"acceptable-use-policy"},
+        {"field-of-use"},  # named harmful uses are fields of use; the generic promise yields
     ),
     (
         "You agree you will not use, or let others use, the Model to:\n"
@@ -333,7 +333,7 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     # items of a prohibition list inherit it, whatever the kind
     (
         "You agree not to use the Model:\n- in the European Union;\n- for spam.\n",
-        {"acceptable-use-policy", "geographic"},
+        {"acceptable-use-policy", "field-of-use", "geographic"},
     ),
     ("You may not:\n- modify or adapt the Model;\n- sell copies.\n", {"no-derivatives"}),
     (
@@ -392,6 +392,39 @@ WORDINGS: list[tuple[str, set[str]]] = [
     ("本模型不得用于任何商业目的。", {"non-commercial"}),
     ("禁止把本模型的输出拿去训练新的模型。", {"output-use"}),
     ("若您所在企业的年收入超过一亿元人民币，需另行获得商业许可。", {"user-threshold"}),
+    # a use policy whose prohibited uses are labelled paragraphs, not list items
+    (
+        "Nobody may use the weights for any of the uses below:\n\n"
+        "Scams: running phishing campaigns or other fraud against consumers.\n\n"
+        "Abuse: stalking or harassment of a person.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    (
+        "Users must not use the service in the following ways:\n\n"
+        "Training data: producing synthetic data meant to train or otherwise improve a rival "
+        "language model.\n",
+        {"acceptable-use-policy", "output-use"},
+    ),
+    # a labelled paragraph after an ordinary paragraph is no list item
+    (
+        "Please read this first.\n\nScope: the weights and the tokenizer are covered.\n",
+        set(),
+    ),
+    ("It is forbidden to use the model to make deepfakes of real people.", {"field-of-use"}),
+    # policies made part of the agreement by reference
+    (
+        "Your use must adhere to any rules and policies the Provider publishes, which are "
+        "incorporated into these terms by reference.",
+        {"acceptable-use-policy"},
+    ),
+    ("Our Privacy Policy is incorporated in this agreement by reference.", set()),
+    # an obligation stated as a bare imperative item
+    (
+        "When you pass the checkpoint on, you are obliged to:\n"
+        "a. Hand each recipient a copy of this License.\n"
+        "b. Retain all copyright notices.\n",
+        {"attribution"},
+    ),
 ]
 
 # Chinese clauses read with the same kinds (written for these tests).
@@ -442,6 +475,12 @@ CHINESE: list[tuple[str, set[str]]] = [
     ("请勿抢注与我们相同的商标，也请勿进行相关的域名注册。", set()),
     ("包括但不限于个人信息在内的数据，都应依法处理。", set()),
     ("星辰模型许可协议", set()),
+    # registration worded as registering with someone, or sending registration material
+    ("如需商用，请事先向本公司备案。", {"acceptance-required"}),
+    ("商用前请把登记材料发给许可方。", {"acceptance-required"}),
+    # the source or a copy of the license must go with the model, also as a bare item
+    ("分发模型时，须说明模型出处并附上本许可证的链接。", {"attribution"}),
+    ("再分发须满足以下条件：\n（一）向接收者提供本许可证副本；\n", {"attribution"}),
 ]
 
 # A bilingual license: an English half and a Chinese half with the same terms.

@@ -385,6 +385,11 @@ _SHORT_LINE = re.compile(
 _NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
 _ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
+_LABELLED_ITEM = re.compile(
+    r"[ \t>*_]*[^\W\d_](?:[^\n:：.;。；!?！？]{0,48}?[^\W_])?[*_]{0,2}[:：][ \t]+[^\W\d_]"
+)
+"""A paragraph that opens with a short label and a colon ("Fraud and scams: using the model to
+..."): use policies write the items of a prohibited-use list this way, one paragraph each."""
 _PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
 
 
@@ -664,8 +669,9 @@ def _list_items(
 ) -> set[int]:
     """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
 
-    A list opened by a colon lead-in ends at the first paragraph that is not a list item; one
-    opened by a heading ends at the next heading; none runs for more than 80 clauses."""
+    A list opened by a colon lead-in ends at the first paragraph that is neither a list item nor
+    a labelled paragraph ("Harassment: ..."); one opened by a heading ends at the next heading;
+    none runs for more than 80 clauses."""
     items: set[int] = set()
     scope: str | None = None  # "colon" or "heading"
     count = 0
@@ -680,6 +686,7 @@ def _list_items(
                     scope == "colon"
                     and _starts_paragraph(text, s)
                     and not _ITEM_START.match(text, s, s + 12)
+                    and not _LABELLED_ITEM.match(text, s, s + 64)
                 )
             ):
                 scope = None
