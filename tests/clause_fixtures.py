@@ -70,7 +70,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
     (
         "You agree you will not use, or let others use, the Model to:\n"
         "1. Engage in illegal activity\n2. Harass or bully people\n",
-        {"acceptable-use-policy"},
+        {"acceptable-use-policy", "field-of-use"},
     ),
     (
         "Any use of the Materials has to be in accordance with the usage guidelines published by the "
@@ -79,7 +79,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ),
     (
         "## Prohibited Uses\n\nThe model may not be used to harass or deceive anyone.\n",
-        {"acceptable-use-policy"},
+        {"acceptable-use-policy", "field-of-use"},
     ),
     (
         "The user undertakes never to employ the system to deceive or defraud anyone.",
@@ -418,6 +418,16 @@ WORDINGS: list[tuple[str, set[str]]] = [
         {"acceptable-use-policy"},
     ),
     ("Our Privacy Policy is incorporated in this agreement by reference.", set()),
+    # the paragraph right after a colon lead-in is its list, even with no marks, one use a line
+    (
+        "Licensees promise not to use the weights in these ways:\n\n"
+        "To stalk or harass a person;\n"
+        "To spread knowingly false information about an election;\n"
+        "To deceive people by impersonating them.\n\n"
+        "The remaining terms follow.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    ("You shall not use the model to harm or endanger minors.", {"field-of-use"}),
     # an obligation stated as a bare imperative item
     (
         "When you pass the checkpoint on, you are obliged to:\n"
@@ -431,7 +441,10 @@ WORDINGS: list[tuple[str, set[str]]] = [
 CHINESE: list[tuple[str, set[str]]] = [
     ("本模型不可用在军事领域。", {"field-of-use"}),
     ("禁止利用本模型制作恶意软件。", {"field-of-use"}),
-    ("您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n", {"field-of-use"}),
+    (
+        "您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n",
+        {"acceptable-use-policy", "field-of-use"},  # an embedded list, as in English
+    ),
     ("如要商用本模型，请先取得我们的书面许可。", {"non-commercial"}),
     ("本模型仅可用于非商业目的。", {"non-commercial"}),
     ("企业在填写登记表之后可免费商用。", {"acceptance-required"}),
@@ -478,6 +491,11 @@ CHINESE: list[tuple[str, set[str]]] = [
     # registration worded as registering with someone, or sending registration material
     ("如需商用，请事先向本公司备案。", {"acceptance-required"}),
     ("商用前请把登记材料发给许可方。", {"acceptance-required"}),
+    # a Chinese prohibition before a list of purposes
+    (
+        "许可方禁止您为下列目的使用本模型：\n1. 侵犯他人的合法权益；\n2. 制作色情内容。\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
     # the source or a copy of the license must go with the model, also as a bare item
     ("分发模型时，须说明模型出处并附上本许可证的链接。", {"attribution"}),
     ("再分发须满足以下条件：\n（一）向接收者提供本许可证副本；\n", {"attribution"}),

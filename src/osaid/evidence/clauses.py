@@ -669,9 +669,10 @@ def _list_items(
 ) -> set[int]:
     """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
 
-    A list opened by a colon lead-in ends at the first paragraph that is neither a list item nor
-    a labelled paragraph ("Harassment: ..."); one opened by a heading ends at the next heading;
-    none runs for more than 80 clauses."""
+    A list opened by a colon lead-in takes the paragraph right after it (its items may have no
+    marks, one a line) and ends at the next paragraph that is neither a list item nor a labelled
+    paragraph ("Harassment: ..."); one opened by a heading ends at the next heading; none runs
+    for more than 80 clauses."""
     items: set[int] = set()
     scope: str | None = None  # "colon" or "heading"
     count = 0
@@ -684,6 +685,7 @@ def _list_items(
                 or count >= 80
                 or (
                     scope == "colon"
+                    and count > 0  # the paragraph right after the colon is what it announces
                     and _starts_paragraph(text, s)
                     and not _ITEM_START.match(text, s, s + 12)
                     and not _LABELLED_ITEM.match(text, s, s + 64)
