@@ -405,6 +405,12 @@ WORDINGS: list[tuple[str, set[str]]] = [
         "language model.\n",
         {"acceptable-use-policy", "output-use"},
     ),
+    (
+        "No licensee may use the model for the purposes below:\n\n"
+        "**Elections:** writing propaganda for a campaign.\n\n"
+        "**Weapons:** designing munitions.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
     # a labelled paragraph after an ordinary paragraph is no list item
     (
         "Please read this first.\n\nScope: the weights and the tokenizer are covered.\n",
