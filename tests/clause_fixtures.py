@@ -424,6 +424,19 @@ WORDINGS: list[tuple[str, set[str]]] = [
         {"acceptable-use-policy"},
     ),
     ("Our Privacy Policy is incorporated in this agreement by reference.", set()),
+    # the definition of a term the grant is limited to narrows the grant
+    (
+        '"Allowed Use" means non-profit scientific study.\n\n'
+        "You may run the checkpoints only for an Allowed Use.",
+        {"research-only"},
+    ),
+    ('"Study" means careful work.\n\nYou may use the weights for anything, Study included.', set()),
+    # the limit after the verb, gating by approval
+    ("The weights may be run only by universities, for teaching.", {"research-only"}),
+    (
+        "A download link is provided only after approval of your application.",
+        {"acceptance-required"},
+    ),
     # the paragraph right after a colon lead-in is its list, even with no marks, one use a line
     (
         "Licensees promise not to use the weights in these ways:\n\n"
@@ -497,6 +510,15 @@ CHINESE: list[tuple[str, set[str]]] = [
     # registration worded as registering with someone, or sending registration material
     ("如需商用，请事先向本公司备案。", {"acceptance-required"}),
     ("商用前请把登记材料发给许可方。", {"acceptance-required"}),
+    # a term the grant is limited to, defined in Chinese
+    ("“允许用途”是指科研与教学。\n\n您只能出于“允许用途”使用本模型。", {"research-only"}),
+    # the place before the verb
+    ("本许可证在美国境内不适用。", {"geographic"}),
+    # a promise not to use before a list
+    (
+        "您承诺不将本模型用于下列场景：\n（一）武器研发；\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
     # a Chinese prohibition before a list of purposes
     (
         "许可方禁止您为下列目的使用本模型：\n1. 侵犯他人的合法权益；\n2. 制作色情内容。\n",

@@ -242,6 +242,9 @@ class _Pattern:
     """True when the pattern may match a heading (a "Prohibited Uses" section title)."""
     zh: bool
     """A pattern for Chinese wording (its id starts with "zh-"): tried only on clauses with CJK."""
+    definition: bool = False
+    """True when the pattern reads only the definition of a term a grant is limited to ("'Permitted
+    Purpose' means academic research" where the grant is "only for the Permitted Purpose")."""
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,7 @@ def _engine() -> _Engine:
                 in_list=bool(p.get("in_list")),
                 yield_to=frozenset(p.get("yield_to") or ()),
                 heading=bool(p.get("heading")),
+                definition=bool(p.get("definition")),
                 zh=str(p["id"]).startswith("zh-"),
             )
             for p in spec["patterns"]
@@ -522,20 +526,16 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
         excluded: bool | None = None
         heading = heads[i] if i in heads else _is_heading(body)
         term: str | None = _defined_term(body)
+        narrows = bool(term) and term.lower() in narrowing
         cjk = _CJK.search(body) is not None
         latin = not cjk or _LATIN.search(body) is not None
         for kname in sorted(wanted[i]):
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
                 continue
-            if (
-                term
-                and kind.narrowing_only
-                and term.lower() not in narrowing
-                and not _SELF_LIMITING.search(lbody)
-            ):
+            if term and kind.narrowing_only and not narrows and not _SELF_LIMITING.search(lbody):
                 continue
-            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin)
+            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin, narrows)
             if m_p is None:
                 continue
             if kind.blocking:
@@ -640,15 +640,23 @@ def _classifier_hits(
 
 
 def _match_kind(
-    kind: _Kind, body: str, low: str, listed: bool, heading: bool, cjk: bool, latin: bool = True
+    kind: _Kind,
+    body: str,
+    low: str,
+    listed: bool,
+    heading: bool,
+    cjk: bool,
+    latin: bool = True,
+    narrows: bool = False,
 ) -> tuple[_Pattern, re.Match] | None:
     """The first pattern of `kind` that holds in the clause (with its match), if any. Chinese
     patterns run only on clauses with CJK characters, the others only on clauses with Latin
-    words."""
+    words; `definition` patterns only on the definition of a term a grant is limited to."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
         if (
             (pat.in_list and not listed)
+            or (pat.definition and not narrows)
             or (heading and not pat.heading)
             or (not cjk if pat.zh else not latin)
         ):
@@ -764,8 +772,9 @@ _DEFINITION = re.compile(
 
 
 _LIMITER = re.compile(
-    r"\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
-    r"(?:a\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?[\"“']?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+    r"(?:\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
+    r"(?:an?\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+    r")[\"“'‘]?"
 )
 
 
