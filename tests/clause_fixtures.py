@@ -424,6 +424,7 @@ WORDINGS: list[tuple[str, set[str]]] = [
         {"acceptable-use-policy"},
     ),
     ("Our Privacy Policy is incorporated in this agreement by reference.", set()),
+    ("Personal data you collect must only be stored on servers in the European Union.", set()),
     # the definition of a term the grant is limited to narrows the grant
     (
         '"Allowed Use" means non-profit scientific study.\n\n'
@@ -519,6 +520,8 @@ CHINESE: list[tuple[str, set[str]]] = [
         "您承诺不将本模型用于下列场景：\n（一）武器研发；\n",
         {"acceptable-use-policy", "field-of-use"},
     ),
+    # keeping data in a country is a data duty, not a limit on where the model may be used
+    ("您只能在中国境内存储从许可方处获得的数据。", set()),
     # a Chinese prohibition before a list of purposes
     (
         "许可方禁止您为下列目的使用本模型：\n1. 侵犯他人的合法权益；\n2. 制作色情内容。\n",
