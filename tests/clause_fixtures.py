@@ -411,6 +411,12 @@ WORDINGS: list[tuple[str, set[str]]] = [
         "**Weapons:** designing munitions.\n",
         {"acceptable-use-policy", "field-of-use"},
     ),
+    # a numbered label is the text's structure, and ends the list
+    (
+        "Users may not use the tool:\n- to break local laws.\n\n"
+        "Part 2: we publish a guide to surveillance research.\n",
+        {"acceptable-use-policy"},
+    ),
     # a labelled paragraph after an ordinary paragraph is no list item
     (
         "Please read this first.\n\nScope: the weights and the tokenizer are covered.\n",

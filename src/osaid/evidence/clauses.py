@@ -390,11 +390,11 @@ _NUMBER_MARK = re.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxI
 _WORD_BEFORE = re.compile(r"([A-Za-z.]{1,6})$")
 _ITEM_START = re.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
 _LABELLED_ITEM = re.compile(
-    r"[ \t>*_]*[^\W\d_](?:[^\n:：.;。；!?！？]{0,48}?[^\W_])?[*_]{0,2}[:：][*_]{0,2}[ \t]+[^\W\d_]"
+    r"[ \t>*_]*[^\W\d_](?:[^\n:：.;。；!?！？\d]{0,48}?[^\W\d_])?[*_]{0,2}[:：][*_]{0,2}[ \t]+[^\W\d_]"
 )
 """A paragraph that opens with a short label and a colon ("Fraud and scams: using the model to
 ...", "**Scams:** ..."): use policies write the items of a prohibited-use list this way, one
-paragraph each."""
+paragraph each. A label with a number ("Section 5: ...") is the text's structure, not an item."""
 _PARA_BEFORE = re.compile(r"\n[ \t]*\r?\n\s*$")
 
 
