@@ -216,13 +216,15 @@ class _Rx:
                     return None
             elif not any(map(low.__contains__, need)):
                 return None
-        rx = self._rx if self._rx is not None else self._build()
-        for need in self._checks:
-            if need.__class__ is str:
-                if need not in low:
+        rx = self._rx
+        if rx is None:  # compiled now: its needs may be known only now
+            rx = self._build()
+            for need in self._checks:
+                if need.__class__ is str:
+                    if need not in low:
+                        return None
+                elif not any(map(low.__contains__, need)):
                     return None
-            elif not any(map(low.__contains__, need)):
-                return None
         return rx.search(body if self.on_original else low)
 
 
