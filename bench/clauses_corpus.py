@@ -93,6 +93,9 @@ def speed(texts: dict[str, str], classifier: bool) -> None:
                 slices.append(data[i : i + 10_240].decode("utf-8", "ignore"))
     zh = [s for s in slices if sum("\u4e00" <= ch <= "\u9fff" for ch in s) > 500]
     for name, group in (("all", slices), ("Chinese", zh)):
+        if not group:  # a small corpus may have no 10 KB slice (of Chinese)
+            print(f"speed ({name}): no 10 KB slice")
+            continue
         print(
             f"speed ({name}, {len(group)} slices of 10 KB, CPU ms each): identify + analyse "
             f"{per_slice(group, both):.2f}, analyse "

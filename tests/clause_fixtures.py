@@ -65,12 +65,12 @@ POSITIVE: list[tuple[str, set[str]]] = [
     (
         "Licensee agrees not to use the Software to generate spam, to impersonate others, or to "
         "harass any person.",
-        {"acceptable-use-policy"},
+        {"field-of-use"},  # named harmful uses are fields of use; the generic promise yields
     ),
     (
         "You agree you will not use, or let others use, the Model to:\n"
         "1. Engage in illegal activity\n2. Harass or bully people\n",
-        {"acceptable-use-policy"},
+        {"acceptable-use-policy", "field-of-use"},
     ),
     (
         "Any use of the Materials has to be in accordance with the usage guidelines published by the "
@@ -79,7 +79,7 @@ POSITIVE: list[tuple[str, set[str]]] = [
     ),
     (
         "## Prohibited Uses\n\nThe model may not be used to harass or deceive anyone.\n",
-        {"acceptable-use-policy"},
+        {"acceptable-use-policy", "field-of-use"},
     ),
     (
         "The user undertakes never to employ the system to deceive or defraud anyone.",
@@ -333,7 +333,7 @@ BOUNDARY: list[tuple[str, set[str]]] = [
     # items of a prohibition list inherit it, whatever the kind
     (
         "You agree not to use the Model:\n- in the European Union;\n- for spam.\n",
-        {"acceptable-use-policy", "geographic"},
+        {"acceptable-use-policy", "field-of-use", "geographic"},
     ),
     ("You may not:\n- modify or adapt the Model;\n- sell copies.\n", {"no-derivatives"}),
     (
@@ -392,13 +392,85 @@ WORDINGS: list[tuple[str, set[str]]] = [
     ("本模型不得用于任何商业目的。", {"non-commercial"}),
     ("禁止把本模型的输出拿去训练新的模型。", {"output-use"}),
     ("若您所在企业的年收入超过一亿元人民币，需另行获得商业许可。", {"user-threshold"}),
+    # a use policy whose prohibited uses are labelled paragraphs, not list items
+    (
+        "Nobody may use the weights for any of the uses below:\n\n"
+        "Scams: running phishing campaigns or other fraud against consumers.\n\n"
+        "Abuse: stalking or harassment of a person.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    (
+        "Users must not use the service in the following ways:\n\n"
+        "Training data: producing synthetic data meant to train or otherwise improve a rival "
+        "language model.\n",
+        {"acceptable-use-policy", "output-use"},
+    ),
+    (
+        "No licensee may use the model for the purposes below:\n\n"
+        "**Elections:** writing propaganda for a campaign.\n\n"
+        "**Weapons:** designing munitions.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    # a numbered label is the text's structure, and ends the list
+    (
+        "Users may not use the tool:\n- to break local laws.\n\n"
+        "Part 2: we publish a guide to surveillance research.\n",
+        {"acceptable-use-policy"},
+    ),
+    # a labelled paragraph after an ordinary paragraph is no list item
+    (
+        "Please read this first.\n\nScope: the weights and the tokenizer are covered.\n",
+        set(),
+    ),
+    ("It is forbidden to use the model to make deepfakes of real people.", {"field-of-use"}),
+    # policies made part of the agreement by reference
+    (
+        "Your use must adhere to any rules and policies the Provider publishes, which are "
+        "incorporated into these terms by reference.",
+        {"acceptable-use-policy"},
+    ),
+    ("Our Privacy Policy is incorporated in this agreement by reference.", set()),
+    ("Personal data you collect must only be stored on servers in the European Union.", set()),
+    # the definition of a term the grant is limited to narrows the grant
+    (
+        '"Allowed Use" means non-profit scientific study.\n\n'
+        "You may run the checkpoints only for an Allowed Use.",
+        {"research-only"},
+    ),
+    ('"Study" means careful work.\n\nYou may use the weights for anything, Study included.', set()),
+    # the limit after the verb, gating by approval
+    ("The weights may be run only by universities, for teaching.", {"research-only"}),
+    (
+        "A download link is provided only after approval of your application.",
+        {"acceptance-required"},
+    ),
+    # the paragraph right after a colon lead-in is its list, even with no marks, one use a line
+    (
+        "Licensees promise not to use the weights in these ways:\n\n"
+        "To stalk or harass a person;\n"
+        "To spread knowingly false information about an election;\n"
+        "To deceive people by impersonating them.\n\n"
+        "The remaining terms follow.\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    ("You shall not use the model to harm or endanger minors.", {"field-of-use"}),
+    # an obligation stated as a bare imperative item
+    (
+        "When you pass the checkpoint on, you are obliged to:\n"
+        "a. Hand each recipient a copy of this License.\n"
+        "b. Retain all copyright notices.\n",
+        {"attribution"},
+    ),
 ]
 
 # Chinese clauses read with the same kinds (written for these tests).
 CHINESE: list[tuple[str, set[str]]] = [
     ("本模型不可用在军事领域。", {"field-of-use"}),
     ("禁止利用本模型制作恶意软件。", {"field-of-use"}),
-    ("您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n", {"field-of-use"}),
+    (
+        "您不得将模型用于以下用途：\n1. 战争；\n2. 监控他人；\n",
+        {"acceptable-use-policy", "field-of-use"},  # an embedded list, as in English
+    ),
     ("如要商用本模型，请先取得我们的书面许可。", {"non-commercial"}),
     ("本模型仅可用于非商业目的。", {"non-commercial"}),
     ("企业在填写登记表之后可免费商用。", {"acceptance-required"}),
@@ -442,6 +514,28 @@ CHINESE: list[tuple[str, set[str]]] = [
     ("请勿抢注与我们相同的商标，也请勿进行相关的域名注册。", set()),
     ("包括但不限于个人信息在内的数据，都应依法处理。", set()),
     ("星辰模型许可协议", set()),
+    # registration worded as registering with someone, or sending registration material
+    ("如需商用，请事先向本公司备案。", {"acceptance-required"}),
+    ("商用前请把登记材料发给许可方。", {"acceptance-required"}),
+    # a term the grant is limited to, defined in Chinese
+    ("“允许用途”是指科研与教学。\n\n您只能出于“允许用途”使用本模型。", {"research-only"}),
+    # the place before the verb
+    ("本许可证在美国境内不适用。", {"geographic"}),
+    # a promise not to use before a list
+    (
+        "您承诺不将本模型用于下列场景：\n（一）武器研发；\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    # keeping data in a country is a data duty, not a limit on where the model may be used
+    ("您只能在中国境内存储从许可方处获得的数据。", set()),
+    # a Chinese prohibition before a list of purposes
+    (
+        "许可方禁止您为下列目的使用本模型：\n1. 侵犯他人的合法权益；\n2. 制作色情内容。\n",
+        {"acceptable-use-policy", "field-of-use"},
+    ),
+    # the source or a copy of the license must go with the model, also as a bare item
+    ("分发模型时，须说明模型出处并附上本许可证的链接。", {"attribution"}),
+    ("再分发须满足以下条件：\n（一）向接收者提供本许可证副本；\n", {"attribution"}),
 ]
 
 # A bilingual license: an English half and a Chinese half with the same terms.

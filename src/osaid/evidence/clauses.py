@@ -221,13 +221,15 @@ class _Rx:
                     return None
             elif not any(map(low.__contains__, need)):
                 return None
-        rx = self._rx if self._rx is not None else self._build()
-        for need in self._checks:
-            if need.__class__ is str:
-                if need not in low:
+        rx = self._rx
+        if rx is None:  # compiled now: its needs may be known only now
+            rx = self._build()
+            for need in self._checks:
+                if need.__class__ is str:
+                    if need not in low:
+                        return None
+                elif not any(map(low.__contains__, need)):
                     return None
-            elif not any(map(low.__contains__, need)):
-                return None
         return rx.search(body if self.on_original else low)
 
 
@@ -247,6 +249,9 @@ class _Pattern:
     """True when the pattern may match a heading (a "Prohibited Uses" section title)."""
     zh: bool
     """A pattern for Chinese wording (its id starts with "zh-"): tried only on clauses with CJK."""
+    definition: bool = False
+    """True when the pattern reads only the definition of a term a grant is limited to ("'Permitted
+    Purpose' means academic research" where the grant is "only for the Permitted Purpose")."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +309,7 @@ def _engine() -> _Engine:
                 in_list=bool(p.get("in_list")),
                 yield_to=frozenset(p.get("yield_to") or ()),
                 heading=bool(p.get("heading")),
+                definition=bool(p.get("definition")),
                 zh=str(p["id"]).startswith("zh-"),
             )
             for p in spec["patterns"]
@@ -390,6 +396,12 @@ _SHORT_LINE = regex.compile(
 _NUMBER_MARK = regex.compile(r"(?:^|\n)[ \t>*_#]*(?:\d{1,3}(?:\.\d{1,3}){0,3}|[ivxIVX]{1,5})\.$")
 _WORD_BEFORE = regex.compile(r"([A-Za-z.]{1,6})$")
 _ITEM_START = regex.compile(r"[ \t>]*(?:" + _LIST_MARK + r")")
+_LABELLED_ITEM = regex.compile(
+    r"[ \t>*_]*[^\W\d_](?:[^\n:：.;。；!?！？\d]{0,48}?[^\W\d_])?[*_]{0,2}[:：][*_]{0,2}[ \t]+[^\W\d_]"
+)
+"""A paragraph that opens with a short label and a colon ("Fraud and scams: using the model to
+...", "**Scams:** ..."): use policies write the items of a prohibited-use list this way, one
+paragraph each. A label with a number ("Section 5: ...") is the text's structure, not an item."""
 _PARA_BEFORE = regex.compile(r"\n[ \t]*\r?\n\s*$")
 
 
@@ -521,20 +533,16 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
         excluded: bool | None = None
         heading = heads[i] if i in heads else _is_heading(body)
         term: str | None = _defined_term(body)
+        narrows = bool(term) and term.lower() in narrowing
         cjk = _CJK.search(body) is not None
         latin = not cjk or _LATIN.search(body) is not None
         for kname in sorted(wanted[i]):
             kind = eng.kinds[kname]
             if per_kind.get(kname, 0) >= eng.max_per_kind:
                 continue
-            if (
-                term
-                and kind.narrowing_only
-                and term.lower() not in narrowing
-                and not _SELF_LIMITING.search(lbody)
-            ):
+            if term and kind.narrowing_only and not narrows and not _SELF_LIMITING.search(lbody):
                 continue
-            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin)
+            m_p = _match_kind(kind, body, lbody, i in in_list, heading, cjk, latin, narrows)
             if m_p is None:
                 continue
             if kind.blocking:
@@ -639,15 +647,23 @@ def _classifier_hits(
 
 
 def _match_kind(
-    kind: _Kind, body: str, low: str, listed: bool, heading: bool, cjk: bool, latin: bool = True
+    kind: _Kind,
+    body: str,
+    low: str,
+    listed: bool,
+    heading: bool,
+    cjk: bool,
+    latin: bool = True,
+    narrows: bool = False,
 ) -> tuple[_Pattern, re.Match] | None:
     """The first pattern of `kind` that holds in the clause (with its match), if any. Chinese
     patterns run only on clauses with CJK characters, the others only on clauses with Latin
-    words."""
+    words; `definition` patterns only on the definition of a term a grant is limited to."""
     first: tuple[_Pattern, re.Match] | None = None
     for pat in kind.patterns:
         if (
             (pat.in_list and not listed)
+            or (pat.definition and not narrows)
             or (heading and not pat.heading)
             or (not cjk if pat.zh else not latin)
         ):
@@ -669,8 +685,10 @@ def _list_items(
 ) -> set[int]:
     """Indexes of clauses inside a prohibited-uses list (after a lead-in, until the list ends).
 
-    A list opened by a colon lead-in ends at the first paragraph that is not a list item; one
-    opened by a heading ends at the next heading; none runs for more than 80 clauses."""
+    A list opened by a colon lead-in takes the paragraph right after it (its items may have no
+    marks, one a line) and ends at the next paragraph that is neither a list item nor a labelled
+    paragraph ("Harassment: ..."); one opened by a heading ends at the next heading; none runs
+    for more than 80 clauses."""
     items: set[int] = set()
     scope: str | None = None  # "colon" or "heading"
     count = 0
@@ -683,8 +701,10 @@ def _list_items(
                 or count >= 80
                 or (
                     scope == "colon"
+                    and count > 0  # the paragraph right after the colon is what it announces
                     and _starts_paragraph(text, s)
                     and not _ITEM_START.match(text, s, s + 12)
+                    and not _LABELLED_ITEM.match(text, s, s + 64)
                 )
             ):
                 scope = None
@@ -759,8 +779,9 @@ _DEFINITION = regex.compile(
 
 
 _LIMITER = regex.compile(
-    r"\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
-    r"(?:a\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?[\"“']?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+    r"(?:\b(?:solely|only|exclusively|limited to|restricted to)\s+(?:for\s+|to\s+|in\s+|as\s+)?"
+    r"(?:an?\s+|your\s+|the\s+|its\s+|their\s+)?(?:own\s+)?|仅限于?|仅(?:可)?(?:出于|用于)|只能(?:出于|用于)"
+    r")[\"“'‘]?"
 )
 
 
