@@ -56,6 +56,7 @@ class _Rules:
     code_names_any: re.Pattern | None
     license_scopes: tuple[tuple[str, re.Pattern], ...]
     read_order: tuple[tuple[int, re.Pattern], ...]
+    read_order_any: re.Pattern | None
 
 
 @cache
@@ -95,6 +96,7 @@ def rules() -> _Rules:
             (e["scope"], regex.compile(e["pattern"], re.IGNORECASE)) for e in data["license_scopes"]
         ),
         read_order=tuple((int(e["rank"]), regex.compile(e["pattern"])) for e in data["read_order"]),
+        read_order_any=_any_of([e["pattern"] for e in data["read_order"]]),
     )
 
 
@@ -226,10 +228,13 @@ def read_rank(path: str) -> int:
     """When a text file is read if the budget cannot hold every file: cards, then terms, then
     data documents, other documents, configs, and code last (knowledge/file_roles.yaml)."""
     low = path.lower()
-    for rank, pattern in rules().read_order:
+    r = rules()
+    if r.read_order_any is not None and not r.read_order_any.search(low):
+        return len(r.read_order)  # code and the like: read last
+    for rank, pattern in r.read_order:
         if pattern.search(low):
             return rank
-    return len(rules().read_order)
+    return len(r.read_order)
 
 
 def license_scope(path: str) -> str | None:

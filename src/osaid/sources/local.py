@@ -96,15 +96,19 @@ def read_prefix(path: Path | str, limit: int) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return b""
-        chunks, left = [], limit
+        chunks, left, size = [], limit, 0
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+            size += len(chunk)
+            if size >= st.st_size:  # all of it: no read just to learn that the file ends
+                break
         return b"".join(chunks)
     finally:
         os.close(fd)
