@@ -30,6 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = Path(os.environ.get("OSAID_SHARED") or ROOT.parent / "shared") / "corpus" / "ai-licenses"
 
 
+def labels_file(corpus: Path) -> Path | None:
+    """The corpus's labels.yaml, or None (said on stderr) when the corpus is not there."""
+    labels = corpus / "labels.yaml"
+    if labels.is_file():
+        return labels
+    print(f"no corpus at {corpus} (labels.yaml missing)", file=sys.stderr)
+    return None
+
+
 def reported(text: str, path: str, *, classifier: bool, catalog: bool) -> list[tuple[str, str]]:
     """(kind, quote) of each restriction the reader reports for `text`."""
     from osaid.evidence import clauses
@@ -115,9 +124,8 @@ def main() -> int:
     ap.add_argument("--catalog", action="store_true", help="add catalog restrictions")
     ap.add_argument("--quiet", action="store_true", help="the table only")
     args = ap.parse_args()
-    labels = args.corpus / "labels.yaml"
-    if not labels.is_file():
-        print(f"no corpus at {args.corpus} (labels.yaml missing)", file=sys.stderr)
+    labels = labels_file(args.corpus)
+    if labels is None:
         return 2
     from osaid.knowledge import restriction_kinds
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from osaid.evidence import classifier
 from osaid.evidence.clauses import analyse
@@ -30,7 +31,7 @@ SAMPLE = [
 def test_model_loads_with_every_kind_and_a_threshold():
     m = classifier.model()
     assert m is not None
-    assert set(m.kinds) <= set(restriction_kinds()) and len(m.kinds) == 12
+    assert set(m.kinds) == set(restriction_kinds())  # every kind, no-derivatives too
     assert set(m.thresholds) == set(m.kinds)
     assert all(0.5 <= t <= 1.01 for t in m.thresholds.values())
 
@@ -131,16 +132,19 @@ def test_pure_python_scores_equal_scikit_learn(tmp_path):
         sys.path.remove(str(RELEASE / "code"))
 
 
+# wording not in the training data, which no pattern matches
+UNRULED = "Before the files are released to you, our staff must approve your written request."
+
+
 def test_classifier_hit_is_reported_with_source_and_score():
-    # wording not in the training data, which no pattern matches
-    text = "Intro.\nThe text this model writes cannot feed the training of another model."
+    text = "Intro.\n" + UNRULED
     assert analyse(text, "LICENSE") == []  # the rules alone: the default path
     found = analyse(text, "LICENSE", classifier=True)
-    assert [(r.kind, r.source) for r in found] == [("output-use", "classifier")]
+    assert [(r.kind, r.source) for r in found] == [("acceptance-required", "classifier")]
     r = found[0]
-    assert r.score >= classifier.model().thresholds["output-use"]
-    assert r.path == "LICENSE" and r.line == 2 and r.quote.startswith("The text this model")
-    assert r.osd == tuple(restriction_kinds()["output-use"]["osd"])
+    assert r.score >= classifier.model().thresholds["acceptance-required"]
+    assert r.path == "LICENSE" and r.line == 2 and r.quote.startswith("Before the files")
+    assert r.osd == tuple(restriction_kinds()["acceptance-required"]["osd"])
     assert r.to_json()["source"] == "classifier" and "score" in r.to_json()
 
 
@@ -150,16 +154,15 @@ def test_classifier_hit_reaches_osaid_license_only_when_asked(tmp_path, capsys):
     from osaid.cli import main
 
     terms = tmp_path / "LICENSE"
-    terms.write_text(
-        "Custom terms.\n\nYou may use and share the model. The text this model writes cannot "
-        "feed the training of another model.\n"
-    )
+    terms.write_text(f"Custom terms.\n\nYou may use and share the model. {UNRULED}\n")
     main(["license", str(terms), "--format", "json"])
     assert json.loads(capsys.readouterr().out)["restrictions"] == []
     main(["license", str(terms), "--format", "json", "--classifier"])
     restrictions = json.loads(capsys.readouterr().out)["restrictions"]
-    assert [(r["kind"], r["source"]) for r in restrictions] == [("output-use", "classifier")]
-    assert restrictions[0]["score"] >= classifier.model().thresholds["output-use"]
+    assert [(r["kind"], r["source"]) for r in restrictions] == [
+        ("acceptance-required", "classifier")
+    ]
+    assert restrictions[0]["score"] >= classifier.model().thresholds["acceptance-required"]
 
 
 def test_rule_hits_stay_rule_hits():
@@ -186,3 +189,105 @@ def test_check_does_not_import_numpy_or_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _release_code(name: str):
+    sys.path.insert(0, str(RELEASE / "code"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(RELEASE / "code"))
+
+
+def test_chinese_is_read_by_character_n_grams():
+    tok = _release_code("tokenizer")
+    terms = tok.word_terms("仅限非商业用途 (non-commercial use) 1亿")
+    assert {"仅", "仅限", "仅限非", "商业", "商业用", "non", "commercial", "non commercial"} <= set(
+        terms
+    )
+    assert "仅限非商业用途" not in terms and "1亿" not in terms  # no run of ideographs is a word
+    # osaid's scorer counts the same terms as the release's tokenizer
+    words = "仅限非商业用途 (non-commercial use) 1亿".lower().split()
+    counts = classifier.model()._word_counts(words)
+    assert sorted(counts.elements()) == sorted(t for t in terms if t in counts)
+    assert set(terms) == set(counts)
+
+
+def test_corpus_clauses_are_labelled_from_the_quotes(tmp_path):
+    """A made-up corpus: clauses overlapping a strong quote carry its kind, the other clauses of
+    a restrictive text and clauses overlapping a weak quote are left out, and every clause of an
+    open control is a negative for the blocking kinds."""
+    prep = _release_code("prepare_data")
+    (tmp_path / "a.txt").write_text(
+        "Terms for the Example weights.\n\n"
+        "1. You may run the weights only for studies at a university.\n\n"
+        "2. Anyone who uses the weights agrees to these terms by using them.\n\n"
+        "3. The licensor has no duty to support the weights in any way.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Open terms for other weights.\n\n"
+        "You can use, change and share these weights for any purpose at all.\n\n"
+        "Keep this notice with every copy of the weights that you share.\n",
+        encoding="utf-8",
+    )
+    source = {"repo": "example/x", "path": "L", "commit": "0" * 40, "url": "https://example.org"}
+    labels = {
+        "licenses": [
+            {
+                "slug": "a",
+                "file": "a.txt",
+                "name": "A",
+                "source": source,
+                "open": False,
+                "kinds": [
+                    {"kind": "research-only", "quote": "only for studies at a university"},
+                    {"kind": "acceptance-required", "quote": "agrees to these", "weak": True},
+                ],
+            },
+            {
+                "slug": "b",
+                "file": "b.txt",
+                "name": "B",
+                "source": source,
+                "open": True,
+                "kinds": [{"kind": "attribution", "quote": "Keep this notice with every copy"}],
+            },
+        ]
+    }
+    (tmp_path / "labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+    rows, sources = prep.corpus_rows(tmp_path, set())
+    assert [(o, k) for o, k, _ in rows] == [
+        ("corpus:a", "research-only"),
+        ("open:b", "-"),
+        ("open:b", "attribution"),
+    ]
+    assert rows[0][2].startswith("1. You may run the weights only")
+    assert [s["url"] for s in sources] == ["https://example.org"] * 2
+
+
+def test_chinese_clause_the_rules_miss_is_found():
+    # "Profit-making organisations may not deploy these weights." in Chinese, in words of its own
+    text = "说明。\n营利机构不得部署这些权重。"
+    assert analyse(text) == []
+    found = analyse(text, classifier=True)
+    assert [(r.kind, r.source, r.line) for r in found] == [("non-commercial", "classifier", 2)]
+
+
+def test_trademark_and_update_clauses_are_not_restrictions_to_the_classifier():
+    m = classifier.model()
+    for text in [
+        "You may not use the licensor's trademarks to promote your product.",
+        "No trademark rights are granted by this license.",
+        "您不得使用许可方的商标推广您的产品。",
+        "We may publish new versions of the weights with fixes.",
+        "我们可能会发布模型的新版本。",
+        "Registration is optional and only used to send you news about releases.",
+    ]:
+        assert m.predict(text) == {}, text
+
+
+def test_analyse_scores_with_a_given_model():
+    text = "Intro.\n" + UNRULED
+    m = classifier.Model(classifier.WEIGHTS)
+    assert analyse(text, classifier=m) == analyse(text, classifier=True)

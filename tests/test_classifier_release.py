@@ -50,7 +50,9 @@ def test_release_commits_no_drawn_license_text():
     reason="scikit-learn not installed (pip install 'osaid[train]')",
 )
 def test_rebuild_is_deterministic(tmp_path):
-    """prepare_data + train from the committed data give the committed weights, byte for byte."""
+    """prepare_data + train from the committed data give the committed weights, byte for byte
+    (with or without the labelled corpus beside the repository: the weights never learn from
+    it)."""
     code = RELEASE / "code"
     subprocess.run(
         [sys.executable, "-W", "ignore", str(code / "prepare_data.py")],

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The clause classifier's architecture: one logistic regression per restriction kind over
-TF-IDF-weighted word and character n-grams, and its parameters in a safetensors file.
+TF-IDF-weighted word (with CJK) and character n-grams, and its parameters in a safetensors file.
 
-    x      = [l2(tfidf(word n-grams)), l2(tfidf(char n-grams))]   tf = 1 + ln(count)
+    x      = [l2(tfidf(word and CJK n-grams)), l2(tfidf(char n-grams))]   tf = 1 + ln(count)
     p_kind = sigmoid(coef[kind] . x + intercept[kind])
 
 `model.safetensors` holds the non-zero weights of the (kinds x features) matrix `coef` as
@@ -79,6 +79,7 @@ class ClauseClassifier:
         self.thresholds: dict[str, float] = json.loads(meta["thresholds"])
         settings = json.loads(meta["settings"])
         self.word_range = tuple(settings["word_ngram_range"])
+        self.cjk_range = tuple(settings["cjk_ngram_range"])
         self.char_range = tuple(settings["char_ngram_range"])
         nfeat = json.loads(meta["coef_shape"])[1]
         rows: dict[int, list[tuple[int, float]]] = {}
@@ -100,7 +101,7 @@ class ClauseClassifier:
         """The linear score of each kind (before the sigmoid)."""
         acc = list(self.intercept)
         for table, terms in (
-            (self.tables[0], word_terms(text, *self.word_range)),
+            (self.tables[0], word_terms(text, *self.word_range, cjk=self.cjk_range)),
             (self.tables[1], char_terms(text, *self.char_range)),
         ):
             feats, ss = [], 0.0

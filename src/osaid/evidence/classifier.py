@@ -1,10 +1,11 @@
 """The learned clause classifier: scores one clause for each restriction kind.
 
-A linear model (one logistic regression per kind over TF-IDF word 1-2-grams and character
-4-grams) trained with scikit-learn from the release in models/clause-classifier/; its parameters
-ship in knowledge/clause_classifier.safetensors (identical to the release's model.safetensors). This
-module reads that file and scores clauses with the standard library only: the n-grams below are
-those scikit-learn's TfidfVectorizer yields with the release's settings, which its tests check.
+A linear model (one logistic regression per kind over TF-IDF word 1-2-grams, character 1-3-grams
+of runs of CJK ideographs, and character 4-grams) trained with scikit-learn from the release in
+models/clause-classifier/; its parameters ship in knowledge/clause_classifier.safetensors
+(identical to the release's model.safetensors). This module reads that file and scores clauses
+with the standard library only: the n-grams below are those scikit-learn's TfidfVectorizer
+yields with the release's settings, which its tests check.
 The model is loaded once, on first use.
 """
 
@@ -25,7 +26,11 @@ from pathlib import Path
 __all__ = ["Model", "model", "scores", "predict"]
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "knowledge" / "clause_classifier.safetensors"
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# words: two or more word characters other than CJK ideographs; Chinese is read by the character
+# n-grams of its runs of ideographs (the release's code/tokenizer.py)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(f"[^\\W{_CJK}]{{2,}}")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _DTYPES = {"F64": "d", "I64": "q"}
 
 
@@ -63,6 +68,15 @@ def _char_grams(word: str, vocab: dict, lo: int, hi: int) -> tuple[str, ...]:
             for g in map(w.__getitem__, map(slice, range(wl - n + 1), range(n, wl + 1)))
             if g in vocab
         )
+    return tuple(out)
+
+
+def _cjk_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The character `lo`- to `hi`-grams of each run of CJK ideographs in one word."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(word):
+        for n in range(lo, min(hi, len(run)) + 1):
+            out.extend(run[i : i + n] for i in range(len(run) - n + 1))
     return tuple(out)
 
 
@@ -128,6 +142,7 @@ class Model:
         self.thresholds: dict[str, float] = json.loads(meta["thresholds"])
         settings = json.loads(meta["settings"])
         self.word_range = tuple(settings["word_ngram_range"])
+        self.cjk_range = tuple(settings["cjk_ngram_range"])
         self.char_range = tuple(settings["char_ngram_range"])
         nfeat = json.loads(meta["coef_shape"])[1]
         rows: dict[int, list[tuple[int, float]]] = {}
@@ -153,6 +168,7 @@ class Model:
         self._floor = tuple(min(idf.values(), default=0.0) ** 2 for idf in self.idf)
         lo, hi = self.char_range
         self._tokens = _PerWord(lambda w: tuple(_TOKEN.findall(w)))
+        self._cjk = _PerWord(lambda w: _cjk_grams(w, *self.cjk_range))
         self._grams = _PerWord(lambda w: _char_grams(w, self.idf[1], lo, hi))
         self._tf = _Tf()
         self._scorers: dict[frozenset[str] | None, _Scorer] = {}
@@ -178,6 +194,7 @@ class Model:
         terms = Counter(tokens) if lo == 1 else Counter()
         for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
             terms.update(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
+        terms.update(chain.from_iterable(map(self._cjk.__getitem__, words)))
         return terms
 
     def _char_counts(self, words: list[str]) -> Counter:

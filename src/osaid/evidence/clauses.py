@@ -27,11 +27,15 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from osaid import regex
 from osaid.evidence.needs import _known_needs, _learn_needs, _needs
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Restriction
+
+if TYPE_CHECKING:
+    from osaid.evidence.classifier import Model
 
 __all__ = ["analyse", "Hit", "explain"]
 
@@ -482,16 +486,19 @@ class Hit:
     pattern: str
 
 
-def analyse(text: str, path: str | None = None, *, classifier: bool = False) -> list[Restriction]:
+def analyse(
+    text: str, path: str | None = None, *, classifier: bool | Model = False
+) -> list[Restriction]:
     """The restrictive clauses of `text`, one per (kind, clause), ordered by line.
 
     `classifier=True` adds the learned classifier's hits (evidence/classifier.py) for clauses no
     rule caught; it is off by default because on the labelled corpus of real AI licenses it adds
-    no recall to the rules (docs/classifier.md)."""
+    no recall to the rules (docs/classifier.md). A `classifier.Model` instead of True scores with
+    that model (benchmarks retrain one per held-out license)."""
     return [h.restriction for h in explain(text, path, classifier=classifier)]
 
 
-def explain(text: str, path: str | None = None, *, classifier: bool = False) -> list[Hit]:
+def explain(text: str, path: str | None = None, *, classifier: bool | Model = False) -> list[Hit]:
     """Like `analyse`, with the id of the pattern behind each restriction."""
     if not text or not isinstance(text, str):
         return []
@@ -574,12 +581,18 @@ def explain(text: str, path: str | None = None, *, classifier: bool = False) -> 
             )
             hits.append((line, pos, Hit(r, pat.id)))
     if classifier:
-        hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits))
+        hits.extend(_classifier_hits(text, low, path, clauses, eng, per_kind, hits, classifier))
     hits.sort(key=lambda h: (h[0], h[1], h[2].restriction.kind))
     return [h for _, _, h in hits]
 
 
 _NOTICE = regex.compile(r"[\W_]*(?:copyright|\(c\)|©)", re.I)
+
+
+def _too_short(text: str, start: int, end: int) -> bool:
+    """A clause too short for the classifier to score: under 20 characters, or under 8 in
+    Chinese, where a character often is a word."""
+    return end - start < (8 if _CJK.search(text, start, end) else 20)
 
 
 def _classifier_hits(
@@ -590,15 +603,16 @@ def _classifier_hits(
     eng: _Engine,
     per_kind: dict[str, int],
     rule_hits: list,
+    classifier: bool | Model = True,
 ) -> list:
     """Clauses the learned classifier (evidence/classifier.py) puts in a blocking kind at or above
     that kind's calibrated threshold, where no rule found that kind in the clause. Copyright
-    notices are not scored; the filters that drop non-restrictions for the rules (a kind's
-    `unless`, `exclude_blocking`) apply too."""
+    notices and clauses too short to judge are not scored; the filters that drop
+    non-restrictions for the rules (a kind's `unless`, `exclude_blocking`) apply too."""
     from osaid.evidence.classifier import model
 
-    clf = model()
-    if clf is None:
+    clf = model() if classifier is True else classifier
+    if not clf:
         return []
     blocking = frozenset(k.name for k in eng.kinds.values() if k.blocking)
     starts = [c[0] for c in clauses]
@@ -607,7 +621,7 @@ def _classifier_hits(
     out = []
     scored: dict[str, dict[str, float]] = {}  # a clause repeated in the text is scored once
     for i, (cstart, cend) in enumerate(clauses):
-        if cend - cstart < 20 or _NOTICE.match(text, cstart, cend):
+        if _too_short(text, cstart, cend) or _NOTICE.match(text, cstart, cend):
             continue
         body, lbody = text[cstart:cend], low[cstart:cend]
         if _is_heading(body):
