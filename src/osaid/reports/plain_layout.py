@@ -4,17 +4,19 @@ Importing and running rich costs about a third of a cold `osaid check`; a report
 file or a pipe needs none of its colour. This module lays the report's lines and tables out as
 rich 13-15 does with the settings `reports/text.py` uses (width 110, word wrap, heavy-headed
 boxes, one space of padding, `fold` or `ellipsis` overflow, left or right justified cells), so
-the bytes are the same. It does so only for what it can measure exactly: printable ASCII and a
-few punctuation marks, where every character is one cell. For anything else (other scripts, wide
-or combining characters,
-tabs, control characters, line breaks inside a cell, columns too narrow to pad) `render` returns
-None and the report goes through rich. `tests/test_text_layout.py` compares the two on every
-example release and on thousands of generated tables.
+the bytes are the same. Cell widths are one per character for ASCII and a few punctuation marks;
+any other text is measured by rich's own `rich.cells` (a light module, unlike rich's console and
+tables), so other scripts, wide and combining characters come out as rich prints them. What it
+cannot lay out for sure (tabs, control or zero-width characters, line breaks inside a cell,
+columns too narrow to pad) makes `render` return None, and the report goes through rich.
+`tests/test_text_layout.py` compares the two on every example release and on hundreds of
+generated reports.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ _HEAD = ("┃", "┃", "┃")
 _UNDER_HEAD = ("┡", "━", "╇", "┩")
 _BODY = ("│", "│", "│")
 _BOTTOM = ("└", "─", "┴", "┘")
+
+
+_LOCK = threading.Lock()
 
 
 class _Unsure(Exception):
@@ -83,6 +88,11 @@ class _Cells:
 def render(blocks: list[Line | Grid], width: int) -> str | None:
     """The report as rich would print it at `width` columns without colour, or None when that
     cannot be known without rich."""
+    with _LOCK:  # `_Cells.wide` is decided per report
+        return _render(blocks, width)
+
+
+def _render(blocks: list[Line | Grid], width: int) -> str | None:
     from osaid.reports.text import Line
 
     out: list[str] = []
@@ -222,8 +232,7 @@ def _cell_max(text: str, width: int) -> int:
         return 0
     if width - 2 < 1:
         raise _Unsure
-    low, high = _measure(text)
-    high = min(high, width)
+    high = min(_measure(text)[1], width)
     if high < 1:
         return min(2, width)
     return min(high + 2, width)
