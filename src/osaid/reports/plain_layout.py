@@ -2,15 +2,15 @@
 
 Importing and running rich costs about a third of a cold `osaid check`; a report written to a
 file or a pipe needs none of its colour. This module lays the report's lines and tables out as
-rich 13-15 does with the settings `reports/text.py` uses (width 110, word wrap, heavy-headed
-boxes, one space of padding, `fold` or `ellipsis` overflow, left or right justified cells), so
-the bytes are the same. Cell widths are one per character for ASCII and a few punctuation marks;
-any other text is measured by rich's own `rich.cells` (a light module, unlike rich's console and
-tables), so other scripts, wide and combining characters come out as rich prints them. What it
-cannot lay out for sure (tabs, control or zero-width characters, line breaks inside a cell,
-columns too narrow to pad) makes `render` return None, and the report goes through rich.
-`tests/test_text_layout.py` compares the two on every example release and on hundreds of
-generated reports.
+rich 15 (the version the tests compare with) does with the settings `reports/text.py` uses
+(width 110, word wrap, heavy-headed boxes, one space of padding, `fold` or `ellipsis` overflow,
+left or right justified cells), so the bytes are the same. Cell widths are one per character
+for ASCII and a few punctuation marks; any other text is measured by rich's own `rich.cells`
+(a light module, unlike rich's console and tables), so other scripts, wide and combining
+characters come out as rich prints them. What it cannot lay out for sure (tabs, control or
+zero-width characters, line breaks inside a cell, columns too narrow to pad) makes `render`
+return None, and the report goes through rich. `tests/test_text_layout.py` compares the two on
+every example release and on hundreds of generated reports.
 """
 
 from __future__ import annotations
