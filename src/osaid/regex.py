@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 
 _TABLE: dict[str, list] | None = None
 _NEW = False
@@ -72,6 +73,7 @@ def _save() -> None:
         pass  # an unwritable cache costs the next run its compiling, nothing else
 
 
+@cache
 def _typecode() -> str:
     """The array type of the engine's code words (its CODESIZE bytes each)."""
     import _sre
