@@ -30,7 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from osaid import regex
-from osaid.evidence.needs import _known_needs, _learn_needs, _needs
+from osaid.evidence.needs import _known_needs, checks_of, compile_with_needs
 from osaid.knowledge import load_yaml, restriction_kinds
 from osaid.model import Restriction
 
@@ -184,7 +184,7 @@ class _Rx:
         known = _known_needs().get(pattern)
         if known is not None:  # what an earlier run learnt: checked before compiling at all
             self._needs = tuple(tuple(n) for n in known)
-            self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
+            self._checks = checks_of(self._needs)
 
     def _build(self) -> re.Pattern:
         src = _expand(self._pattern, self._defs)
@@ -192,20 +192,8 @@ class _Rx:
         if not self.on_original:
             src = _lower_pattern(src)
         flags = _FLAGS if self.on_original else re.DOTALL
-        # the program from osaid's cache when an earlier run compiled it; else parsed once, for
-        # both the literal prefilter and the program
-        self._rx, parsed = regex.compile_parsed(src, flags)
-        if self._pattern not in _known_needs():
-            try:
-                if parsed is None:
-                    from re import _parser  # type: ignore[attr-defined]
-
-                    parsed = _parser.parse(src, flags)
-                self._needs = _needs(parsed.data)
-            except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-                self._needs = ()
-            self._checks = tuple(n[0] if len(n) == 1 else n for n in self._needs)
-            _learn_needs(self._pattern, self._needs)
+        self._rx, self._needs = compile_with_needs(self._pattern, src, flags)
+        self._checks = checks_of(self._needs)
         return self._rx
 
     @property

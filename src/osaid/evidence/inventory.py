@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from osaid import regex
+from osaid.evidence.needs import checks_of, compile_with_needs, holds
 from osaid.knowledge import load_yaml
 from osaid.model import Evidence, Problem, Release
 
@@ -21,10 +22,8 @@ strings every match holds one of."""
 
 
 def _marker(pattern: str) -> _Marker:
-    from osaid.evidence.needs import compile_with_needs
-
     rx, needs = compile_with_needs("marker:" + pattern, pattern)
-    return rx, tuple(n[0] if len(n) == 1 else n for n in needs)
+    return rx, checks_of(needs)
 
 
 def _any_of(patterns: list[str]) -> re.Pattern | None:
@@ -313,23 +312,12 @@ class CodeHit:
     """What was seen, in words (shown as a note, never as a quote)."""
 
 
-def _holds(checks: tuple, low: str) -> bool:
-    """Whether `low` holds every string of `checks` (a tuple: one of its strings)."""
-    for check in checks:
-        if check.__class__ is str:
-            if check not in low:
-                return False
-        elif not any(map(low.__contains__, check)):
-            return False
-    return True
-
-
 def _markers(text: str, markers: tuple[_Marker, ...], low: str | None = None) -> list[re.Match]:
     """The first match of each marker in `text`. With `low` (the text lower-cased), a marker whose
     required strings `low` lacks is not searched at all."""
     hits = []
     for marker, checks in markers:
-        if low is not None and checks and not _holds(checks, low):
+        if low is not None and checks and not holds(checks, low):
             continue
         m = marker.search(text)
         if m:

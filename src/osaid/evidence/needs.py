@@ -134,6 +134,17 @@ def compile_with_needs(
     return rx, needs
 
 
-def may_match(needs: tuple[tuple[str, ...], ...], low: str) -> bool:
-    """False when a string every match must hold is absent from `low` (the lower-cased text)."""
-    return all(any(n in low for n in alternatives) for alternatives in needs)
+def checks_of(needs: tuple[tuple[str, ...], ...]) -> tuple[str | tuple[str, ...], ...]:
+    """`needs` as `holds` checks them: a set of one string given as the string."""
+    return tuple(n[0] if len(n) == 1 else n for n in needs)
+
+
+def holds(checks: tuple[str | tuple[str, ...], ...], low: str) -> bool:
+    """Whether `low` (a lower-cased text) holds every check: the string, or one of the tuple's."""
+    for check in checks:
+        if check.__class__ is str:
+            if check not in low:
+                return False
+        elif not any(map(low.__contains__, check)):
+            return False
+    return True

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import accumulate
 
-from osaid import regex
 from osaid.evidence.identify.common import (
     _CASE_ODD,
     _MARKUP,
@@ -54,20 +53,11 @@ class _Pattern:
     def _build(self) -> re.Pattern:
         """The program from osaid's cache when an earlier run compiled it; else parsed once, for
         both the literal prefilter and the program."""
-        from osaid.evidence.needs import _learn_needs, _needs
+        from osaid.evidence.needs import compile_with_needs
 
-        flags = re.I | re.M
-        self._rx, parsed = regex.compile_parsed(self.source, flags)
-        if self.needs is None:
-            try:
-                if parsed is None:
-                    from re import _parser  # type: ignore[attr-defined]
-
-                    parsed = _parser.parse(self.source, flags)
-                self.needs = _needs(parsed.data)
-            except (ImportError, AttributeError, TypeError):  # pragma: no cover - other Pythons
-                self.needs = ()
-            _learn_needs("catalog:" + self.source, self.needs)
+        self._rx, self.needs = compile_with_needs(
+            "catalog:" + self.source, self.source, re.I | re.M
+        )
         return self._rx
 
     def holds_needs(self, low: str) -> bool:
