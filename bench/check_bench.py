@@ -162,7 +162,7 @@ def _check(python: str, target: Path, env: dict) -> tuple[float, float, int]:
     err = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     if proc.returncode not in (0, 1):
         raise SystemExit(f"check failed: {err.decode()}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
