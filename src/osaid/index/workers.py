@@ -50,6 +50,8 @@ def assess_task(task: Task, settings: Settings) -> dict:
     from osaid.index.fingerprints import content_hash
     from osaid.sources import SourceOptions, load
 
+    _scan_caches()  # here too: `_warm` runs once per process, and callers may have reset it
+
     base = {
         "key": task.subject.key,
         "target": task.subject.target,
@@ -219,9 +221,7 @@ def _scan_caches() -> None:
 
 
 def _warm() -> None:
-    """Import and compile what every assessment needs, once per process (a scan runs it before
-    its first assessment, in its own process or in each worker), and choose what the scan
-    keeps between runs."""
+    """Import and compile what every assessment needs, once per process."""
     from osaid.model import Release, TextDocument
 
     _scan_caches()
